@@ -1,0 +1,411 @@
+#include "client/dynamodb_client.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "client/json_codec.hpp"
+
+namespace dynamo {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+simdjson::dom::parser &Parser() {
+    static simdjson::dom::parser parser;
+    return parser;
+}
+
+// Sleeps for ms milliseconds in short slices, returning false early when abort() says so.
+bool InterruptibleSleep(long ms, AbortFn abort) {
+    auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (Clock::now() < until) {
+        if (abort != nullptr && abort()) return false;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    }
+    return true;
+}
+
+void WriteString(Writer &w, const std::string &s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+std::string_view GetString(simdjson::dom::element e, const char *what) {
+    std::string_view s;
+    if (e.get_string().get(s) != simdjson::SUCCESS)
+        throw JsonError(std::string("expected a string for ") + what);
+    return s;
+}
+
+AttrType KeyType(std::string_view t) {
+    if (t == "S") return AttrType::S;
+    if (t == "N") return AttrType::N;
+    if (t == "B") return AttrType::B;
+    throw JsonError("unknown key attribute type " + std::string(t));
+}
+
+// Reads a KeySchema array plus the AttributeDefinitions types into hash/range.
+void ParseKeySchema(simdjson::dom::array schema, simdjson::dom::element definitions,
+                    KeyAttribute &hash, bool &has_range, KeyAttribute &range) {
+    has_range = false;
+    for (simdjson::dom::element k : schema) {
+        std::string name(GetString(k["AttributeName"], "AttributeName"));
+        std::string_view role = GetString(k["KeyType"], "KeyType");
+        KeyAttribute attr;
+        attr.name = name;
+        for (simdjson::dom::element d : definitions.get_array()) {
+            if (GetString(d["AttributeName"], "AttributeName") == name)
+                attr.type = KeyType(GetString(d["AttributeType"], "AttributeType"));
+        }
+        if (role == "HASH") {
+            hash = attr;
+        } else {
+            range = attr;
+            has_range = true;
+        }
+    }
+}
+
+int64_t GetInt(simdjson::dom::object o, const char *field) {
+    int64_t v = 0;
+    simdjson::dom::element e;
+    if (o[field].get(e) == simdjson::SUCCESS) {
+        if (e.get_int64().get(v) != simdjson::SUCCESS) {
+            double d = 0;
+            if (e.get_double().get(d) == simdjson::SUCCESS) v = static_cast<int64_t>(d);
+        }
+    }
+    return v;
+}
+
+}  // namespace
+
+bool IsRetryableService(const std::string &type, long http_status) {
+    if (http_status >= 500) return true;
+    return type == "ProvisionedThroughputExceededException" || type == "ThrottlingException" ||
+           type == "RequestLimitExceeded" || type == "LimitExceededException" ||
+           type == "InternalServerError" || type == "ServiceUnavailable" ||
+           type == "TransactionInProgressException";
+}
+
+void ParseErrorBody(std::string_view body, std::string &type, std::string &message) {
+    type.clear();
+    message.clear();
+    simdjson::dom::element doc;
+    if (Parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
+        message = std::string(body.substr(0, 200));
+        return;
+    }
+    std::string_view s;
+    if (doc["__type"].get_string().get(s) == simdjson::SUCCESS) {
+        auto hash = s.rfind('#');
+        type = std::string(hash == std::string_view::npos ? s : s.substr(hash + 1));
+    }
+    if (doc["message"].get_string().get(s) == simdjson::SUCCESS ||
+        doc["Message"].get_string().get(s) == simdjson::SUCCESS)
+        message = std::string(s);
+}
+
+DynamoClient::DynamoClient(const ClientConfig &config) : config_(config), http_(config.http) {
+    url_ = config.endpoint_url.empty()
+               ? "https://dynamodb." + config.region + ".amazonaws.com/"
+               : config.endpoint_url;
+    std::string scheme, error;
+    if (!ParseEndpoint(url_, scheme, host_header_, path_, error))
+        throw std::invalid_argument("invalid endpoint URL: " + error);
+}
+
+Error DynamoClient::Call(const std::string &operation, const std::string &body,
+                         const std::function<void(std::string_view)> &parse, AbortFn abort) {
+    Error err;
+    err.operation = operation;
+    const auto started = Clock::now();
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    const std::string target = "DynamoDB_20120810." + operation;
+
+    for (int attempt = 1;; ++attempt) {
+        err.attempts = attempt;
+        SignableRequest req;
+        req.method = "POST";
+        req.path = path_;
+        req.headers = {{"Host", host_header_},
+                       {"Content-Type", "application/x-amz-json-1.0"},
+                       {"X-Amz-Target", target}};
+        req.payload = body;
+        SignRequest(req, config_.credentials, config_.region, "dynamodb", AmzDateNow(), false);
+
+        stats_.requests[operation]++;
+        if (attempt > 1) stats_.retries++;
+        HttpResponse resp = http_.Post(url_, req.headers, body, abort);
+
+        err.http_status = resp.status;
+        err.type.clear();
+        err.message.clear();
+        if (resp.aborted) {
+            err.kind = ErrorKind::Aborted;
+            err.message = "request cancelled";
+            err.retryable = false;
+            return err;
+        }
+        if (resp.timed_out) {
+            err.kind = ErrorKind::Timeout;
+            err.message = resp.error;
+            err.retryable = true;
+        } else if (resp.transport_error) {
+            err.kind = ErrorKind::Transport;
+            err.message = resp.error;
+            err.retryable = true;
+        } else if (resp.status == 200) {
+            try {
+                parse(resp.body);
+                return Error{};
+            } catch (const JsonError &e) {
+                err.kind = ErrorKind::Transport;
+                err.message = std::string("invalid response: ") + e.what();
+                err.retryable = true;
+            }
+        } else {
+            err.kind = ErrorKind::Service;
+            ParseErrorBody(resp.body, err.type, err.message);
+            err.retryable = IsRetryableService(err.type, resp.status);
+        }
+        if (!err.retryable) return err;
+
+        const RetryPolicy &p = config_.retry;
+        long elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
+                           .count();
+        if (attempt >= p.max_attempts || elapsed >= p.max_total_ms) {
+            err.kind = ErrorKind::Budget;
+            return err;
+        }
+        // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
+        long ceiling = p.base_delay_ms << std::min(attempt, 20);
+        if (ceiling > p.max_delay_ms || ceiling <= 0) ceiling = p.max_delay_ms;
+        long delay = std::uniform_int_distribution<long>(0, ceiling)(rng);
+        delay = std::min(delay, std::max(0L, p.max_total_ms - elapsed));
+        if (!InterruptibleSleep(delay, abort)) {
+            err.kind = ErrorKind::Aborted;
+            err.message = "request cancelled";
+            err.retryable = false;
+            return err;
+        }
+    }
+}
+
+Error DynamoClient::ListTables(std::vector<std::string> &tables, AbortFn abort) {
+    tables.clear();
+    std::string start;
+    for (;;) {
+        rapidjson::StringBuffer sb;
+        Writer w(sb);
+        w.StartObject();
+        w.Key("Limit");
+        w.Int(100);
+        if (!start.empty()) {
+            w.Key("ExclusiveStartTableName");
+            WriteString(w, start);
+        }
+        w.EndObject();
+        std::string next;
+        std::vector<std::string> page;
+        Error err = Call(
+            "ListTables", sb.GetString(),
+            [&](std::string_view body) {
+                page.clear();
+                next.clear();
+                simdjson::dom::element doc;
+                if (Parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS)
+                    throw JsonError("ListTables response is not JSON");
+                simdjson::dom::array names;
+                if (doc["TableNames"].get_array().get(names) != simdjson::SUCCESS)
+                    throw JsonError("ListTables response has no TableNames");
+                for (simdjson::dom::element n : names)
+                    page.emplace_back(GetString(n, "TableNames"));
+                std::string_view last;
+                if (doc["LastEvaluatedTableName"].get_string().get(last) == simdjson::SUCCESS)
+                    next = std::string(last);
+            },
+            abort);
+        if (!err.ok()) return err;
+        tables.insert(tables.end(), page.begin(), page.end());
+        if (next.empty()) return Error{};
+        start = next;
+    }
+}
+
+Error DynamoClient::DescribeTable(const std::string &table, TableDescription &out,
+                                  AbortFn abort) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("TableName");
+    WriteString(w, table);
+    w.EndObject();
+    return Call(
+        "DescribeTable", sb.GetString(),
+        [&](std::string_view body) {
+            out = TableDescription{};
+            simdjson::dom::element doc;
+            if (Parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS)
+                throw JsonError("DescribeTable response is not JSON");
+            simdjson::dom::object t;
+            if (doc["Table"].get_object().get(t) != simdjson::SUCCESS)
+                throw JsonError("DescribeTable response has no Table");
+            out.name = std::string(GetString(t["TableName"], "TableName"));
+            std::string_view status;
+            if (t["TableStatus"].get_string().get(status) == simdjson::SUCCESS)
+                out.status = std::string(status);
+            simdjson::dom::element defs = t["AttributeDefinitions"];
+            simdjson::dom::array schema;
+            if (t["KeySchema"].get_array().get(schema) != simdjson::SUCCESS)
+                throw JsonError("DescribeTable response has no KeySchema");
+            ParseKeySchema(schema, defs, out.hash, out.has_range, out.range);
+            out.item_count = GetInt(t, "ItemCount");
+            out.size_bytes = GetInt(t, "TableSizeBytes");
+            for (const char *kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+                simdjson::dom::array indexes;
+                if (t[kind].get_array().get(indexes) != simdjson::SUCCESS) continue;
+                for (simdjson::dom::element ix : indexes) {
+                    IndexDescription d;
+                    d.global = kind[0] == 'G';
+                    d.name = std::string(GetString(ix["IndexName"], "IndexName"));
+                    ParseKeySchema(ix["KeySchema"].get_array(), defs, d.hash, d.has_range,
+                                   d.range);
+                    simdjson::dom::object proj;
+                    if (ix["Projection"].get_object().get(proj) == simdjson::SUCCESS) {
+                        std::string_view pt;
+                        if (proj["ProjectionType"].get_string().get(pt) == simdjson::SUCCESS)
+                            d.projection_type = std::string(pt);
+                        simdjson::dom::array nka;
+                        if (proj["NonKeyAttributes"].get_array().get(nka) == simdjson::SUCCESS)
+                            for (simdjson::dom::element a : nka)
+                                d.non_key_attributes.emplace_back(GetString(a, "NonKeyAttributes"));
+                    }
+                    out.indexes.push_back(std::move(d));
+                }
+            }
+        },
+        abort);
+}
+
+std::string DynamoClient::ReadRequestBody(const ReadRequest &r, const Item &start) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("TableName");
+    WriteString(w, r.table);
+    if (!r.index.empty()) {
+        w.Key("IndexName");
+        WriteString(w, r.index);
+    }
+    if (r.query) {
+        w.Key("KeyConditionExpression");
+        WriteString(w, r.key_condition);
+        if (!r.scan_forward) {
+            w.Key("ScanIndexForward");
+            w.Bool(false);
+        }
+    }
+    if (!r.filter.empty()) {
+        w.Key("FilterExpression");
+        WriteString(w, r.filter);
+    }
+    if (r.count_only) {
+        w.Key("Select");
+        w.String("COUNT");
+    } else if (!r.projection.empty()) {
+        w.Key("ProjectionExpression");
+        WriteString(w, r.projection);
+    }
+    if (!r.names.empty()) {
+        w.Key("ExpressionAttributeNames");
+        w.StartObject();
+        for (const auto &n : r.names) {
+            WriteString(w, n.first);
+            WriteString(w, n.second);
+        }
+        w.EndObject();
+    }
+    if (!r.values.empty()) {
+        w.Key("ExpressionAttributeValues");
+        w.StartObject();
+        for (const auto &v : r.values) {
+            WriteString(w, v.first);
+            WriteAttributeValue(w, v.second);
+        }
+        w.EndObject();
+    }
+    if (r.limit > 0) {
+        w.Key("Limit");
+        w.Int64(r.limit);
+    }
+    if (r.consistent_read) {
+        w.Key("ConsistentRead");
+        w.Bool(true);
+    }
+    if (r.segment >= 0 && r.total_segments > 1) {
+        w.Key("Segment");
+        w.Int(r.segment);
+        w.Key("TotalSegments");
+        w.Int(r.total_segments);
+    }
+    if (!start.empty()) {
+        w.Key("ExclusiveStartKey");
+        WriteItem(w, start);
+    }
+    w.Key("ReturnConsumedCapacity");
+    w.String("TOTAL");
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+Error DynamoClient::Read(const ReadRequest &request, const Item &start, Page &out,
+                         AbortFn abort) {
+    const std::string body = ReadRequestBody(request, start);
+    return Call(
+        request.query ? "Query" : "Scan", body,
+        [&](std::string_view text) {
+            out.items.clear();
+            out.last_evaluated_key.clear();
+            out.count = out.scanned_count = 0;
+            out.consumed_capacity = 0;
+            simdjson::dom::element doc;
+            if (Parser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+                throw JsonError("response is not JSON");
+            simdjson::dom::object o;
+            if (doc.get_object().get(o) != simdjson::SUCCESS)
+                throw JsonError("response is not a JSON object");
+            simdjson::dom::array items;
+            if (o["Items"].get_array().get(items) == simdjson::SUCCESS) {
+                out.items.reserve(items.size());
+                for (simdjson::dom::element it : items) {
+                    simdjson::dom::object io;
+                    if (it.get_object().get(io) != simdjson::SUCCESS)
+                        throw JsonError("an item is not a JSON object");
+                    out.items.push_back(ParseItem(io));
+                }
+            } else if (!request.count_only) {
+                throw JsonError("response has no Items");
+            }
+            simdjson::dom::object lek;
+            if (o["LastEvaluatedKey"].get_object().get(lek) == simdjson::SUCCESS)
+                out.last_evaluated_key = ParseItem(lek);
+            out.count = GetInt(o, "Count");
+            out.scanned_count = GetInt(o, "ScannedCount");
+            simdjson::dom::object cc;
+            if (o["ConsumedCapacity"].get_object().get(cc) == simdjson::SUCCESS) {
+                double units = 0;
+                if (cc["CapacityUnits"].get_double().get(units) == simdjson::SUCCESS)
+                    out.consumed_capacity = units;
+            }
+        },
+        abort);
+}
+
+}  // namespace dynamo

@@ -1,0 +1,133 @@
+// The DynamoDB operations the wrapper uses, over HttpClient, with SigV4 signing and one retry
+// policy. Pure C++; errors are returned as values.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "src/client must not see postgres.h"
+#endif
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/attribute_value.hpp"
+#include "client/errors.hpp"
+#include "client/http.hpp"
+#include "client/sigv4.hpp"
+
+namespace dynamo {
+
+struct RetryPolicy {
+    int max_attempts = 10;         // requests per operation, first one included
+    long base_delay_ms = 25;       // backoff before retry n is uniform in [0, min(cap, base*2^n)]
+    long max_delay_ms = 2000;      // the cap
+    long max_total_ms = 60000;     // no retry starts after this much time on one operation
+};
+
+struct ClientConfig {
+    std::string region;
+    std::string endpoint_url;  // empty: https://dynamodb.<region>.amazonaws.com
+    Credentials credentials;
+    HttpOptions http;
+    RetryPolicy retry;
+};
+
+struct KeyAttribute {
+    std::string name;
+    AttrType type = AttrType::S;  // S, N or B
+};
+
+struct IndexDescription {
+    std::string name;
+    bool global = false;
+    KeyAttribute hash;
+    bool has_range = false;
+    KeyAttribute range;
+    std::string projection_type;  // ALL, KEYS_ONLY, INCLUDE
+    std::vector<std::string> non_key_attributes;
+};
+
+struct TableDescription {
+    std::string name;
+    std::string status;
+    KeyAttribute hash;
+    bool has_range = false;
+    KeyAttribute range;
+    std::vector<IndexDescription> indexes;
+    int64_t item_count = 0;
+    int64_t size_bytes = 0;
+};
+
+// A Scan or Query request. Expression strings use #n / :v placeholders whose values are in
+// names / values.
+struct ReadRequest {
+    bool query = false;  // Query when true, Scan otherwise
+    std::string table;
+    std::string index;   // empty: the table itself
+    std::string key_condition;
+    std::string filter;
+    std::string projection;
+    std::vector<std::pair<std::string, std::string>> names;  // "#n0" -> attribute name
+    std::vector<std::pair<std::string, AttributeValue>> values;  // ":v0" -> value
+    int64_t limit = 0;        // 0: no Limit
+    bool consistent_read = false;
+    bool scan_forward = true;
+    bool count_only = false;
+    int segment = -1;         // >= 0 with total_segments > 1 for a parallel scan segment
+    int total_segments = 0;
+};
+
+struct Page {
+    std::vector<Item> items;
+    Item last_evaluated_key;  // empty when this was the last page
+    int64_t count = 0;
+    int64_t scanned_count = 0;
+    double consumed_capacity = 0;
+};
+
+// Counters per backend client, for EXPLAIN ANALYZE and tests.
+struct ClientStats {
+    std::map<std::string, int64_t> requests;  // operation -> HTTP requests sent (retries included)
+    int64_t retries = 0;
+};
+
+class DynamoClient {
+public:
+    explicit DynamoClient(const ClientConfig &config);
+
+    Error ListTables(std::vector<std::string> &tables, AbortFn abort);
+    Error DescribeTable(const std::string &table, TableDescription &out, AbortFn abort);
+    // One page of a Scan or Query, starting after exclusive_start_key when it is not empty.
+    Error Read(const ReadRequest &request, const Item &exclusive_start_key, Page &out,
+               AbortFn abort);
+
+    // Body of a Scan/Query request as sent (for EXPLAIN VERBOSE). Never contains credentials.
+    static std::string ReadRequestBody(const ReadRequest &request, const Item &exclusive_start_key);
+
+    const ClientStats &stats() const { return stats_; }
+    long connections_opened() const { return http_.connections_opened(); }
+    const ClientConfig &config() const { return config_; }
+
+    // Sends one operation with retries. parse() is called on a 200 response body and may throw
+    // JsonError, which counts as a retryable transport failure (a truncated or mangled body).
+    Error Call(const std::string &operation, const std::string &body,
+               const std::function<void(std::string_view)> &parse, AbortFn abort);
+
+private:
+    ClientConfig config_;
+    HttpClient http_;
+    std::string url_;
+    std::string host_header_;
+    std::string path_;
+    ClientStats stats_;
+};
+
+// Parses a DynamoDB error body ({"__type":"com.amazonaws...#Type","message":"..."}) into type and
+// message; tolerant of bodies that are not JSON.
+void ParseErrorBody(std::string_view body, std::string &type, std::string &message);
+
+}  // namespace dynamo

@@ -1,0 +1,214 @@
+// The connection cache: one DynamoDB client (one keep-alive HTTP connection) per foreign server
+// and user in this backend, and the cache of DescribeTable answers per foreign table. Both are
+// invalidated when the catalog rows they were built from change.
+#include "fdw/dynamodb_fdw.hpp"
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+extern "C" {
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace {
+
+struct ClientEntry {
+    std::shared_ptr<dynamo::DynamoClient> client;
+    std::string server_name;
+    bool valid = false;
+};
+
+struct TableEntry {
+    dynamo::TableDescription desc;
+    Oid serverid = InvalidOid;
+    std::string table;
+    bool valid = false;
+};
+
+using ClientKey = std::pair<Oid, Oid>;  // (server, user)
+
+// Heap-allocated once and never destroyed, so nothing runs at backend exit in an odd order.
+std::map<ClientKey, ClientEntry> *g_clients;
+std::map<Oid, TableEntry> *g_tables;
+bool g_callbacks_registered = false;
+
+// The last client error, read by ReportClientError after the C++ call has returned.
+dynamo::Error *g_error;
+
+void InvalidateClients(Datum, int, uint32) {
+    if (g_clients != nullptr)
+        for (auto &e : *g_clients) e.second.valid = false;
+    // A changed server can point at another endpoint: table descriptions go too.
+    if (g_tables != nullptr)
+        for (auto &e : *g_tables) e.second.valid = false;
+}
+
+void InvalidateTables(Datum, int, uint32) {
+    if (g_tables != nullptr)
+        for (auto &e : *g_tables) e.second.valid = false;
+}
+
+void EnsureInitialized() {
+    if (g_clients == nullptr) {
+        RunCpp([] {
+            g_clients = new std::map<ClientKey, ClientEntry>();
+            g_tables = new std::map<Oid, TableEntry>();
+            g_error = new dynamo::Error();
+        });
+    }
+    if (!g_callbacks_registered) {
+        CacheRegisterSyscacheCallback(FOREIGNSERVEROID, InvalidateClients, (Datum)0);
+        CacheRegisterSyscacheCallback(USERMAPPINGOID, InvalidateClients, (Datum)0);
+        CacheRegisterSyscacheCallback(FOREIGNTABLEREL, InvalidateTables, (Datum)0);
+        g_callbacks_registered = true;
+    }
+}
+
+// Returns the cached entry's client when it is still valid.
+dynamo::DynamoClient *LookupClient(Oid serverid, Oid userid) {
+    dynamo::DynamoClient *found = nullptr;
+    RunCpp([&] {
+        auto it = g_clients->find(ClientKey(serverid, userid));
+        if (it != g_clients->end() && it->second.valid) found = it->second.client.get();
+    });
+    return found;
+}
+
+}  // namespace
+
+dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid) {
+    EnsureInitialized();
+    dynamo::DynamoClient *client = LookupClient(serverid, userid);
+    if (client != nullptr) return client;
+
+    DynamoOptions *opts = DynamoGetOptions(serverid, userid, InvalidOid);
+    DynamoGetCredentials(serverid, userid, opts);
+    ForeignServer *server = GetForeignServer(serverid);
+    char errbuf[256] = "";
+    RunCpp([&] {
+        dynamo::ClientConfig config;
+        config.region = opts->region;
+        if (opts->endpoint_url) config.endpoint_url = opts->endpoint_url;
+        if (opts->access_key_id) config.credentials.access_key_id = opts->access_key_id;
+        if (opts->secret_access_key)
+            config.credentials.secret_access_key = opts->secret_access_key;
+        if (opts->session_token) config.credentials.session_token = opts->session_token;
+        if (opts->ca_file) config.http.ca_file = opts->ca_file;
+        config.http.connect_timeout_ms = opts->connect_timeout_ms;
+        config.http.request_timeout_ms = opts->request_timeout_ms;
+        config.retry.max_attempts = opts->max_attempts;
+        try {
+            ClientEntry &entry = (*g_clients)[ClientKey(serverid, userid)];
+            entry.client = std::make_shared<dynamo::DynamoClient>(config);
+            entry.server_name = server->servername;
+            entry.valid = true;
+            client = entry.client.get();
+        } catch (const std::invalid_argument &e) {
+            std::strncpy(errbuf, e.what(), sizeof(errbuf) - 1);
+        }
+    });
+    if (client == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("invalid option \"endpoint_url\" of server \"%s\"", server->servername),
+                        errdetail("%s", errbuf)));
+    return client;
+}
+
+void DynamoShareClient(Oid serverid, Oid userid, std::shared_ptr<dynamo::DynamoClient> *into) {
+    DynamoGetClient(serverid, userid);
+    RunCpp([&] { *into = g_clients->at(ClientKey(serverid, userid)).client; });
+}
+
+const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid userid,
+                                                    const char *table) {
+    EnsureInitialized();
+    const dynamo::TableDescription *found = nullptr;
+    RunCpp([&] {
+        auto it = g_tables->find(relid);
+        if (it != g_tables->end() && it->second.valid && it->second.serverid == serverid &&
+            it->second.table == table)
+            found = &it->second.desc;
+    });
+    if (found != nullptr) return found;
+
+    dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
+    bool ok = false;
+    RunCpp([&] {
+        TableEntry &entry = (*g_tables)[relid];
+        entry.valid = false;
+        *g_error = client->DescribeTable(table, entry.desc, DynamoAbortRequested);
+        ok = g_error->ok();
+        if (ok) {
+            entry.serverid = serverid;
+            entry.table = table;
+            entry.valid = true;
+            found = &entry.desc;
+        }
+    });
+    if (!ok) ReportClientError(g_error, get_rel_name(relid), table);
+    return found;
+}
+
+
+
+void CollectStats(StatsRow **rows, int *nrows) {
+    *rows = nullptr;
+    *nrows = 0;
+    if (g_clients == nullptr) return;
+    size_t n = 0;
+    for (auto &e : *g_clients)
+        if (e.second.client) n += e.second.client->stats().requests.size();
+    StatsRow *out = static_cast<StatsRow *>(calloc(n + 1, sizeof(StatsRow)));
+    if (out == nullptr) throw std::bad_alloc();
+    int i = 0;
+    for (auto &e : *g_clients) {
+        if (!e.second.client) continue;
+        const dynamo::ClientStats &st = e.second.client->stats();
+        for (auto &op : st.requests) {
+            StatsRow &r = out[i++];
+            std::strncpy(r.server, e.second.server_name.c_str(), NAMEDATALEN - 1);
+            r.connections = e.second.client->connections_opened();
+            std::strncpy(r.operation, op.first.c_str(), sizeof(r.operation) - 1);
+            r.requests = op.second;
+            r.retries = st.retries;
+        }
+    }
+    *rows = out;
+    *nrows = i;
+}
+
+List *DynamoListTables(Oid serverid, Oid userid) {
+    dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
+    static std::vector<std::string> *names;
+    bool ok = false;
+    RunCpp([&] {
+        if (names == nullptr) names = new std::vector<std::string>();
+        *g_error = client->ListTables(*names, DynamoAbortRequested);
+        ok = g_error->ok();
+    });
+    if (!ok) ReportClientError(g_error, NULL, NULL);
+    List *result = NIL;
+    for (const std::string &n : *names) result = lappend(result, makeString(pstrdup(n.c_str())));
+    return result;
+}
+
+void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySchema *out) {
+    dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
+    static dynamo::TableDescription *desc;
+    bool ok = false;
+    RunCpp([&] {
+        if (desc == nullptr) desc = new dynamo::TableDescription();
+        *g_error = client->DescribeTable(table, *desc, DynamoAbortRequested);
+        ok = g_error->ok();
+    });
+    if (!ok) ReportClientError(g_error, NULL, table);
+    out->hash = pstrdup(desc->hash.name.c_str());
+    out->hash_type = desc->hash.type;
+    out->range = desc->has_range ? pstrdup(desc->range.name.c_str()) : NULL;
+    out->range_type = desc->range.type;
+}

@@ -1,0 +1,268 @@
+// DynamoDB attribute values -> Postgres datums, following the declared column types.
+#include "fdw/dynamodb_fdw.hpp"
+
+extern "C" {
+#include "catalog/pg_attribute.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+}
+
+namespace {
+
+bool IsKeyName(const dynamo::TableDescription *desc, const std::string &name) {
+    return desc != nullptr &&
+           (name == desc->hash.name || (desc->has_range && name == desc->range.name));
+}
+
+// Writes the item's key as a JSON object into buf ("{\"id\":\"user123\"}"), no exceptions out.
+void DescribeKey(DynamoConvertContext *cx, const dynamo::Item *item, char *buf, size_t size) {
+    buf[0] = '\0';
+    try {
+        std::string key = dynamo::ItemToPlainJson(
+            *item, [cx](const std::string &n) { return IsKeyName(cx->desc, n); });
+        std::strncpy(buf, key.c_str(), size - 1);
+        buf[size - 1] = '\0';
+    } catch (...) {
+        std::strncpy(buf, "(unknown)", size - 1);
+    }
+}
+
+struct ConvertErrorState {
+    DynamoConvertContext *cx;
+    const DynamoColumn *col;
+    const dynamo::Item *item;
+};
+
+void ConvertErrorCallback(void *arg) {
+    ConvertErrorState *st = static_cast<ConvertErrorState *>(arg);
+    char key[256];
+    DescribeKey(st->cx, st->item, key, sizeof(key));
+    errcontext("column \"%s\" of foreign table \"%s\", DynamoDB table \"%s\", item key %s",
+               st->col->name, st->cx->relname, st->cx->dynamo_table, key);
+}
+
+const char *TypeName(Oid typid) { return format_type_be(typid); }
+
+void Mismatch(const DynamoColumn *col, const dynamo::AttributeValue *v, const char *why) {
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+                    errmsg("DynamoDB attribute \"%s\" of type %s cannot be read as %s%s%s",
+                           col->name, dynamo::AttrTypeName(v->type), TypeName(col->typid),
+                           why ? ": " : "", why ? why : "")));
+}
+
+Datum TextDatum(const std::string &s) {
+    return PointerGetDatum(cstring_to_text_with_len(s.data(), (int)s.size()));
+}
+
+Datum ByteaDatum(const std::string &s) {
+    bytea *b = (bytea *)palloc(VARHDRSZ + s.size());
+    SET_VARSIZE(b, VARHDRSZ + s.size());
+    memcpy(VARDATA(b), s.data(), s.size());
+    return PointerGetDatum(b);
+}
+
+Datum IntegerDatum(const DynamoColumn *col, const dynamo::AttributeValue *v, int64 min, int64 max) {
+    if (v->type != dynamo::AttrType::N) Mismatch(col, v, NULL);
+    int64_t out = 0;
+    dynamo::IntParse r = dynamo::IntParse::Invalid;
+    RunCpp([&] { r = dynamo::ParseInteger(v->str, min, max, out); });
+    switch (r) {
+        case dynamo::IntParse::Ok:
+            break;
+        case dynamo::IntParse::NotInteger:
+            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                            errmsg("DynamoDB number %s in attribute \"%s\" is not an integer",
+                                   v->str.c_str(), col->name),
+                            errhint("Declare the column as numeric to read fractional values.")));
+            break;
+        case dynamo::IntParse::OutOfRange:
+            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                            errmsg("DynamoDB number %s in attribute \"%s\" is out of range for "
+                                   "type %s",
+                                   v->str.c_str(), col->name, TypeName(col->typid))));
+            break;
+        case dynamo::IntParse::Invalid:
+            Mismatch(col, v, "not a valid number");
+    }
+    switch (col->typid) {
+        case INT2OID:
+            return Int16GetDatum((int16)out);
+        case INT4OID:
+            return Int32GetDatum((int32)out);
+        default:
+            return Int64GetDatum(out);
+    }
+}
+
+// Any value in its plain-JSON form (what a jsonb column shows), written into cx->buf.
+const char *PlainJson(DynamoConvertContext *cx, const dynamo::AttributeValue *v) {
+    RunCpp([&] {
+        cx->buf->clear();
+        dynamo::AppendPlainJson(*cx->buf, *v);
+    });
+    return cx->buf->c_str();
+}
+
+Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
+                   const dynamo::AttributeValue *v) {
+    using dynamo::AttrType;
+    switch (col->typid) {
+        case BOOLOID:
+            if (v->type != AttrType::BOOL) Mismatch(col, v, NULL);
+            return BoolGetDatum(v->boolean);
+        case INT2OID:
+            return IntegerDatum(col, v, PG_INT16_MIN, PG_INT16_MAX);
+        case INT4OID:
+            return IntegerDatum(col, v, PG_INT32_MIN, PG_INT32_MAX);
+        case INT8OID:
+            return IntegerDatum(col, v, PG_INT64_MIN, PG_INT64_MAX);
+        case FLOAT4OID: {
+            if (v->type != AttrType::N) Mismatch(col, v, NULL);
+            float f = 0;
+            bool ok = false;
+            RunCpp([&] { ok = dynamo::ParseFloat(v->str, f); });
+            if (!ok)
+                ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                                errmsg("DynamoDB number %s in attribute \"%s\" is out of range "
+                                       "for type real",
+                                       v->str.c_str(), col->name)));
+            return Float4GetDatum(f);
+        }
+        case FLOAT8OID: {
+            if (v->type != AttrType::N) Mismatch(col, v, NULL);
+            double d = 0;
+            bool ok = false;
+            RunCpp([&] { ok = dynamo::ParseDouble(v->str, d); });
+            if (!ok)
+                ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                                errmsg("DynamoDB number %s in attribute \"%s\" is out of range "
+                                       "for type double precision",
+                                       v->str.c_str(), col->name)));
+            return Float8GetDatum(d);
+        }
+        case NUMERICOID:
+            if (v->type != AttrType::N) Mismatch(col, v, NULL);
+            return DirectFunctionCall3(numeric_in, CStringGetDatum(v->str.c_str()),
+                                       ObjectIdGetDatum(InvalidOid), Int32GetDatum(col->typmod));
+        case DATEOID:
+        case TIMESTAMPOID:
+        case TIMESTAMPTZOID: {
+            if (v->type != AttrType::S) Mismatch(col, v, NULL);
+            bool ok = false;
+            RunCpp([&] {
+                ok = col->typid == DATEOID ? dynamo::LooksLikeIsoDate(v->str, false)
+                                           : dynamo::LooksLikeIsoTimestamp(v->str);
+            });
+            if (!ok)
+                ereport(ERROR, (errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+                                errmsg("DynamoDB string \"%s\" in attribute \"%s\" is not an ISO "
+                                       "8601 %s",
+                                       v->str.c_str(), col->name,
+                                       col->typid == DATEOID ? "date" : "timestamp")));
+            return InputFunctionCall(const_cast<FmgrInfo *>(&col->input),
+                                     const_cast<char *>(v->str.c_str()), col->ioparam,
+                                     col->typmod);
+        }
+        case BYTEAOID:
+            if (v->type != AttrType::B) Mismatch(col, v, NULL);
+            return ByteaDatum(v->str);
+        case JSONBOID:
+            return DirectFunctionCall1(jsonb_in, CStringGetDatum(PlainJson(cx, v)));
+        case JSONOID:
+            return DirectFunctionCall1(json_in, CStringGetDatum(PlainJson(cx, v)));
+        case TEXTOID:
+            switch (v->type) {
+                case AttrType::S:
+                case AttrType::N:
+                    return TextDatum(v->str);
+                case AttrType::B: {
+                    std::string *buf = cx->buf;
+                    RunCpp([&] { *buf = dynamo::Base64Encode(v->str); });
+                    return TextDatum(*buf);
+                }
+                default:
+                    return CStringGetTextDatum(PlainJson(cx, v));
+            }
+        default:
+            // Other scalar types (varchar, uuid, inet, ...) read strings and numbers through
+            // their own input function.
+            if (v->type == AttrType::S || v->type == AttrType::N)
+                return InputFunctionCall(const_cast<FmgrInfo *>(&col->input),
+                                         const_cast<char *>(v->str.c_str()), col->ioparam,
+                                         col->typmod);
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("reading a DynamoDB %s attribute into a column of type %s is "
+                                   "not supported",
+                                   dynamo::AttrTypeName(v->type), TypeName(col->typid)),
+                            errhint("Declare the column as jsonb or text.")));
+    }
+    return (Datum)0;
+}
+
+// The catch-all object: every attribute that no declared column names.
+Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
+    RunCpp([&] {
+        *cx->buf = dynamo::ItemToPlainJson(*item, [cx](const std::string &name) {
+            for (int i = 0; i < cx->ncolumns; i++)
+                if (name == cx->columns[i].name) return false;
+            return true;
+        });
+    });
+    return DirectFunctionCall1(jsonb_in, CStringGetDatum(cx->buf->c_str()));
+}
+
+}  // namespace
+
+void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
+    TupleDesc tupdesc = RelationGetDescr(rel);
+    cx->tupdesc = tupdesc;
+    cx->columns = (DynamoColumn *)palloc0(sizeof(DynamoColumn) * tupdesc->natts);
+    cx->ncolumns = 0;
+    for (int i = 0; i < tupdesc->natts; i++) {
+        Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+        if (att->attisdropped) continue;
+        DynamoColumn *col = &cx->columns[cx->ncolumns++];
+        col->attnum = att->attnum;
+        col->name = pstrdup(NameStr(att->attname));
+        col->typid = att->atttypid;
+        col->typmod = att->atttypmod;
+        col->catch_all = att->atttypid == JSONBOID &&
+                         DynamoColumnCatchAll(RelationGetRelid(rel), att->attnum);
+        Oid infunc;
+        getTypeInputInfo(att->atttypid, &infunc, &col->ioparam);
+        fmgr_info(infunc, &col->input);
+    }
+}
+
+void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
+                       bool *nulls) {
+    ConvertErrorState st = {cx, NULL, item};
+    ErrorContextCallback errcb;
+    errcb.callback = ConvertErrorCallback;
+    errcb.arg = &st;
+    errcb.previous = error_context_stack;
+    error_context_stack = &errcb;
+
+    for (int i = 0; i < cx->tupdesc->natts; i++) nulls[i] = true;
+    for (int i = 0; i < cx->ncolumns; i++) {
+        const DynamoColumn *col = &cx->columns[i];
+        int idx = col->attnum - 1;
+        st.col = col;
+        const dynamo::AttributeValue *v = dynamo::FindAttribute(*item, col->name);
+        if (v == nullptr) {
+            if (col->catch_all) {
+                values[idx] = CatchAll(cx, item);
+                nulls[idx] = false;
+            }
+            continue;
+        }
+        if (v->type == dynamo::AttrType::NUL) continue;
+        values[idx] = ConvertValue(cx, col, v);
+        nulls[idx] = false;
+    }
+    error_context_stack = errcb.previous;
+}

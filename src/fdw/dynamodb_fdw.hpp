@@ -1,0 +1,177 @@
+// Shared declarations of the Postgres-facing layer (src/fdw).
+//
+// Code here behaves like C toward Postgres: palloc, List, ereport. C++ objects (the client, its
+// pages and caches) live on the heap, owned by pointers that memory-context callbacks free, and
+// no object with a destructor is on the stack across a call that can ereport. Every call into
+// C++ that can throw goes through RunCpp, which reports the exception only after the C++ frames
+// are gone. Client headers come first: they refuse to be compiled after postgres.h.
+#pragma once
+
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+
+#include "client/dynamodb_client.hpp"
+#include "client/convert.hpp"
+#include "client/json_codec.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "utils/rel.h"
+}
+
+// --- in wall.cpp ---
+
+// Message of the last C++ exception caught by RunCpp, reported by ReportCppFailure.
+void ReportCppFailure(const char *message, bool out_of_memory);
+
+// Runs f, C++ code that does not call Postgres. An exception becomes a Postgres ERROR raised
+// after f's frames have unwound.
+template <typename F>
+inline void RunCpp(F &&f) {
+    char message[512];
+    bool failed = false;
+    bool oom = false;
+    try {
+        f();
+    } catch (const std::bad_alloc &) {
+        failed = oom = true;
+        message[0] = '\0';
+    } catch (const std::exception &e) {
+        failed = true;
+        std::strncpy(message, e.what(), sizeof(message) - 1);
+        message[sizeof(message) - 1] = '\0';
+    } catch (...) {
+        failed = true;
+        std::strcpy(message, "unexpected C++ exception");
+    }
+    if (failed) ReportCppFailure(message, oom);
+}
+
+// The client's "abort?" hook: true once a cancel, statement_timeout or termination is pending.
+bool DynamoAbortRequested();
+
+// Turns a client error into an ereport(ERROR). `relname` names the foreign table (may be NULL),
+// `dynamo_table` the DynamoDB table or NULL. Calls CHECK_FOR_INTERRUPTS first for aborts.
+void ReportClientError(const dynamo::Error *err, const char *relname, const char *dynamo_table);
+
+// --- in option.cpp ---
+
+struct DynamoOptions {
+    // connection (server, narrowed by the user mapping)
+    char *region;
+    char *endpoint_url;
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token;
+    char *ca_file;
+    int connect_timeout_ms;
+    int request_timeout_ms;
+    int max_attempts;
+    // table (server defaults narrowed by the foreign table)
+    char *table;
+    char *rowid_column;
+    int page_size;  // 0: DynamoDB's own page size (1 MB)
+    bool consistent_read;
+};
+
+// Resolves options for a server and user (and a foreign table when relid is valid): server,
+// then user mapping, then table; the narrower wins. Vault references are looked up here.
+// Credentials are not resolved here (see DynamoGetCredentials).
+DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid);
+// Fills the credential fields: user mapping, then server (Vault references resolved), then the
+// server process's environment.
+void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *opts);
+
+// Column option "catch_all" (default true): whether a jsonb column may act as the catch-all.
+bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum);
+
+// --- in connection.cpp ---
+
+// The backend's client for (server, user): created on first use with one keep-alive
+// connection, rebuilt after the server or user mapping changes.
+dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid);
+// Stores a shared reference to that client in *into (heap-owned by the caller's C++ state).
+void DynamoShareClient(Oid serverid, Oid userid, std::shared_ptr<dynamo::DynamoClient> *into);
+
+// DynamoDB's description of the foreign table's DynamoDB table, cached per backend until the
+// foreign table or its server changes. Never NULL (errors are raised).
+const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid userid,
+                                                    const char *table);
+
+// --- in convert.cpp ---
+
+struct DynamoColumn {
+    AttrNumber attnum;
+    char *name;  // the DynamoDB attribute name
+    Oid typid;
+    int32 typmod;
+    bool catch_all;  // jsonb column that may receive the unmatched attributes
+    FmgrInfo input;  // type input function, for types converted through text
+    Oid ioparam;
+};
+
+// Per-scan conversion context; `buf` is a heap string owned by the scan's runtime.
+struct DynamoConvertContext {
+    const char *relname;
+    const char *dynamo_table;
+    DynamoColumn *columns;
+    int ncolumns;
+    TupleDesc tupdesc;
+    const dynamo::TableDescription *desc;
+    std::string *buf;
+};
+
+void DynamoInitColumns(Relation rel, DynamoConvertContext *cx);
+// Fills values/nulls for one item.
+void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
+                       bool *nulls);
+
+// Names of every DynamoDB table the server's credentials can see (all ListTables pages), as a
+// List of String nodes.
+List *DynamoListTables(Oid serverid, Oid userid);
+
+struct DynamoKeySchema {
+    char *hash;
+    dynamo::AttrType hash_type;
+    char *range;  // NULL when the table has no sort key
+    dynamo::AttrType range_type;
+};
+// DescribeTable for a table that has no foreign table yet (IMPORT FOREIGN SCHEMA); not cached.
+void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySchema *out);
+
+// Rows of dynamodb_client_stats(), malloc'd.
+struct StatsRow {
+    char server[NAMEDATALEN];
+    int64 connections;
+    char operation[64];
+    int64 requests;
+    int64 retries;
+};
+void CollectStats(StatsRow **rows, int *nrows);
+
+// --- in import.cpp ---
+List *DynamoImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+
+// --- in scan.cpp ---
+void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+void DynamoGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
+                                  ForeignPath *best_path, List *tlist, List *scan_clauses,
+                                  Plan *outer_plan);
+void DynamoBeginForeignScan(ForeignScanState *node, int eflags);
+TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node);
+void DynamoReScanForeignScan(ForeignScanState *node);
+void DynamoEndForeignScan(ForeignScanState *node);
+void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es);

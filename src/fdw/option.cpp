@@ -1,0 +1,395 @@
+// Options: the validator (checks every option when the object is created or altered) and the
+// resolution of server, user mapping and table options into one DynamoOptions, with Vault.
+#include "fdw/dynamodb_fdw.hpp"
+
+extern "C" {
+#include "access/reloptions.h"
+#include "catalog/pg_foreign_server.h"
+#include "catalog/pg_foreign_table.h"
+#include "catalog/pg_user_mapping.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/namespace.h"
+#include "commands/defrem.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/varlena.h"
+
+PGDLLEXPORT Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(dynamo_db_fdw_validator);
+}
+
+namespace {
+
+enum OptionKind { OPT_STRING, OPT_SECRET, OPT_URL, OPT_POSITIVE_INT, OPT_NONNEG_INT, OPT_BOOL };
+
+struct OptionDef {
+    const char *name;
+    Oid context;  // catalog the option belongs to
+    OptionKind kind;
+};
+
+const OptionDef kOptions[] = {
+    /* server */
+    {"region", ForeignServerRelationId, OPT_STRING},
+    {"endpoint_url", ForeignServerRelationId, OPT_URL},
+    {"aws_access_key_id", ForeignServerRelationId, OPT_SECRET},
+    {"aws_secret_access_key", ForeignServerRelationId, OPT_SECRET},
+    {"aws_session_token", ForeignServerRelationId, OPT_SECRET},
+    {"vault_access_key_id", ForeignServerRelationId, OPT_STRING},
+    {"vault_secret_access_key", ForeignServerRelationId, OPT_STRING},
+    {"vault_session_token", ForeignServerRelationId, OPT_STRING},
+    {"ca_file", ForeignServerRelationId, OPT_STRING},
+    {"connect_timeout_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
+    {"request_timeout_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
+    {"max_attempts", ForeignServerRelationId, OPT_POSITIVE_INT},
+    {"page_size", ForeignServerRelationId, OPT_NONNEG_INT},
+    {"consistent_read", ForeignServerRelationId, OPT_BOOL},
+    /* user mapping */
+    {"aws_access_key_id", UserMappingRelationId, OPT_SECRET},
+    {"aws_secret_access_key", UserMappingRelationId, OPT_SECRET},
+    {"aws_session_token", UserMappingRelationId, OPT_SECRET},
+    {"vault_access_key_id", UserMappingRelationId, OPT_STRING},
+    {"vault_secret_access_key", UserMappingRelationId, OPT_STRING},
+    {"vault_session_token", UserMappingRelationId, OPT_STRING},
+    /* foreign table */
+    {"table", ForeignTableRelationId, OPT_STRING},
+    {"rowid_column", ForeignTableRelationId, OPT_STRING},
+    {"page_size", ForeignTableRelationId, OPT_NONNEG_INT},
+    {"consistent_read", ForeignTableRelationId, OPT_BOOL},
+    /* column */
+    {"catch_all", AttributeRelationId, OPT_BOOL},
+};
+
+const char *ContextName(Oid context) {
+    switch (context) {
+        case ForeignServerRelationId:
+            return "server";
+        case UserMappingRelationId:
+            return "user mapping";
+        case ForeignTableRelationId:
+            return "foreign table";
+        case AttributeRelationId:
+            return "column";
+        default:
+            return "foreign-data wrapper";
+    }
+}
+
+const OptionDef *FindOption(const char *name, Oid context) {
+    for (const OptionDef &d : kOptions)
+        if (d.context == context && strcmp(d.name, name) == 0) return &d;
+    return NULL;
+}
+
+// The valid option closest to `name` for this context, or NULL when nothing is close.
+const char *ClosestOption(const char *name, Oid context) {
+    const char *best = NULL;
+    int best_distance = 4;  // more edits than this is not a typo
+    for (const OptionDef &d : kOptions) {
+        if (d.context != context) continue;
+        int dist = varstr_levenshtein_less_equal(name, strlen(name), d.name, strlen(d.name), 1, 1,
+                                                 1, best_distance, true);
+        if (dist < best_distance) {
+            best_distance = dist;
+            best = d.name;
+        }
+    }
+    return best;
+}
+
+void ValidValuesHint(StringInfo buf, Oid context) {
+    for (const OptionDef &d : kOptions) {
+        if (d.context != context) continue;
+        if (buf->len > 0) appendStringInfoString(buf, ", ");
+        appendStringInfoString(buf, d.name);
+    }
+}
+
+int ParseIntOption(const char *name, const char *value, bool allow_zero) {
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || v < (allow_zero ? 0 : 1) || v > INT_MAX)
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errhint("The value must be %s integer.",
+                                allow_zero ? "a non-negative" : "a positive")));
+    return (int)v;
+}
+
+bool ParseBoolOption(const char *name, const char *value) {
+    bool result;
+    if (!parse_bool(value, &result))
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errhint("The value must be a boolean (true or false).")));
+    return result;
+}
+
+void CheckUrl(const char *name, const char *value) {
+    char errbuf[256] = "";
+    bool ok = false;
+    RunCpp([&] {
+        std::string scheme, host, path, error;
+        ok = dynamo::ParseEndpoint(value, scheme, host, path, error);
+        if (!ok) std::strncpy(errbuf, error.c_str(), sizeof(errbuf) - 1);
+    });
+    if (!ok)
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errdetail("%s.", errbuf),
+                        errhint("Give an http:// or https:// URL such as http://localhost:8000.")));
+}
+
+// Both halves of a key pair, or neither, in one object.
+void CheckKeyPair(List *options, Oid context) {
+    bool has_id = false, has_secret = false;
+    ListCell *lc;
+    foreach (lc, options) {
+        DefElem *def = (DefElem *)lfirst(lc);
+        if (strcmp(def->defname, "aws_access_key_id") == 0 ||
+            strcmp(def->defname, "vault_access_key_id") == 0)
+            has_id = true;
+        if (strcmp(def->defname, "aws_secret_access_key") == 0 ||
+            strcmp(def->defname, "vault_secret_access_key") == 0)
+            has_secret = true;
+    }
+    if (has_id != has_secret)
+        ereport(ERROR,
+                (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                 errmsg("%s has %s but not %s", ContextName(context),
+                        has_id ? "an access key id" : "a secret access key",
+                        has_id ? "a secret access key" : "an access key id"),
+                 errhint("Set both aws_access_key_id and aws_secret_access_key (or both "
+                         "vault_access_key_id and vault_secret_access_key), or neither.")));
+}
+
+}  // namespace
+
+Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
+    List *options = untransformRelOptions(PG_GETARG_DATUM(0));
+    Oid context = PG_GETARG_OID(1);
+    bool has_region = false, has_table = false;
+    ListCell *lc;
+
+    foreach (lc, options) {
+        DefElem *def = (DefElem *)lfirst(lc);
+        const OptionDef *opt = FindOption(def->defname, context);
+        if (opt == NULL) {
+            const char *closest = ClosestOption(def->defname, context);
+            StringInfoData valid;
+            initStringInfo(&valid);
+            ValidValuesHint(&valid, context);
+            ereport(ERROR,
+                    (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                     errmsg("invalid option \"%s\" for a DynamoDB %s", def->defname,
+                            ContextName(context)),
+                     closest ? errhint("Perhaps you meant the option \"%s\".", closest)
+                     : valid.len > 0
+                         ? errhint("Valid options in this context are: %s.", valid.data)
+                         : errhint("There are no valid options in this context.")));
+        }
+        const char *value = defGetString(def);
+        switch (opt->kind) {
+            case OPT_STRING:
+            case OPT_SECRET:
+                if (value[0] == '\0')
+                    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                                    errmsg("option \"%s\" must not be empty", def->defname)));
+                break;
+            case OPT_URL:
+                CheckUrl(def->defname, value);
+                break;
+            case OPT_POSITIVE_INT:
+                ParseIntOption(def->defname, value, false);
+                break;
+            case OPT_NONNEG_INT:
+                ParseIntOption(def->defname, value, true);
+                break;
+            case OPT_BOOL:
+                ParseBoolOption(def->defname, value);
+                break;
+        }
+        if (strcmp(def->defname, "region") == 0) has_region = true;
+        if (strcmp(def->defname, "table") == 0) has_table = true;
+    }
+
+    if (context == ForeignServerRelationId && !has_region)
+        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                        errmsg("option \"region\" is required for a DynamoDB server"),
+                        errhint("Add OPTIONS (region 'us-east-1'), naming the AWS region of the "
+                                "tables.")));
+    if (context == ForeignTableRelationId && !has_table)
+        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                        errmsg("option \"table\" is required for a DynamoDB foreign table"),
+                        errhint("Add OPTIONS (table '<DynamoDB table name>').")));
+    if (context == ForeignServerRelationId || context == UserMappingRelationId)
+        CheckKeyPair(options, context);
+
+    PG_RETURN_VOID();
+}
+
+namespace {
+
+// Looks a Vault secret up by id or by name in vault.decrypted_secrets.
+char *VaultSecret(const char *option, const char *ref) {
+    if (!OidIsValid(get_namespace_oid("vault", true)))
+        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                        errmsg("option \"%s\" refers to Vault, but schema \"vault\" does not exist",
+                               option),
+                        errhint("Install Supabase Vault, or use aws_access_key_id and "
+                                "aws_secret_access_key.")));
+    char *result = NULL;
+    MemoryContext caller = CurrentMemoryContext;
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    Oid argtypes[1] = {TEXTOID};
+    Datum args[1] = {CStringGetTextDatum(ref)};
+    int rc = SPI_execute_with_args(
+        "select decrypted_secret from vault.decrypted_secrets "
+        "where id::text = $1 or name = $1 order by (id::text = $1) desc limit 1",
+        1, argtypes, args, NULL, true, 1);
+    if (rc != SPI_OK_SELECT)
+        ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
+                        errmsg("could not read Vault secret for option \"%s\"", option)));
+    if (SPI_processed == 1) {
+        bool isnull;
+        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        if (!isnull) {
+            MemoryContext spi = MemoryContextSwitchTo(caller);
+            result = TextDatumGetCString(d);
+            MemoryContextSwitchTo(spi);
+        }
+    }
+    SPI_finish();
+    if (result == NULL)
+        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                        errmsg("Vault secret \"%s\" named by option \"%s\" was not found", ref,
+                               option),
+                        errhint("Give the id or the name of a secret in vault.decrypted_secrets.")));
+    return result;
+}
+
+// Options of the user mapping for (user, server), or of the PUBLIC mapping; NIL when none.
+List *UserMappingOptions(Oid serverid, Oid userid) {
+    HeapTuple tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+                                   ObjectIdGetDatum(serverid));
+    if (!HeapTupleIsValid(tp))
+        tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+                             ObjectIdGetDatum(serverid));
+    if (!HeapTupleIsValid(tp)) return NIL;
+    bool isnull;
+    Datum d = SysCacheGetAttr(USERMAPPINGUSERSERVER, tp, Anum_pg_user_mapping_umoptions, &isnull);
+    List *options = isnull ? NIL : untransformRelOptions(d);
+    ReleaseSysCache(tp);
+    return options;
+}
+
+struct Credentials {
+    char *key_id;
+    char *secret;
+    char *token;
+};
+
+// Credentials from one object's options: plain keys, or Vault references.
+void CollectCredentials(List *options, Credentials *c) {
+    ListCell *lc;
+    foreach (lc, options) {
+        DefElem *def = (DefElem *)lfirst(lc);
+        const char *n = def->defname;
+        if (strcmp(n, "aws_access_key_id") == 0) c->key_id = defGetString(def);
+        if (strcmp(n, "aws_secret_access_key") == 0) c->secret = defGetString(def);
+        if (strcmp(n, "aws_session_token") == 0) c->token = defGetString(def);
+        if (strcmp(n, "vault_access_key_id") == 0) c->key_id = VaultSecret(n, defGetString(def));
+        if (strcmp(n, "vault_secret_access_key") == 0)
+            c->secret = VaultSecret(n, defGetString(def));
+        if (strcmp(n, "vault_session_token") == 0) c->token = VaultSecret(n, defGetString(def));
+    }
+}
+
+void ApplyCommon(DynamoOptions *o, DefElem *def) {
+    const char *n = def->defname;
+    if (strcmp(n, "page_size") == 0) o->page_size = ParseIntOption(n, defGetString(def), true);
+    if (strcmp(n, "consistent_read") == 0)
+        o->consistent_read = ParseBoolOption(n, defGetString(def));
+}
+
+}  // namespace
+
+DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
+    DynamoOptions *o = (DynamoOptions *)palloc0(sizeof(DynamoOptions));
+    o->connect_timeout_ms = 10000;
+    o->request_timeout_ms = 30000;
+    o->max_attempts = 10;
+
+    ForeignServer *server = GetForeignServer(serverid);
+    ListCell *lc;
+    foreach (lc, server->options) {
+        DefElem *def = (DefElem *)lfirst(lc);
+        const char *n = def->defname;
+        if (strcmp(n, "region") == 0) o->region = defGetString(def);
+        if (strcmp(n, "endpoint_url") == 0) o->endpoint_url = defGetString(def);
+        if (strcmp(n, "ca_file") == 0) o->ca_file = defGetString(def);
+        if (strcmp(n, "connect_timeout_ms") == 0)
+            o->connect_timeout_ms = ParseIntOption(n, defGetString(def), false);
+        if (strcmp(n, "request_timeout_ms") == 0)
+            o->request_timeout_ms = ParseIntOption(n, defGetString(def), false);
+        if (strcmp(n, "max_attempts") == 0)
+            o->max_attempts = ParseIntOption(n, defGetString(def), false);
+        ApplyCommon(o, def);
+    }
+
+    if (OidIsValid(relid)) {
+        ForeignTable *ft = GetForeignTable(relid);
+        foreach (lc, ft->options) {
+            DefElem *def = (DefElem *)lfirst(lc);
+            if (strcmp(def->defname, "table") == 0) o->table = defGetString(def);
+            if (strcmp(def->defname, "rowid_column") == 0) o->rowid_column = defGetString(def);
+            ApplyCommon(o, def);
+        }
+    }
+    return o;
+}
+
+void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
+    ForeignServer *server = GetForeignServer(serverid);
+    // Credentials, narrowest first: the user mapping, then the server, then the environment.
+    Credentials mapping = {NULL, NULL, NULL}, srv = {NULL, NULL, NULL};
+    CollectCredentials(UserMappingOptions(serverid, userid), &mapping);
+    if (mapping.key_id != NULL) {
+        o->access_key_id = mapping.key_id;
+        o->secret_access_key = mapping.secret;
+        o->session_token = mapping.token;
+    } else {
+        CollectCredentials(server->options, &srv);
+        if (srv.key_id != NULL) {
+            o->access_key_id = srv.key_id;
+            o->secret_access_key = srv.secret;
+            o->session_token = srv.token;
+        } else if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_SECRET_ACCESS_KEY")) {
+            o->access_key_id = pstrdup(getenv("AWS_ACCESS_KEY_ID"));
+            o->secret_access_key = pstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
+            if (getenv("AWS_SESSION_TOKEN")) o->session_token = pstrdup(getenv("AWS_SESSION_TOKEN"));
+        } else {
+            ereport(ERROR,
+                    (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                     errmsg("no AWS credentials for server \"%s\"", server->servername),
+                     errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
+                             "forms) on the server or a user mapping.")));
+        }
+    }
+
+}
+
+bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum) {
+    List *options = GetForeignColumnOptions(relid, attnum);
+    ListCell *lc;
+    foreach (lc, options) {
+        DefElem *def = (DefElem *)lfirst(lc);
+        if (strcmp(def->defname, "catch_all") == 0)
+            return ParseBoolOption(def->defname, defGetString(def));
+    }
+    return true;
+}
