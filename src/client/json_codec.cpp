@@ -1,0 +1,651 @@
+#include "json_codec.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "convert.hpp"
+
+namespace dynamo {
+
+// ---------------------------------------------------------------------------------------------
+// Base64
+
+namespace {
+
+// Input bytes per EVP_EncodeBlock call (a multiple of 3) and input characters per
+// EVP_DecodeBlock call (a multiple of 4); both keep the int lengths OpenSSL uses in range.
+constexpr size_t kEncodeChunk = size_t{3} << 28;
+constexpr size_t kDecodeChunk = size_t{4} << 28;
+
+// 1 for characters of the standard base64 alphabet.
+struct Base64Alphabet {
+    bool member[256] = {};
+    constexpr Base64Alphabet() {
+        for (int c = 'A'; c <= 'Z'; ++c) {
+            member[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; ++c) {
+            member[c] = true;
+        }
+        for (int c = '0'; c <= '9'; ++c) {
+            member[c] = true;
+        }
+        member[static_cast<unsigned char>('+')] = true;
+        member[static_cast<unsigned char>('/')] = true;
+    }
+};
+constexpr Base64Alphabet kBase64Alphabet;
+
+// Checks the text is canonical padded base64; sets `padding` to the number of trailing '='.
+bool ValidBase64(std::string_view text, size_t &padding) {
+    if (text.size() % 4 != 0) {
+        return false;
+    }
+    padding = 0;
+    size_t n = text.size();
+    while (padding < 2 && n > 0 && text[n - 1] == '=') {
+        --n;
+        ++padding;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        if (!kBase64Alphabet.member[static_cast<unsigned char>(text[i])]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+void Base64EncodeAppend(std::string_view bytes, std::string &out) {
+    size_t start = out.size();
+    size_t encoded = (bytes.size() + 2) / 3 * 4;
+    // EVP_EncodeBlock writes a terminating NUL after the text.
+    out.resize(start + encoded + 1);
+    auto *dst = reinterpret_cast<unsigned char *>(&out[start]);
+    auto *src = reinterpret_cast<const unsigned char *>(bytes.data());
+    size_t remaining = bytes.size();
+    while (remaining > 0) {
+        size_t n = std::min(remaining, kEncodeChunk);
+        int written = EVP_EncodeBlock(dst, src, static_cast<int>(n));
+        dst += written;
+        src += n;
+        remaining -= n;
+    }
+    out.resize(start + encoded);
+}
+
+std::string Base64Encode(std::string_view bytes) {
+    std::string out;
+    Base64EncodeAppend(bytes, out);
+    return out;
+}
+
+bool Base64Decode(std::string_view text, std::string &out) {
+    out.clear();
+    size_t padding = 0;
+    if (!ValidBase64(text, padding)) {
+        return false;
+    }
+    if (text.empty()) {
+        return true;
+    }
+    out.resize(text.size() / 4 * 3);
+    auto *dst = reinterpret_cast<unsigned char *>(&out[0]);
+    auto *src = reinterpret_cast<const unsigned char *>(text.data());
+    size_t remaining = text.size();
+    while (remaining > 0) {
+        size_t n = std::min(remaining, kDecodeChunk);
+        // The output length counts the bytes that padding characters decode to.
+        int written = EVP_DecodeBlock(dst, src, static_cast<int>(n));
+        if (written < 0 || static_cast<size_t>(written) != n / 4 * 3) {
+            out.clear();
+            return false;
+        }
+        dst += written;
+        src += n;
+        remaining -= n;
+    }
+    out.resize(out.size() - padding);
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+namespace {
+
+// One step of the location of a value inside the parsed document, linked towards the root. Only
+// formatted when an error is reported.
+struct PathNode {
+    const PathNode *parent;
+    std::string_view key;  // map key / attribute name when !is_index
+    size_t index;          // list or set position when is_index
+    bool is_index;
+};
+
+std::string FormatPath(const PathNode *path) {
+    std::vector<const PathNode *> nodes;
+    for (; path != nullptr; path = path->parent) {
+        nodes.push_back(path);
+    }
+    std::string s;
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+        if ((*it)->is_index) {
+            s += '[';
+            s += std::to_string((*it)->index);
+            s += ']';
+        } else {
+            if (!s.empty()) {
+                s += '.';
+            }
+            s.append((*it)->key.data(), (*it)->key.size());
+        }
+    }
+    return s;
+}
+
+[[noreturn]] void Fail(const PathNode *path, const std::string &what) {
+    if (path == nullptr) {
+        throw JsonError("invalid DynamoDB JSON: " + what);
+    }
+    throw JsonError("invalid DynamoDB JSON at " + FormatPath(path) + ": " + what);
+}
+
+const char *JsonTypeName(simdjson::dom::element e) {
+    switch (e.type()) {
+        case simdjson::dom::element_type::ARRAY:
+            return "array";
+        case simdjson::dom::element_type::OBJECT:
+            return "object";
+        case simdjson::dom::element_type::INT64:
+        case simdjson::dom::element_type::UINT64:
+        case simdjson::dom::element_type::DOUBLE:
+            return "number";
+        case simdjson::dom::element_type::STRING:
+            return "string";
+        case simdjson::dom::element_type::BOOL:
+            return "boolean";
+        case simdjson::dom::element_type::NULL_VALUE:
+            return "null";
+    }
+    return "value";
+}
+
+// A short quoted excerpt of a bad value for error messages.
+std::string Quote(std::string_view s) {
+    constexpr size_t kMax = 40;
+    std::string q = "\"";
+    q.append(s.data(), std::min(s.size(), kMax));
+    if (s.size() > kMax) {
+        q += "...";
+    }
+    q += '"';
+    return q;
+}
+
+bool DescriptorType(std::string_view d, AttrType &t) {
+    switch (d.size()) {
+        case 1:
+            switch (d[0]) {
+                case 'S':
+                    t = AttrType::S;
+                    return true;
+                case 'N':
+                    t = AttrType::N;
+                    return true;
+                case 'B':
+                    t = AttrType::B;
+                    return true;
+                case 'L':
+                    t = AttrType::L;
+                    return true;
+                case 'M':
+                    t = AttrType::M;
+                    return true;
+            }
+            return false;
+        case 2:
+            if (d == "SS") {
+                t = AttrType::SS;
+            } else if (d == "NS") {
+                t = AttrType::NS;
+            } else if (d == "BS") {
+                t = AttrType::BS;
+            } else {
+                return false;
+            }
+            return true;
+        case 4:
+            if (d == "BOOL") {
+                t = AttrType::BOOL;
+            } else if (d == "NULL") {
+                t = AttrType::NUL;
+            } else {
+                return false;
+            }
+            return true;
+    }
+    return false;
+}
+
+std::string_view GetString(simdjson::dom::element e, const PathNode *path, const char *what) {
+    std::string_view s;
+    if (e.get_string().get(s) != simdjson::SUCCESS) {
+        Fail(path, std::string(what) + " needs a JSON string, got " + JsonTypeName(e));
+    }
+    return s;
+}
+
+void CheckNumber(std::string_view s, const PathNode *path, const char *what) {
+    if (!IsDecimalNumber(s)) {
+        Fail(path, std::string(what) + " needs a decimal number text, got " + Quote(s));
+    }
+}
+
+void DecodeBinary(std::string_view s, const PathNode *path, const char *what, std::string &out) {
+    if (!Base64Decode(s, out)) {
+        Fail(path, std::string(what) + " needs base64 text, got " + Quote(s));
+    }
+}
+
+simdjson::dom::array GetArray(simdjson::dom::element e, const PathNode *path, const char *what) {
+    simdjson::dom::array a;
+    if (e.get_array().get(a) != simdjson::SUCCESS) {
+        Fail(path, std::string(what) + " needs a JSON array, got " + JsonTypeName(e));
+    }
+    return a;
+}
+
+void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &out);
+
+void ParseSet(simdjson::dom::element e, const PathNode *path, AttrType type, AttributeValue &out) {
+    const char *what = AttrTypeName(type);
+    simdjson::dom::array a = GetArray(e, path, what);
+    out.set.reserve(a.size());
+    size_t i = 0;
+    for (simdjson::dom::element elem : a) {
+        PathNode node{path, {}, i++, true};
+        std::string_view s = GetString(elem, &node, "set element");
+        if (type == AttrType::BS) {
+            out.set.emplace_back();
+            DecodeBinary(s, &node, "set element", out.set.back());
+        } else {
+            if (type == AttrType::NS) {
+                CheckNumber(s, &node, "set element");
+            }
+            out.set.emplace_back(s);
+        }
+    }
+}
+
+void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &out) {
+    simdjson::dom::object obj;
+    if (e.get_object().get(obj) != simdjson::SUCCESS) {
+        Fail(path,
+             std::string("expected an object with one type descriptor, got ") + JsonTypeName(e));
+    }
+    simdjson::dom::object::iterator it = obj.begin();
+    if (it == obj.end()) {
+        Fail(path, "empty object, expected one type descriptor");
+    }
+    std::string_view descriptor = it.key();
+    simdjson::dom::element inner = it.value();
+    ++it;
+    if (it != obj.end()) {
+        Fail(path,
+             "more than one type descriptor (" + Quote(descriptor) + ", " + Quote(it.key()) + ")");
+    }
+    AttrType type;
+    if (!DescriptorType(descriptor, type)) {
+        Fail(path, "unknown type descriptor " + Quote(descriptor));
+    }
+    out.type = type;
+    const char *what = AttrTypeName(type);
+    switch (type) {
+        case AttrType::S:
+            out.str.assign(GetString(inner, path, what));
+            break;
+        case AttrType::N: {
+            std::string_view s = GetString(inner, path, what);
+            CheckNumber(s, path, what);
+            out.str.assign(s);
+            break;
+        }
+        case AttrType::B:
+            DecodeBinary(GetString(inner, path, what), path, what, out.str);
+            break;
+        case AttrType::BOOL:
+            if (inner.get_bool().get(out.boolean) != simdjson::SUCCESS) {
+                Fail(path, std::string("BOOL needs true or false, got ") + JsonTypeName(inner));
+            }
+            break;
+        case AttrType::NUL: {
+            bool flag = false;
+            if (inner.get_bool().get(flag) != simdjson::SUCCESS || !flag) {
+                Fail(path, "NULL needs the value true");
+            }
+            break;
+        }
+        case AttrType::L: {
+            simdjson::dom::array a = GetArray(inner, path, what);
+            out.list.reserve(a.size());
+            size_t i = 0;
+            for (simdjson::dom::element elem : a) {
+                PathNode node{path, {}, i++, true};
+                out.list.emplace_back();
+                ParseValue(elem, &node, out.list.back());
+            }
+            break;
+        }
+        case AttrType::M: {
+            simdjson::dom::object m;
+            if (inner.get_object().get(m) != simdjson::SUCCESS) {
+                Fail(path, std::string("M needs a JSON object, got ") + JsonTypeName(inner));
+            }
+            out.map.reserve(m.size());
+            for (simdjson::dom::key_value_pair field : m) {
+                PathNode node{path, field.key, 0, false};
+                out.map.emplace_back(std::piecewise_construct, std::forward_as_tuple(field.key),
+                                     std::forward_as_tuple());
+                ParseValue(field.value, &node, out.map.back().second);
+            }
+            break;
+        }
+        case AttrType::SS:
+        case AttrType::NS:
+        case AttrType::BS:
+            ParseSet(inner, path, type, out);
+            break;
+    }
+}
+
+}  // namespace
+
+AttributeValue ParseAttributeValue(simdjson::dom::element e) {
+    AttributeValue v;
+    ParseValue(e, nullptr, v);
+    return v;
+}
+
+Item ParseItem(simdjson::dom::object o) {
+    Item item;
+    item.reserve(o.size());
+    for (simdjson::dom::key_value_pair field : o) {
+        PathNode node{nullptr, field.key, 0, false};
+        item.emplace_back(std::piecewise_construct, std::forward_as_tuple(field.key),
+                          std::forward_as_tuple());
+        ParseValue(field.value, &node, item.back().second);
+    }
+    return item;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Scratch space for base64 text and normalized numbers; each use is finished before the next.
+std::string &Scratch() {
+    thread_local std::string scratch;
+    return scratch;
+}
+
+void PutString(JsonWriter &w, std::string_view s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void PutKey(JsonWriter &w, std::string_view s) {
+    w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void PutBase64(JsonWriter &w, std::string_view bytes) {
+    std::string &scratch = Scratch();
+    scratch.clear();
+    Base64EncodeAppend(bytes, scratch);
+    PutString(w, scratch);
+}
+
+void WriteTyped(JsonWriter &w, const AttributeValue &v) {
+    w.StartObject();
+    PutKey(w, AttrTypeName(v.type));
+    switch (v.type) {
+        case AttrType::S:
+        case AttrType::N:
+            PutString(w, v.str);
+            break;
+        case AttrType::B:
+            PutBase64(w, v.str);
+            break;
+        case AttrType::BOOL:
+            w.Bool(v.boolean);
+            break;
+        case AttrType::NUL:
+            w.Bool(true);
+            break;
+        case AttrType::L:
+            w.StartArray();
+            for (const AttributeValue &e : v.list) {
+                WriteTyped(w, e);
+            }
+            w.EndArray();
+            break;
+        case AttrType::M:
+            w.StartObject();
+            for (const auto &entry : v.map) {
+                PutKey(w, entry.first);
+                WriteTyped(w, entry.second);
+            }
+            w.EndObject();
+            break;
+        case AttrType::SS:
+        case AttrType::NS:
+            w.StartArray();
+            for (const std::string &s : v.set) {
+                PutString(w, s);
+            }
+            w.EndArray();
+            break;
+        case AttrType::BS:
+            w.StartArray();
+            for (const std::string &s : v.set) {
+                PutBase64(w, s);
+            }
+            w.EndArray();
+            break;
+    }
+    w.EndObject();
+}
+
+// The JSON spelling of a decimal number text: the text itself when it already is valid JSON,
+// otherwise an equivalent spelling built in `scratch`. Empty when the text is not a number.
+std::string_view JsonNumberText(std::string_view text, std::string &scratch) {
+    DecimalText d;
+    if (!ScanDecimal(text, d)) {
+        return {};
+    }
+    bool plus_sign = d.has_sign && !d.negative;
+    bool leading_zero = d.int_digits.size() > 1 && d.int_digits[0] == '0';
+    bool bare_point = d.has_point && d.frac_digits.empty();
+    if (!plus_sign && !d.int_digits.empty() && !leading_zero && !bare_point) {
+        return text;
+    }
+    scratch.clear();
+    if (d.negative) {
+        scratch += '-';
+    }
+    std::string_view digits = d.int_digits;
+    size_t nonzero = digits.find_first_not_of('0');
+    digits = nonzero == std::string_view::npos ? std::string_view("0") : digits.substr(nonzero);
+    scratch.append(digits.data(), digits.size());
+    if (!d.frac_digits.empty()) {
+        scratch += '.';
+        scratch.append(d.frac_digits.data(), d.frac_digits.size());
+    }
+    if (!d.exp_text.empty()) {
+        scratch += 'e';
+        scratch.append(d.exp_text.data(), d.exp_text.size());
+    }
+    return scratch;
+}
+
+void PutPlainNumber(JsonWriter &w, std::string_view text) {
+    std::string_view json = JsonNumberText(text, Scratch());
+    if (json.empty()) {
+        PutString(w, text);
+    } else {
+        w.RawValue(json.data(), json.size(), rapidjson::kNumberType);
+    }
+}
+
+void WritePlain(JsonWriter &w, const AttributeValue &v) {
+    switch (v.type) {
+        case AttrType::S:
+            PutString(w, v.str);
+            break;
+        case AttrType::N:
+            PutPlainNumber(w, v.str);
+            break;
+        case AttrType::B:
+            PutBase64(w, v.str);
+            break;
+        case AttrType::BOOL:
+            w.Bool(v.boolean);
+            break;
+        case AttrType::NUL:
+            w.Null();
+            break;
+        case AttrType::L:
+            w.StartArray();
+            for (const AttributeValue &e : v.list) {
+                WritePlain(w, e);
+            }
+            w.EndArray();
+            break;
+        case AttrType::M:
+            w.StartObject();
+            for (const auto &entry : v.map) {
+                PutKey(w, entry.first);
+                WritePlain(w, entry.second);
+            }
+            w.EndObject();
+            break;
+        case AttrType::SS:
+            w.StartArray();
+            for (const std::string &s : v.set) {
+                PutString(w, s);
+            }
+            w.EndArray();
+            break;
+        case AttrType::NS:
+            w.StartArray();
+            for (const std::string &s : v.set) {
+                PutPlainNumber(w, s);
+            }
+            w.EndArray();
+            break;
+        case AttrType::BS:
+            w.StartArray();
+            for (const std::string &s : v.set) {
+                PutBase64(w, s);
+            }
+            w.EndArray();
+            break;
+    }
+}
+
+// A per-thread buffer and writer reused across calls, so writing a row allocates nothing once
+// the buffer has grown to the row size. A nested call (from a `keep` callback) gets its own.
+struct PlainWriterState {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer{buffer};
+    bool busy = false;
+};
+
+PlainWriterState &SharedPlainWriter() {
+    thread_local PlainWriterState state;
+    return state;
+}
+
+// Buffers that grew beyond this are released after use instead of being kept for the thread.
+constexpr size_t kRetainedBufferLimit = size_t{4} << 20;
+
+template <typename Fn>
+void WritePlainTo(std::string &out, Fn &&write) {
+    PlainWriterState &shared = SharedPlainWriter();
+    if (shared.busy) {
+        rapidjson::StringBuffer buffer;
+        JsonWriter writer(buffer);
+        write(writer);
+        out.append(buffer.GetString(), buffer.GetSize());
+        return;
+    }
+    struct Release {
+        PlainWriterState &state;
+        ~Release() {
+            state.busy = false;
+            if (state.buffer.GetSize() > kRetainedBufferLimit) {
+                state.buffer.Clear();
+                state.buffer.ShrinkToFit();
+            }
+        }
+    } release{shared};
+    shared.busy = true;
+    shared.buffer.Clear();
+    shared.writer.Reset(shared.buffer);
+    write(shared.writer);
+    out.append(shared.buffer.GetString(), shared.buffer.GetSize());
+}
+
+}  // namespace
+
+void WriteAttributeValue(rapidjson::Writer<rapidjson::StringBuffer> &w, const AttributeValue &v) {
+    WriteTyped(w, v);
+}
+
+void WriteItem(rapidjson::Writer<rapidjson::StringBuffer> &w, const Item &item) {
+    w.StartObject();
+    for (const auto &entry : item) {
+        PutKey(w, entry.first);
+        WriteTyped(w, entry.second);
+    }
+    w.EndObject();
+}
+
+void AppendPlainJson(std::string &out, const AttributeValue &v) {
+    WritePlainTo(out, [&v](JsonWriter &w) { WritePlain(w, v); });
+}
+
+std::string ToPlainJson(const AttributeValue &v) {
+    std::string out;
+    AppendPlainJson(out, v);
+    return out;
+}
+
+void AppendItemPlainJson(std::string &out, const Item &item,
+                         const std::function<bool(const std::string &)> &keep) {
+    WritePlainTo(out, [&](JsonWriter &w) {
+        w.StartObject();
+        for (const auto &entry : item) {
+            if (keep && !keep(entry.first)) {
+                continue;
+            }
+            PutKey(w, entry.first);
+            WritePlain(w, entry.second);
+        }
+        w.EndObject();
+    });
+}
+
+std::string ItemToPlainJson(const Item &item,
+                            const std::function<bool(const std::string &)> &keep) {
+    std::string out;
+    AppendItemPlainJson(out, item, keep);
+    return out;
+}
+
+}  // namespace dynamo
