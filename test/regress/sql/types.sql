@@ -1,0 +1,87 @@
+-- The read type mapping: every row of the documentation's type table, and values that do not fit.
+set search_path = public, extensions;
+create schema types_test;
+create foreign table types_test.types (
+  id text,
+  s text,
+  n integer,
+  n_neg integer,
+  n_frac numeric,
+  n_big numeric,
+  n_small numeric,
+  b bytea,
+  t_bool boolean,
+  f_bool boolean,
+  nul text,
+  l jsonb,
+  m jsonb,
+  ss jsonb,
+  ns jsonb,
+  bs jsonb,
+  d date,
+  ts timestamp,
+  tstz timestamptz,
+  i16 smallint,
+  i32 integer,
+  i64 bigint,
+  r real,
+  dp double precision,
+  not_there text
+) server dynamodb_server options (table 'types');
+
+\x on
+select * from types_test.types where id = 'all';
+\x off
+-- a missing attribute reads as NULL; the NULL type reads as NULL
+select id, s, n, nul is null as nul_is_null, not_there is null as missing_is_null
+  from types_test.types where id in ('all', 'sparse') order by id;
+
+-- text takes strings and numbers as they are, and anything else in its JSON form
+create foreign table types_test.as_text (
+  id text, s text, n text, n_big text, b text, t_bool text, nul text, l text, m text, ss text, ns text, bs text
+) server dynamodb_server options (table 'types');
+\x on
+select * from types_test.as_text where id = 'all';
+\x off
+
+-- numbers keep every digit DynamoDB stores
+select n_big, n_big::text = '12345678901234567890123456789012345678' as exact,
+       n_small, n_small * 1e36 as scaled
+  from types_test.types where id = 'all';
+
+-- jsonb for sets and nested values
+select l, m -> 'y' ->> 'z' as deep, ss, ns, bs from types_test.types where id = 'all';
+
+-- values that do not fit their column: an error naming the table, column and item key
+create foreign table types_test.bad_s (id text, s integer) server dynamodb_server options (table 'types');
+select * from types_test.bad_s;
+create foreign table types_test.bad_n (id text, n integer) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_n;
+create foreign table types_test.bad_i16 (id text, i16 smallint) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_i16;
+create foreign table types_test.bad_i32 (id text, i32 integer) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_i32;
+create foreign table types_test.bad_i64 (id text, i64 bigint) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_i64;
+create foreign table types_test.bad_frac (id text, n_frac integer) server dynamodb_server options (table 'types');
+select * from types_test.bad_frac;
+create foreign table types_test.big_real (id text, n_big real) server dynamodb_server options (table 'types');
+select id, n_big from types_test.big_real where id = 'all';
+create foreign table types_test.bad_real (id text, big_for_real real) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_real;
+create foreign table types_test.bad_d (id text, d date) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_d;
+create foreign table types_test.bad_ts (id text, ts timestamp) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_ts;
+create foreign table types_test.bad_b (id text, b bytea) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_b;
+create foreign table types_test.bad_bool (id text, t_bool boolean) server dynamodb_server options (table 'types_bad');
+select * from types_test.bad_bool;
+create foreign table types_test.bad_numeric (id text, s numeric) server dynamodb_server options (table 'types');
+select * from types_test.bad_numeric;
+-- a type with no mapping for a Map value
+create foreign table types_test.bad_uuid (id text, m uuid) server dynamodb_server options (table 'types');
+select * from types_test.bad_uuid;
+-- numeric with a typmod rounds as Postgres does
+create foreign table types_test.numeric_typmod (id text, n_frac numeric(4,1)) server dynamodb_server options (table 'types');
+select * from types_test.numeric_typmod where id = 'all';
