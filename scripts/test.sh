@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every test: the unit tests of the client core (plain, then under AddressSanitizer and
+# UndefinedBehaviorSanitizer), then the SQL suite on a throwaway PostgreSQL cluster against
+# dynalite, and again against moto_server when it is installed. Everything started is stopped
+# on exit, also on failure.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+
+echo "== unit tests" >&2
+make -s -C test/unit check
+echo "== unit tests under ASan/UBSan" >&2
+make -s -C test/unit check SANITIZE=1
+
+work="${TEST_WORKDIR:-$(mktemp -d /tmp/dynamodb-wrapper-test.XXXXXX)}"
+mkdir -p "$work"
+source "$root/test/harness.sh"
+harness_init "$work"
+start_postgres
+start_stalling_endpoint
+
+pgbin="$(/usr/lib/postgresql/15/bin/pg_config --bindir)"
+pgxs="$(dirname "$(/usr/lib/postgresql/15/bin/pg_config --pgxs)")"
+tests=$(grep -v '^#' test/regress/schedule | xargs)
+failed=0
+
+run_suite() {
+    local backend="$1"
+    echo "== SQL tests against $backend ($DYNAMODB_ENDPOINT)" >&2
+    node test/fixtures/load.mjs >"$work/fixtures-$backend.log"
+    "$pgbin/psql" -X -q -d postgres -c "drop database if exists dynamodb_regress" \
+        -c "create database dynamodb_regress"
+    "$pgbin/psql" -X -q -d dynamodb_regress -f test/vault_mock.sql
+    mkdir -p "$work/results-$backend"
+    if ! "$pgxs/../test/regress/pg_regress" --use-existing --dbname=dynamodb_regress \
+        --bindir="$pgbin" --inputdir=test/regress --outputdir="$work/results-$backend" \
+        $tests; then
+        echo "SQL tests failed against $backend; differences:" >&2
+        cat "$work/results-$backend/regression.diffs" >&2 || true
+        failed=1
+    fi
+}
+
+start_dynalite
+run_suite dynalite
+rc=0
+start_moto || rc=$?
+if [ "$rc" -eq 0 ]; then
+    run_suite moto
+elif [ "$rc" -eq 77 ]; then
+    echo "== moto_server is not installed: the suite ran against dynalite only" >&2
+else
+    echo "moto_server is installed but did not start" >&2
+    failed=1
+fi
+exit "$failed"
