@@ -314,3 +314,40 @@ bool LooksLikeIsoTimestamp(std::string_view text) {
 }
 
 }  // namespace dynamo
+
+namespace dynamo {
+
+bool CheckDynamoNumber(std::string_view text, std::string &why) {
+    DecimalText d;
+    if (!ScanDecimal(text, d)) {
+        why = "not a decimal number";
+        return false;
+    }
+    // Significant digits: the mantissa's digits without leading and trailing zeros.
+    std::string digits;
+    digits.reserve(d.int_digits.size() + d.frac_digits.size());
+    digits.append(d.int_digits);
+    digits.append(d.frac_digits);
+    size_t first = digits.find_first_not_of('0');
+    if (first == std::string::npos) return true;  // zero
+    size_t last = digits.find_last_not_of('0');
+    size_t significant = last - first + 1;
+    if (significant > 38) {
+        why = "more than 38 significant digits";
+        return false;
+    }
+    // Decimal exponent of the leading significant digit.
+    int64_t lead = static_cast<int64_t>(d.int_digits.size()) - 1 - static_cast<int64_t>(first) +
+                   d.exponent;
+    if (lead > 125) {
+        why = "larger than 9.9999999999999999999999999999999999999E+125";
+        return false;
+    }
+    if (lead < -130) {
+        why = "smaller than 1E-130";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace dynamo

@@ -7,6 +7,7 @@
 #endif
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace dynamo {
@@ -55,5 +56,13 @@ bool ParseFloat(std::string_view text, float &out);
 bool LooksLikeIsoDate(std::string_view text, bool date_only);
 // Same as LooksLikeIsoDate(text, false): a date with an optional time and zone.
 bool LooksLikeIsoTimestamp(std::string_view text);
+
+}  // namespace dynamo
+
+namespace dynamo {
+
+// Checks that a decimal text is a number DynamoDB can store: at most 38 significant digits and a
+// magnitude between 1E-130 and 9.99...E+125 (or zero). On failure `why` says what is wrong.
+bool CheckDynamoNumber(std::string_view text, std::string &why);
 
 }  // namespace dynamo

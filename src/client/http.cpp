@@ -177,9 +177,9 @@ bool ParseEndpoint(const std::string &url, std::string &scheme, std::string &hos
         curl_url_get(u, CURLUPART_PATH, &pa, 0);
         scheme = s ? s : "";
         if (scheme != "http" && scheme != "https") {
-            error = "the scheme must be http or https";
+            error = "The scheme must be http or https";
         } else if (h == nullptr || *h == '\0') {
-            error = "the URL has no host";
+            error = "The URL has no host";
         } else {
             host_header = h;
             if (p != nullptr) host_header += std::string(":") + p;

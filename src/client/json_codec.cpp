@@ -4,6 +4,8 @@
 #include <vector>
 
 #include <openssl/evp.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include "convert.hpp"
 
@@ -646,6 +648,89 @@ std::string ItemToPlainJson(const Item &item,
     std::string out;
     AppendItemPlainJson(out, item, keep);
     return out;
+}
+
+}  // namespace dynamo
+
+namespace dynamo {
+namespace {
+
+// Builds an AttributeValue tree from RapidJSON's SAX events.
+class PlainJsonBuilder {
+public:
+    AttributeValue result;
+
+    bool Null() { return Put(AttributeValue::Null()); }
+    bool Bool(bool b) { return Put(AttributeValue::Bool(b)); }
+    // Numbers arrive as text (kParseNumbersAsStringsFlag); these are never called.
+    bool Int(int) { return false; }
+    bool Uint(unsigned) { return false; }
+    bool Int64(int64_t) { return false; }
+    bool Uint64(uint64_t) { return false; }
+    bool Double(double) { return false; }
+    bool RawNumber(const char *str, rapidjson::SizeType len, bool) {
+        return Put(AttributeValue::Number(std::string(str, len)));
+    }
+    bool String(const char *str, rapidjson::SizeType len, bool) {
+        return Put(AttributeValue::String(std::string(str, len)));
+    }
+    bool StartObject() {
+        AttributeValue v;
+        v.type = AttrType::M;
+        stack_.push_back(std::move(v));
+        keys_.emplace_back();
+        return true;
+    }
+    bool Key(const char *str, rapidjson::SizeType len, bool) {
+        keys_.back().assign(str, len);
+        return true;
+    }
+    bool EndObject(rapidjson::SizeType) {
+        keys_.pop_back();
+        return Finish();
+    }
+    bool StartArray() {
+        AttributeValue v;
+        v.type = AttrType::L;
+        stack_.push_back(std::move(v));
+        keys_.emplace_back();
+        return true;
+    }
+    bool EndArray(rapidjson::SizeType) {
+        keys_.pop_back();
+        return Finish();
+    }
+
+private:
+    bool Finish() {
+        AttributeValue done = std::move(stack_.back());
+        stack_.pop_back();
+        return Put(std::move(done));
+    }
+    bool Put(AttributeValue v) {
+        if (stack_.empty()) {
+            result = std::move(v);
+        } else if (stack_.back().type == AttrType::M) {
+            stack_.back().map.emplace_back(keys_.back(), std::move(v));
+        } else {
+            stack_.back().list.push_back(std::move(v));
+        }
+        return true;
+    }
+    std::vector<AttributeValue> stack_;
+    std::vector<std::string> keys_;
+};
+
+}  // namespace
+
+AttributeValue FromPlainJson(std::string_view json) {
+    PlainJsonBuilder builder;
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(json.data(), json.size());
+    rapidjson::ParseResult ok =
+        reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(ms, builder);
+    if (!ok) throw JsonError("invalid JSON at offset " + std::to_string(ok.Offset()));
+    return std::move(builder.result);
 }
 
 }  // namespace dynamo

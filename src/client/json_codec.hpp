@@ -64,3 +64,12 @@ void AppendItemPlainJson(std::string &out, const Item &item,
                          const std::function<bool(const std::string &)> &keep);
 
 }  // namespace dynamo
+
+namespace dynamo {
+
+// The inverse of the plain form: a JSON text becomes a DynamoDB value, objects as M, arrays as
+// L, strings as S, numbers as N with their exact digits, true/false as BOOL, null as NULL.
+// Throws JsonError when the text is not JSON.
+AttributeValue FromPlainJson(std::string_view json);
+
+}  // namespace dynamo

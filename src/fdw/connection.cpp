@@ -25,6 +25,7 @@ struct ClientEntry {
 
 struct TableEntry {
     dynamo::TableDescription desc;
+    uint32 relhash = 0;  // syscache hash of the pg_foreign_table row
     Oid serverid = InvalidOid;
     std::string table;
     bool valid = false;
@@ -48,9 +49,11 @@ void InvalidateClients(Datum, int, uint32) {
         for (auto &e : *g_tables) e.second.valid = false;
 }
 
-void InvalidateTables(Datum, int, uint32) {
+// Only the changed foreign table is described again (hashvalue 0 means every table).
+void InvalidateTables(Datum, int, uint32 hashvalue) {
     if (g_tables != nullptr)
-        for (auto &e : *g_tables) e.second.valid = false;
+        for (auto &e : *g_tables)
+            if (hashvalue == 0 || e.second.relhash == hashvalue) e.second.valid = false;
 }
 
 void EnsureInitialized() {
@@ -137,9 +140,11 @@ const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid
     if (found != nullptr) return found;
 
     dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
+    uint32 relhash = GetSysCacheHashValue1(FOREIGNTABLEREL, ObjectIdGetDatum(relid));
     bool ok = false;
     RunCpp([&] {
         TableEntry &entry = (*g_tables)[relid];
+        entry.relhash = relhash;
         entry.valid = false;
         *g_error = client->DescribeTable(table, entry.desc, DynamoAbortRequested);
         ok = g_error->ok();
@@ -211,4 +216,20 @@ void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySc
     out->hash_type = desc->hash.type;
     out->range = desc->has_range ? pstrdup(desc->range.name.c_str()) : NULL;
     out->range_type = desc->range.type;
+    out->nindex_keys = 0;
+    out->index_keys = (char **)palloc(sizeof(char *) * (2 * desc->indexes.size() + 1));
+    out->index_key_types =
+        (dynamo::AttrType *)palloc(sizeof(dynamo::AttrType) * (2 * desc->indexes.size() + 1));
+    for (const dynamo::IndexDescription &ix : desc->indexes) {
+        for (int part = 0; part < 2; part++) {
+            if (part == 1 && !ix.has_range) continue;
+            const dynamo::KeyAttribute &k = part == 0 ? ix.hash : ix.range;
+            bool seen = k.name == desc->hash.name || (desc->has_range && k.name == desc->range.name);
+            for (int i = 0; i < out->nindex_keys && !seen; i++)
+                seen = k.name == out->index_keys[i];
+            if (seen) continue;
+            out->index_keys[out->nindex_keys] = pstrdup(k.name.c_str());
+            out->index_key_types[out->nindex_keys++] = k.type;
+        }
+    }
 }

@@ -266,3 +266,165 @@ void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum
     }
     error_context_stack = errcb.previous;
 }
+
+// --- Postgres datums -> DynamoDB attribute values ---
+
+extern "C" {
+#include "common/shortest_dec.h"
+#include "utils/datetime.h"
+}
+
+namespace {
+
+void BadValue(const char *column, const char *relname, const char *why) {
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+                    errmsg("value of column \"%s\" of foreign table \"%s\" cannot be stored in "
+                           "DynamoDB: %s",
+                           column, relname, why)));
+}
+
+// Checks a number text against DynamoDB's limits, erroring with the column's name.
+void CheckNumber(const char *text, const char *column, const char *relname) {
+    char why[128] = "";
+    bool ok = false;
+    RunCpp([&] {
+        std::string w;
+        ok = dynamo::CheckDynamoNumber(text, w);
+        if (!ok) std::strncpy(why, w.c_str(), sizeof(why) - 1);
+    });
+    if (!ok) {
+        char *msg = psprintf("the number %s is %s", text, why);
+        BadValue(column, relname, msg);
+    }
+}
+
+char *TimestampText(Timestamp ts, bool utc_zone, const char *column, const char *relname) {
+    if (TIMESTAMP_NOT_FINITE(ts)) BadValue(column, relname, "infinite timestamps have no ISO 8601 form");
+    struct pg_tm tm;
+    fsec_t fsec;
+    if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+        BadValue(column, relname, "timestamp out of range");
+    char buf[MAXDATELEN + 2];
+    EncodeDateTime(&tm, fsec, false, 0, NULL, USE_XSD_DATES, buf);
+    if (utc_zone) strcat(buf, "Z");
+    return pstrdup(buf);
+}
+
+}  // namespace
+
+void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
+                            const char *column, const char *relname) {
+    using dynamo::AttrType;
+    AttrType type = AttrType::S;
+    const char *data = NULL;
+    size_t len = 0;
+    bool boolean = false;
+    char numbuf[64];
+
+    switch (typid) {
+        case BOOLOID:
+            type = AttrType::BOOL;
+            boolean = DatumGetBool(value);
+            break;
+        case INT2OID:
+        case INT4OID:
+        case INT8OID: {
+            int64 v = typid == INT2OID   ? DatumGetInt16(value)
+                      : typid == INT4OID ? DatumGetInt32(value)
+                                         : DatumGetInt64(value);
+            snprintf(numbuf, sizeof(numbuf), INT64_FORMAT, v);
+            type = AttrType::N;
+            data = numbuf;
+            break;
+        }
+        case FLOAT4OID:
+        case FLOAT8OID: {
+            double d = typid == FLOAT4OID ? DatumGetFloat4(value) : DatumGetFloat8(value);
+            if (std::isnan(d) || std::isinf(d))
+                BadValue(column, relname, "DynamoDB numbers cannot be NaN or infinite");
+            // The shortest text that reads back as the same value.
+            if (typid == FLOAT4OID)
+                float_to_shortest_decimal_buf(DatumGetFloat4(value), numbuf);
+            else
+                double_to_shortest_decimal_buf(d, numbuf);
+            type = AttrType::N;
+            data = numbuf;
+            CheckNumber(data, column, relname);
+            break;
+        }
+        case NUMERICOID: {
+            char *digits = DatumGetCString(DirectFunctionCall1(numeric_out, value));
+            if (strcmp(digits, "NaN") == 0 || strcmp(digits, "Infinity") == 0 ||
+                strcmp(digits, "-Infinity") == 0)
+                BadValue(column, relname, "DynamoDB numbers cannot be NaN or infinite");
+            CheckNumber(digits, column, relname);
+            type = AttrType::N;
+            data = digits;
+            break;
+        }
+        case DATEOID: {
+            DateADT date = DatumGetDateADT(value);
+            if (DATE_NOT_FINITE(date)) BadValue(column, relname, "infinite dates have no ISO 8601 form");
+            struct pg_tm tm;
+            j2date(date + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+            char buf[MAXDATELEN + 1];
+            EncodeDateOnly(&tm, USE_ISO_DATES, buf);
+            data = pstrdup(buf);
+            break;
+        }
+        case TIMESTAMPOID:
+            data = TimestampText(DatumGetTimestamp(value), false, column, relname);
+            break;
+        case TIMESTAMPTZOID:
+            data = TimestampText(DatumGetTimestampTz(value), true, column, relname);
+            break;
+        case BYTEAOID: {
+            bytea *b = DatumGetByteaPP(value);
+            type = AttrType::B;
+            data = VARDATA_ANY(b);
+            len = VARSIZE_ANY_EXHDR(b);
+            break;
+        }
+        case JSONBOID:
+        case JSONOID: {
+            char *json = typid == JSONBOID
+                             ? DatumGetCString(DirectFunctionCall1(jsonb_out, value))
+                             : TextDatumGetCString(value);
+            bool ok = false;
+            char why[256] = "";
+            RunCpp([&] {
+                try {
+                    *out = dynamo::FromPlainJson(json);
+                    ok = true;
+                } catch (const dynamo::JsonError &e) {
+                    std::strncpy(why, e.what(), sizeof(why) - 1);
+                }
+            });
+            if (!ok) BadValue(column, relname, why);
+            return;
+        }
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID: {
+            struct varlena *t = DatumGetTextPP(value);
+            data = VARDATA_ANY(t);
+            len = VARSIZE_ANY_EXHDR(t);
+            if (typid == BPCHAROID) len = bpchartruelen(const_cast<char *>(data), (int)len);
+            break;
+        }
+        default: {
+            Oid outfunc;
+            bool varlena;
+            getTypeOutputInfo(typid, &outfunc, &varlena);
+            data = OidOutputFunctionCall(outfunc, value);
+            break;
+        }
+    }
+    if (data != NULL && len == 0 && type != AttrType::B) len = strlen(data);
+    RunCpp([&] {
+        *out = dynamo::AttributeValue();
+        out->type = type;
+        out->boolean = boolean;
+        if (data != NULL) out->str.assign(data, len);
+    });
+}

@@ -137,6 +137,10 @@ void DynamoInitColumns(Relation rel, DynamoConvertContext *cx);
 // Fills values/nulls for one item.
 void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
                        bool *nulls);
+// Converts a non-NULL datum of type typid into a DynamoDB value in *out (a heap object): the
+// inverse of the read mapping. Errors name the column and foreign table.
+void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
+                            const char *column, const char *relname);
 
 // Names of every DynamoDB table the server's credentials can see (all ListTables pages), as a
 // List of String nodes.
@@ -147,6 +151,10 @@ struct DynamoKeySchema {
     dynamo::AttrType hash_type;
     char *range;  // NULL when the table has no sort key
     dynamo::AttrType range_type;
+    // Attributes that key a secondary index but not the table, in AttributeDefinitions order.
+    int nindex_keys;
+    char **index_keys;
+    dynamo::AttrType *index_key_types;
 };
 // DescribeTable for a table that has no foreign table yet (IMPORT FOREIGN SCHEMA); not cached.
 void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySchema *out);

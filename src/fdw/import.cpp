@@ -48,6 +48,10 @@ List *DynamoImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid) {
         if (keys.range != NULL)
             appendStringInfo(&sql, ",\n  %s %s NOT NULL", quote_identifier(keys.range),
                              KeyColumnType(keys.range_type));
+        // Attributes that key an index have a known type too; items may lack them.
+        for (int k = 0; k < keys.nindex_keys; k++)
+            appendStringInfo(&sql, ",\n  %s %s", quote_identifier(keys.index_keys[k]),
+                             KeyColumnType(keys.index_key_types[k]));
         appendStringInfoString(&sql, ",\n  _attrs jsonb\n)");
         appendStringInfo(&sql, " SERVER %s OPTIONS (table %s, rowid_column %s)",
                          quote_identifier(server->servername), quote_literal_cstr(table),

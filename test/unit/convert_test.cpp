@@ -356,3 +356,25 @@ TEST(LooksLikeIsoTimestamp, Rejects) {
 }
 
 }  // namespace
+
+TEST(CheckDynamoNumber, AcceptsWhatDynamoDBStores) {
+    std::string why;
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("0", why));
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("-0.000", why));
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("12345678901234567890123456789012345678", why));
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("1234567890123456789012345678901234567800000", why));
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("9.9999999999999999999999999999999999999E+125", why));
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("1E-130", why));
+    EXPECT_TRUE(dynamo::CheckDynamoNumber("0.00100", why));
+}
+
+TEST(CheckDynamoNumber, RejectsWhatDynamoDBCannotStore) {
+    std::string why;
+    EXPECT_FALSE(dynamo::CheckDynamoNumber("123456789012345678901234567890123456789", why));
+    EXPECT_EQ(why, "more than 38 significant digits");
+    EXPECT_FALSE(dynamo::CheckDynamoNumber("1E+126", why));
+    EXPECT_FALSE(dynamo::CheckDynamoNumber("1E-131", why));
+    EXPECT_FALSE(dynamo::CheckDynamoNumber("0.1E-130", why));
+    EXPECT_FALSE(dynamo::CheckDynamoNumber("NaN", why));
+    EXPECT_FALSE(dynamo::CheckDynamoNumber("", why));
+}

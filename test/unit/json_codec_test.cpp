@@ -640,3 +640,30 @@ TEST(AttributeValue, TypeNames) {
 }
 
 }  // namespace
+
+TEST(FromPlainJson, BuildsNativeValuesWithExactNumbers) {
+    dynamo::AttributeValue v = dynamo::FromPlainJson(
+        R"({"a":[1,"x",true,null,{"b":12345678901234567890123456789012345678}],"c":-0.5e-3})");
+    ASSERT_EQ(v.type, dynamo::AttrType::M);
+    ASSERT_EQ(v.map.size(), 2u);
+    EXPECT_EQ(v.map[0].first, "a");
+    const dynamo::AttributeValue &a = v.map[0].second;
+    ASSERT_EQ(a.type, dynamo::AttrType::L);
+    ASSERT_EQ(a.list.size(), 5u);
+    EXPECT_EQ(a.list[0], dynamo::AttributeValue::Number("1"));
+    EXPECT_EQ(a.list[1], dynamo::AttributeValue::String("x"));
+    EXPECT_EQ(a.list[2], dynamo::AttributeValue::Bool(true));
+    EXPECT_EQ(a.list[3].type, dynamo::AttrType::NUL);
+    ASSERT_EQ(a.list[4].type, dynamo::AttrType::M);
+    EXPECT_EQ(a.list[4].map[0].second.str, "12345678901234567890123456789012345678");
+    EXPECT_EQ(v.map[1].second, dynamo::AttributeValue::Number("-0.5e-3"));
+    // and back to the same plain JSON
+    EXPECT_EQ(dynamo::ToPlainJson(dynamo::FromPlainJson(R"({"k":["v",2]})")), R"({"k":["v",2]})");
+}
+
+TEST(FromPlainJson, RejectsInvalidJson) {
+    EXPECT_THROW(dynamo::FromPlainJson("{"), dynamo::JsonError);
+    EXPECT_THROW(dynamo::FromPlainJson("[1,]"), dynamo::JsonError);
+    EXPECT_THROW(dynamo::FromPlainJson("{} x"), dynamo::JsonError);
+    EXPECT_THROW(dynamo::FromPlainJson(""), dynamo::JsonError);
+}
