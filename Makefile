@@ -11,7 +11,7 @@ OBJS = $(SRCS:.cpp=.o)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -fvisibility=hidden
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK = -lcurl -lssl -lcrypto -lsimdjson -lstdc++
 
 # The bitcode for JIT inlining would need clang; the wrapper's code gains nothing from it.

@@ -59,7 +59,8 @@ select clock_timestamp() - :'t0'::timestamptz < interval '1.3 seconds' as stoppe
 select clock_timestamp() as t0 \gset
 select pid as victim from pg_stat_activity where pid = pg_backend_pid() \gset
 create extension if not exists dblink;
-select dblink_connect('canceller', 'dbname=' || current_database());
+select dblink_connect('canceller', format('dbname=%s host=%s port=%s', current_database(),
+  split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
 select dblink_send_query('canceller',
   format('select pg_sleep(0.5), pg_cancel_backend(%s)', :victim));
 select * from public.stalled_users;
