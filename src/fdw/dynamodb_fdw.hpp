@@ -15,6 +15,7 @@
 #include "client/dynamodb_client.hpp"
 #include "client/convert.hpp"
 #include "client/json_codec.hpp"
+#include "client/read_plan.hpp"
 
 extern "C" {
 #include "postgres.h"
@@ -84,6 +85,7 @@ struct DynamoOptions {
     char *rowid_column;
     int page_size;  // 0: DynamoDB's own page size (1 MB)
     bool consistent_read;
+    char *index;  // a secondary index every read of the table uses, or NULL
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
@@ -183,3 +185,7 @@ TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node);
 void DynamoReScanForeignScan(ForeignScanState *node);
 void DynamoEndForeignScan(ForeignScanState *node);
 void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es);
+void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_rel,
+                                RelOptInfo *output_rel, void *extra);
+// dynamodb.pushdown: send conditions, projections, counts and limits to DynamoDB.
+extern bool dynamodb_pushdown;

@@ -11,7 +11,11 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "utils/guc.h"
+
 PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
 
 PGDLLEXPORT Datum dynamo_db_fdw_handler(PG_FUNCTION_ARGS);
 PGDLLEXPORT Datum dynamodb_client_stats(PG_FUNCTION_ARGS);
@@ -52,6 +56,10 @@ extern "C" void ReScanForeignScanCb(ForeignScanState *node) {
 extern "C" void EndForeignScanCb(ForeignScanState *node) {
     RunCpp([&] { DynamoEndForeignScan(node); });
 }
+extern "C" void GetForeignUpperPathsCb(PlannerInfo *root, UpperRelationKind stage,
+                                      RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra) {
+    RunCpp([&] { DynamoGetForeignUpperPaths(root, stage, input_rel, output_rel, extra); });
+}
 // --- explain ---
 extern "C" void ExplainForeignScanCb(ForeignScanState *node, ExplainState *es) {
     RunCpp([&] { DynamoExplainForeignScan(node, es); });
@@ -65,6 +73,19 @@ extern "C" List *ImportForeignSchemaCb(ImportForeignSchemaStmt *stmt, Oid server
 
 }  // namespace
 
+void _PG_init(void) {
+    DefineCustomBoolVariable("dynamodb.pushdown",
+                             "Sends WHERE conditions, projections, counts and limits to DynamoDB.",
+                             "When off, every read is a full Scan and Postgres evaluates every "
+                             "condition.",
+                             &dynamodb_pushdown, true, PGC_USERSET, 0, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+    MarkGUCPrefixReserved("dynamodb");
+#else
+    EmitWarningsOnPlaceholders("dynamodb");
+#endif
+}
+
 Datum dynamo_db_fdw_handler(PG_FUNCTION_ARGS) {
     FdwRoutine *routine = makeNode(FdwRoutine);
 
@@ -76,6 +97,7 @@ Datum dynamo_db_fdw_handler(PG_FUNCTION_ARGS) {
     routine->IterateForeignScan = IterateForeignScanCb;
     routine->ReScanForeignScan = ReScanForeignScanCb;
     routine->EndForeignScan = EndForeignScanCb;
+    routine->GetForeignUpperPaths = GetForeignUpperPathsCb;
 
     /* explain */
     routine->ExplainForeignScan = ExplainForeignScanCb;

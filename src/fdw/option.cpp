@@ -59,6 +59,7 @@ const OptionDef kOptions[] = {
     {"rowid_column", ForeignTableRelationId, OPT_STRING},
     {"page_size", ForeignTableRelationId, OPT_NONNEG_INT},
     {"consistent_read", ForeignTableRelationId, OPT_BOOL},
+    {"index", ForeignTableRelationId, OPT_STRING},
     /* column */
     {"catch_all", AttributeRelationId, OPT_BOOL},
 };
@@ -347,6 +348,7 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
             DefElem *def = (DefElem *)lfirst(lc);
             if (strcmp(def->defname, "table") == 0) o->table = defGetString(def);
             if (strcmp(def->defname, "rowid_column") == 0) o->rowid_column = defGetString(def);
+            if (strcmp(def->defname, "index") == 0) o->index = defGetString(def);
             ApplyCommon(o, def);
         }
     }

@@ -1,0 +1,125 @@
+// Conditions DynamoDB evaluates (key conditions and filters), built by the planner from a WHERE
+// clause, carried through the plan as JSON, and rendered as DynamoDB expressions with #name and
+// :value placeholders. Pure C++; never includes postgres.h.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "src/client must not see postgres.h"
+#endif
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client/attribute_value.hpp"
+
+namespace dynamo {
+
+// A value in a condition: known at plan time, or the n-th run-time parameter (a Postgres Param
+// or an outer row's value in a join), converted to a DynamoDB value when the scan starts.
+struct Operand {
+    bool is_param = false;
+    int param = 0;
+    AttributeValue value;
+
+    static Operand Const(AttributeValue v) {
+        Operand o;
+        o.value = std::move(v);
+        return o;
+    }
+    static Operand Param(int index) {
+        Operand o;
+        o.is_param = true;
+        o.param = index;
+        return o;
+    }
+};
+
+enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
+
+struct Condition {
+    enum class Kind {
+        True,        // no constraint
+        Compare,     // attr op operands[0]
+        Between,     // attr BETWEEN operands[0] AND operands[1]
+        In,          // attr IN (operands...)
+        BeginsWith,  // begins_with(attr, operands[0])
+        Contains,    // contains(attr, operands[0])
+        Exists,      // attribute_exists(attr)
+        NotExists,   // attribute_not_exists(attr)
+        TypeIs,      // attribute_type(attr, type)
+        And,
+        Or,
+        Not,
+    };
+    Kind kind = Kind::True;
+    CompareOp op = CompareOp::Eq;
+    std::string attr;
+    std::vector<Operand> operands;
+    AttrType type = AttrType::S;  // for TypeIs
+    std::vector<Condition> children;
+
+    bool IsTrue() const { return kind == Kind::True; }
+
+    static Condition MakeTrue() { return Condition(); }
+    static Condition Compare(std::string attr, CompareOp op, Operand v);
+    static Condition Between(std::string attr, Operand lo, Operand hi);
+    static Condition In(std::string attr, std::vector<Operand> values);
+    static Condition BeginsWith(std::string attr, Operand prefix);
+    static Condition Contains(std::string attr, Operand part);
+    static Condition Exists(std::string attr);
+    static Condition NotExists(std::string attr);
+    static Condition TypeIs(std::string attr, AttrType type);
+    // And/Or/Not simplify: True children vanish from And, make Or True; Not(True) is not
+    // representable and must not be built.
+    static Condition And(std::vector<Condition> children);
+    static Condition Or(std::vector<Condition> children);
+    static Condition Not(Condition child);
+};
+
+// Collects placeholders while rendering: every attribute name becomes #nK and every value :vK,
+// declared once each; only placeholders that the rendered text uses are declared.
+class Placeholders {
+public:
+    // Resolves run-time parameters; only needed when a condition has parameters.
+    std::function<const AttributeValue &(int)> param_value;
+
+    std::string Name(const std::string &attr);
+    std::string Value(const Operand &operand);
+    // A value placeholder of its own (never shared with an equal value), so that its value can
+    // be replaced later without touching other parts of the expression.
+    std::string UniqueValue(const AttributeValue &value);
+
+    const std::vector<std::pair<std::string, std::string>> &names() const { return names_; }
+    const std::vector<std::pair<std::string, AttributeValue>> &values() const { return values_; }
+    std::vector<std::pair<std::string, std::string>> &mutable_names() { return names_; }
+    std::vector<std::pair<std::string, AttributeValue>> &mutable_values() { return values_; }
+
+private:
+    std::vector<std::pair<std::string, std::string>> names_;
+    std::vector<std::pair<std::string, AttributeValue>> values_;
+};
+
+// DynamoDB expression text for `c` (empty for True), declaring its placeholders in `ph`.
+std::string Render(const Condition &c, Placeholders &ph);
+// A ProjectionExpression for the attributes (empty list: empty text).
+std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders &ph);
+
+// The same condition with names and values written inline, for EXPLAIN: names bare when they
+// are plain identifiers and "quoted" otherwise, strings in double quotes, numbers as digits,
+// binary as base64 in b"...", parameters as $n (1-based, in plan order).
+std::string RenderInline(const Condition &c);
+// One name or one operand written as RenderInline writes them.
+std::string InlineName(const std::string &attr);
+std::string InlineOperand(const Operand &o);
+
+// JSON form, to carry a condition through a plan (a String node) and back. FromJson throws
+// JsonError on malformed input.
+std::string ConditionToJson(const Condition &c);
+Condition ConditionFromJson(const std::string &json);
+
+// Attribute names a condition refers to.
+void ConditionAttributes(const Condition &c, std::vector<std::string> &out);
+
+}  // namespace dynamo

@@ -1,0 +1,81 @@
+// The planner's view of a DynamoDB foreign table and its WHERE clause (deparse.cpp, scan.cpp).
+#pragma once
+
+#include "fdw/dynamodb_fdw.hpp"
+
+extern "C" {
+#include "lib/stringinfo.h"
+#include "nodes/pathnodes.h"
+}
+
+struct DynamoKeyAttr {
+    char *name;  // NULL when absent (no sort key)
+    dynamo::AttrType type;
+};
+
+struct DynamoPlanIndex {
+    char *name;
+    bool global;
+    DynamoKeyAttr hash;
+    DynamoKeyAttr range;
+    bool projects_all;  // ProjectionType ALL
+    List *projected;    // String names of the projected attributes (keys included) otherwise
+};
+
+struct DynamoPlanColumn {
+    AttrNumber attnum;
+    char *name;      // attribute name
+    Oid typid;
+    Oid collid;
+    bool catch_all;  // a jsonb column that may receive unmatched attributes
+};
+
+enum DynamoKeyOp { DKEY_NONE, DKEY_EQ, DKEY_LT, DKEY_LE, DKEY_GT, DKEY_GE, DKEY_BEGINS, DKEY_IN };
+
+// One WHERE conjunct, analysed once.
+struct DynamoConjunct {
+    RestrictInfo *rinfo;
+    // As a key condition: key_attr key_op key_value (or IN key_values, a List of Const).
+    DynamoKeyOp key_op;
+    const char *key_attr;
+    Expr *key_value;
+    List *key_values;
+    dynamo::AttrType key_target;
+    bool key_exact;  // the key condition selects exactly the rows the conjunct keeps
+    // As a filter: JSON of a condition keeping at least the rows where the conjunct is TRUE, or
+    // NULL when DynamoDB cannot help; exact when it keeps precisely those.
+    char *filter;
+    bool filter_exact;
+    List *attrs;  // attribute names the conjunct refers to (String)
+};
+
+// Planner state kept in baserel->fdw_private.
+struct DynamoRelInfo {
+    DynamoOptions *opts;
+    Oid relid;
+    Oid serverid;
+    Oid userid;
+    double item_count;  // DynamoDB's ItemCount, or a default when it reports 0
+    bool pushdown;      // dynamodb.pushdown when planned
+    DynamoKeyAttr hash;
+    DynamoKeyAttr range;
+    int nindexes;
+    DynamoPlanIndex *indexes;
+    int ncols;
+    DynamoPlanColumn *cols;
+    bool need_all;  // a catch-all column or the whole row is needed: no projection
+    List *needed;   // String attribute names the query needs otherwise
+    List *conjuncts;  // DynamoConjunct* for baserestrictinfo
+};
+
+// --- in deparse.cpp ---
+const DynamoKeyAttr *DynamoFindKeyAttr(DynamoRelInfo *info, const char *attr);
+DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, RestrictInfo *ri);
+// The JSON operand for a key value: a constant inline, anything else as a run-time parameter
+// (appended to *params, with its DynamoDB type in *param_types).
+char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target, List **params,
+                       List **param_types);
+char *DynamoKeyCondition(const char *attr, DynamoKeyOp op, const char *operand);
+char *DynamoBetween(const char *attr, const char *lo, const char *hi);
+char *DynamoJsonAnd(List *parts);  // NULL parts are TRUE; NULL result is TRUE
+void DynamoAppendJsonString(StringInfo buf, const char *s);
