@@ -169,6 +169,11 @@ Error DynamoClient::Call(const std::string &operation, const std::string &body,
                 err.kind = ErrorKind::Transport;
                 err.message = std::string("invalid response: ") + e.what();
                 err.retryable = true;
+            } catch (const simdjson::simdjson_error &e) {
+                // Thrown by the parsers' simdjson lookups for a missing field or a wrong type.
+                err.kind = ErrorKind::Transport;
+                err.message = std::string("invalid response: ") + e.what();
+                err.retryable = true;
             }
         } else {
             err.kind = ErrorKind::Service;
@@ -406,6 +411,176 @@ Error DynamoClient::Read(const ReadRequest &request, const Item &start, Page &ou
             }
         },
         abort);
+}
+
+}  // namespace dynamo
+
+namespace dynamo {
+namespace {
+
+// ProjectionExpression, ExpressionAttributeNames and ConsistentRead of a read request, for
+// GetItem and BatchGetItem (which take no conditions).
+void WriteProjection(Writer &w, const ReadRequest &r) {
+    if (!r.projection.empty()) {
+        w.Key("ProjectionExpression");
+        WriteString(w, r.projection);
+        w.Key("ExpressionAttributeNames");
+        w.StartObject();
+        for (const auto &n : r.names) {
+            WriteString(w, n.first);
+            WriteString(w, n.second);
+        }
+        w.EndObject();
+    }
+    if (r.consistent_read) {
+        w.Key("ConsistentRead");
+        w.Bool(true);
+    }
+}
+
+double ConsumedUnits(simdjson::dom::element doc) {
+    double total = 0;
+    simdjson::dom::element cc;
+    if (doc["ConsumedCapacity"].get(cc) != simdjson::SUCCESS) return 0;
+    auto add = [&](simdjson::dom::element e) {
+        double u = 0;
+        if (e["CapacityUnits"].get_double().get(u) == simdjson::SUCCESS) total += u;
+    };
+    simdjson::dom::array arr;
+    if (cc.get_array().get(arr) == simdjson::SUCCESS) {
+        for (simdjson::dom::element e : arr) add(e);
+    } else {
+        add(cc);
+    }
+    return total;
+}
+
+}  // namespace
+
+std::string DynamoClient::GetItemBody(const ReadRequest &r, const Item &key) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("TableName");
+    WriteString(w, r.table);
+    w.Key("Key");
+    WriteItem(w, key);
+    WriteProjection(w, r);
+    w.Key("ReturnConsumedCapacity");
+    w.String("TOTAL");
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+std::string DynamoClient::BatchGetItemBody(const ReadRequest &r, const std::vector<Item> &keys) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("RequestItems");
+    w.StartObject();
+    WriteString(w, r.table);
+    w.StartObject();
+    w.Key("Keys");
+    w.StartArray();
+    for (const Item &k : keys) WriteItem(w, k);
+    w.EndArray();
+    WriteProjection(w, r);
+    w.EndObject();
+    w.EndObject();
+    w.Key("ReturnConsumedCapacity");
+    w.String("TOTAL");
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+Error DynamoClient::GetItem(const ReadRequest &request, const Item &key, bool &found, Item &out,
+                            AbortFn abort) {
+    found = false;
+    return Call(
+        "GetItem", GetItemBody(request, key),
+        [&](std::string_view text) {
+            out.clear();
+            found = false;
+            simdjson::dom::element doc;
+            if (Parser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+                throw JsonError("GetItem response is not JSON");
+            simdjson::dom::object item;
+            if (doc["Item"].get_object().get(item) == simdjson::SUCCESS) {
+                out = ParseItem(item);
+                found = true;
+            }
+            last_consumed_ = ConsumedUnits(doc);
+        },
+        abort);
+}
+
+Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<Item> &keys,
+                                 Page &out, AbortFn abort) {
+    out.items.clear();
+    out.last_evaluated_key.clear();
+    out.count = out.scanned_count = 0;
+    out.consumed_capacity = 0;
+    std::vector<Item> pending = keys;
+    const auto started = Clock::now();
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    for (int round = 1; !pending.empty(); ++round) {
+        std::vector<Item> unprocessed;
+        Error err = Call(
+            "BatchGetItem", BatchGetItemBody(request, pending),
+            [&](std::string_view text) {
+                unprocessed.clear();
+                simdjson::dom::element doc;
+                if (Parser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+                    throw JsonError("BatchGetItem response is not JSON");
+                simdjson::dom::array items;
+                if (doc["Responses"][request.table].get_array().get(items) == simdjson::SUCCESS)
+                    for (simdjson::dom::element it : items) {
+                        simdjson::dom::object io;
+                        if (it.get_object().get(io) != simdjson::SUCCESS)
+                            throw JsonError("an item is not a JSON object");
+                        out.items.push_back(ParseItem(io));
+                    }
+                simdjson::dom::array left;
+                if (doc["UnprocessedKeys"][request.table]["Keys"].get_array().get(left) ==
+                    simdjson::SUCCESS)
+                    for (simdjson::dom::element k : left) {
+                        simdjson::dom::object ko;
+                        if (k.get_object().get(ko) != simdjson::SUCCESS)
+                            throw JsonError("an unprocessed key is not a JSON object");
+                        unprocessed.push_back(ParseItem(ko));
+                    }
+                out.consumed_capacity += ConsumedUnits(doc);
+            },
+            abort);
+        if (!err.ok()) return err;
+        pending.swap(unprocessed);
+        if (pending.empty()) break;
+        // Keys DynamoDB did not get to: back off as for throttling, within the same budget.
+        const RetryPolicy &p = config_.retry;
+        long elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+        if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
+            Error e;
+            e.kind = ErrorKind::Budget;
+            e.operation = "BatchGetItem";
+            e.type = "UnprocessedKeys";
+            e.message = std::to_string(pending.size()) + " keys were still unprocessed";
+            e.attempts = round;
+            return e;
+        }
+        stats_.retries++;
+        long ceiling = p.base_delay_ms << std::min(round, 20);
+        if (ceiling > p.max_delay_ms || ceiling <= 0) ceiling = p.max_delay_ms;
+        if (!InterruptibleSleep(std::uniform_int_distribution<long>(0, ceiling)(rng), abort)) {
+            Error e;
+            e.kind = ErrorKind::Aborted;
+            e.operation = "BatchGetItem";
+            e.message = "request cancelled";
+            return e;
+        }
+    }
+    out.count = out.scanned_count = static_cast<int64_t>(out.items.size());
+    return Error{};
 }
 
 }  // namespace dynamo

@@ -95,6 +95,29 @@ struct ClientStats {
     int64_t retries = 0;
 };
 
+// A single-item write (PutItem, UpdateItem, DeleteItem). Expression strings use #n / :v
+// placeholders; names and values declare exactly the placeholders they use.
+struct WriteRequest {
+    std::string table;
+    Item item;               // PutItem: the whole item; UpdateItem, DeleteItem: the key
+    std::string update;      // UpdateItem: UpdateExpression
+    std::string condition;   // ConditionExpression, empty for none
+    std::vector<std::pair<std::string, std::string>> names;
+    std::vector<std::pair<std::string, AttributeValue>> values;
+    bool return_values = false;  // UpdateItem: ALL_NEW; DeleteItem: ALL_OLD
+};
+
+// One request of a BatchWriteItem: a PutRequest of `item`, or a DeleteRequest of the key `item`.
+struct BatchWrite {
+    bool is_delete = false;
+    Item item;
+};
+
+// Most requests one BatchWriteItem may carry.
+constexpr size_t kBatchWriteLimit = 25;
+// DynamoDB's limit on the size of one item.
+constexpr size_t kItemSizeLimit = 400 * 1024;
+
 class DynamoClient {
 public:
     explicit DynamoClient(const ClientConfig &config);
@@ -105,12 +128,46 @@ public:
     Error Read(const ReadRequest &request, const Item &exclusive_start_key, Page &out,
                AbortFn abort);
 
+    // GetItem of one full key. `found` is false when there is no such item.
+    Error GetItem(const ReadRequest &request, const Item &key, bool &found, Item &out,
+                  AbortFn abort);
+    // BatchGetItem of up to 100 distinct full keys; UnprocessedKeys are requested again (with
+    // the retry policy's backoff) until every key is answered. Items come in no particular order.
+    Error BatchGetItem(const ReadRequest &request, const std::vector<Item> &keys, Page &out,
+                       AbortFn abort);
+
     // Body of a Scan/Query request as sent (for EXPLAIN VERBOSE). Never contains credentials.
     static std::string ReadRequestBody(const ReadRequest &request, const Item &exclusive_start_key);
+    // Bodies of GetItem / BatchGetItem requests as sent.
+    static std::string GetItemBody(const ReadRequest &request, const Item &key);
+    static std::string BatchGetItemBody(const ReadRequest &request, const std::vector<Item> &keys);
+
+    // Writes (write_ops.cpp). A ConditionalCheckFailedException answer is not an error: it sets
+    // condition_failed. `returned` receives the item's attributes when return_values is set
+    // (empty when there was no such item).
+    Error PutItem(const WriteRequest &request, bool &condition_failed, AbortFn abort);
+    Error UpdateItem(const WriteRequest &request, bool &condition_failed, Item &returned,
+                     AbortFn abort);
+    Error DeleteItem(const WriteRequest &request, bool &condition_failed, Item &returned,
+                     AbortFn abort);
+    // Up to kBatchWriteLimit writes to one table, with distinct keys. UnprocessedItems are sent
+    // again with the retry policy's backoff until all are written; on return `writes` holds
+    // the writes that were not (empty on success; an Error of kind Budget when the retries ran
+    // out, with type "UnprocessedItems").
+    Error BatchWriteItem(const std::string &table, std::vector<BatchWrite> &writes,
+                         AbortFn abort);
+    // Bodies of the write requests as sent.
+    static std::string PutItemBody(const WriteRequest &request);
+    static std::string UpdateItemBody(const WriteRequest &request);
+    static std::string DeleteItemBody(const WriteRequest &request);
+    static std::string BatchWriteItemBody(const std::string &table,
+                                          const std::vector<BatchWrite> &writes);
 
     const ClientStats &stats() const { return stats_; }
     long connections_opened() const { return http_.connections_opened(); }
     const ClientConfig &config() const { return config_; }
+    // Read capacity consumed by the last GetItem.
+    double last_consumed() const { return last_consumed_; }
 
     // Sends one operation with retries. parse() is called on a 200 response body and may throw
     // JsonError, which counts as a retryable transport failure (a truncated or mangled body).
@@ -124,7 +181,20 @@ private:
     std::string host_header_;
     std::string path_;
     ClientStats stats_;
+    double last_consumed_ = 0;
 };
+
+// Fills request.update, request.condition and their placeholders: SET for each attribute of
+// `set`, REMOVE for each name in `remove`, on the condition that the attribute `must_exist` (the
+// partition key) exists, so that an update never creates an item.
+void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
+                 const std::string &must_exist, WriteRequest &request);
+// Sets request.condition to attribute_not_exists(key_name): a PutItem that writes only a new
+// item.
+void BuildPutIfAbsent(const std::string &key_name, WriteRequest &request);
+// DynamoDB's size of an item (attribute names plus values), as it counts against the 400 KB
+// item limit.
+size_t ItemSize(const Item &item);
 
 // Parses a DynamoDB error body ({"__type":"com.amazonaws...#Type","message":"..."}) into type and
 // message; tolerant of bodies that are not JSON.
