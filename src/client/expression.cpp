@@ -78,15 +78,19 @@ Condition Condition::And(std::vector<Condition> children) {
     Condition c;
     c.kind = Kind::And;
     for (auto &child : children) {
-        if (child.IsTrue()) continue;
+        if (child.IsTrue())
+            continue;
         if (child.kind == Kind::And) {
-            for (auto &g : child.children) c.children.push_back(std::move(g));
+            for (auto &g : child.children)
+                c.children.push_back(std::move(g));
         } else {
             c.children.push_back(std::move(child));
         }
     }
-    if (c.children.empty()) return MakeTrue();
-    if (c.children.size() == 1) return std::move(c.children[0]);
+    if (c.children.empty())
+        return MakeTrue();
+    if (c.children.size() == 1)
+        return std::move(c.children[0]);
     return c;
 }
 
@@ -94,15 +98,19 @@ Condition Condition::Or(std::vector<Condition> children) {
     Condition c;
     c.kind = Kind::Or;
     for (auto &child : children) {
-        if (child.IsTrue()) return MakeTrue();
+        if (child.IsTrue())
+            return MakeTrue();
         if (child.kind == Kind::Or) {
-            for (auto &g : child.children) c.children.push_back(std::move(g));
+            for (auto &g : child.children)
+                c.children.push_back(std::move(g));
         } else {
             c.children.push_back(std::move(child));
         }
     }
-    if (c.children.empty()) return MakeTrue();
-    if (c.children.size() == 1) return std::move(c.children[0]);
+    if (c.children.empty())
+        return MakeTrue();
+    if (c.children.size() == 1)
+        return std::move(c.children[0]);
     return c;
 }
 
@@ -117,7 +125,8 @@ Condition Condition::Not(Condition child) {
 
 std::string Placeholders::Name(const std::string &attr) {
     for (const auto &n : names_)
-        if (n.second == attr) return n.first;
+        if (n.second == attr)
+            return n.first;
     std::string ph = "#n" + std::to_string(names_.size());
     names_.emplace_back(ph, attr);
     return ph;
@@ -126,7 +135,8 @@ std::string Placeholders::Name(const std::string &attr) {
 std::string Placeholders::Value(const Operand &operand) {
     const AttributeValue &v = operand.is_param ? param_value(operand.param) : operand.value;
     for (const auto &e : values_)
-        if (e.second == v) return e.first;
+        if (e.second == v)
+            return e.first;
     std::string ph = ":v" + std::to_string(values_.size());
     values_.emplace_back(ph, v);
     return ph;
@@ -159,8 +169,8 @@ const char *OpText(CompareOp op) {
 }
 
 bool ParseOp(std::string_view s, CompareOp &op) {
-    for (CompareOp o : {CompareOp::Eq, CompareOp::Ne, CompareOp::Lt, CompareOp::Le, CompareOp::Gt,
-                        CompareOp::Ge})
+    for (CompareOp o :
+         {CompareOp::Eq, CompareOp::Ne, CompareOp::Lt, CompareOp::Le, CompareOp::Gt, CompareOp::Ge})
         if (s == OpText(o)) {
             op = o;
             return true;
@@ -169,7 +179,8 @@ bool ParseOp(std::string_view s, CompareOp &op) {
 }
 
 // Renders with callbacks for names and values; `top` avoids parentheses at the outermost level.
-std::string RenderWith(const Condition &c, const std::function<std::string(const std::string &)> &name,
+std::string RenderWith(const Condition &c,
+                       const std::function<std::string(const std::string &)> &name,
                        const std::function<std::string(const Operand &)> &value, bool top) {
     using K = Condition::Kind;
     switch (c.kind) {
@@ -183,7 +194,8 @@ std::string RenderWith(const Condition &c, const std::function<std::string(const
         case K::In: {
             std::string s = name(c.attr) + " IN (";
             for (size_t i = 0; i < c.operands.size(); i++) {
-                if (i > 0) s += ", ";
+                if (i > 0)
+                    s += ", ";
                 s += value(c.operands[i]);
             }
             return s + ")";
@@ -204,7 +216,8 @@ std::string RenderWith(const Condition &c, const std::function<std::string(const
         case K::Or: {
             std::string s;
             for (size_t i = 0; i < c.children.size(); i++) {
-                if (i > 0) s += c.kind == K::And ? " AND " : " OR ";
+                if (i > 0)
+                    s += c.kind == K::And ? " AND " : " OR ";
                 s += RenderWith(c.children[i], name, value, false);
             }
             return top ? s : "(" + s + ")";
@@ -216,9 +229,11 @@ std::string RenderWith(const Condition &c, const std::function<std::string(const
 }
 
 bool PlainIdentifier(const std::string &s) {
-    if (s.empty() || !(isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    if (s.empty() || !(isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+        return false;
     for (char ch : s)
-        if (!(isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+        if (!(isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+            return false;
     return true;
 }
 
@@ -253,7 +268,8 @@ std::string Render(const Condition &c, Placeholders &ph) {
 std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders &ph) {
     std::string s;
     for (size_t i = 0; i < attrs.size(); i++) {
-        if (i > 0) s += ", ";
+        if (i > 0)
+            s += ", ";
         s += ph.Name(attrs[i]);
     }
     return s;
@@ -267,7 +283,9 @@ std::string InlineOperand(const Operand &o) {
     return o.is_param ? "$" + std::to_string(o.param + 1) : InlineValue(o.value);
 }
 
-std::string RenderInline(const Condition &c) { return RenderWith(c, InlineName, InlineOperand, true); }
+std::string RenderInline(const Condition &c) {
+    return RenderWith(c, InlineName, InlineOperand, true);
+}
 
 // --- JSON form ---
 
@@ -339,7 +357,8 @@ void WriteCondition(rapidjson::Writer<rapidjson::StringBuffer> &w, const Conditi
     if (!c.children.empty()) {
         w.Key("c");
         w.StartArray();
-        for (const Condition &child : c.children) WriteCondition(w, child);
+        for (const Condition &child : c.children)
+            WriteCondition(w, child);
         w.EndArray();
     }
     w.EndObject();
@@ -348,16 +367,20 @@ void WriteCondition(rapidjson::Writer<rapidjson::StringBuffer> &w, const Conditi
 AttrType TypeFromName(std::string_view s) {
     for (AttrType t : {AttrType::S, AttrType::N, AttrType::B, AttrType::BOOL, AttrType::NUL,
                        AttrType::L, AttrType::M, AttrType::SS, AttrType::NS, AttrType::BS})
-        if (s == AttrTypeName(t)) return t;
+        if (s == AttrTypeName(t))
+            return t;
     throw JsonError("unknown attribute type " + std::string(s));
 }
 
 Condition ReadCondition(simdjson::dom::element e, int depth) {
-    if (depth > 200) throw JsonError("condition nested too deeply");
+    if (depth > 200)
+        throw JsonError("condition nested too deeply");
     simdjson::dom::object o;
-    if (e.get_object().get(o) != simdjson::SUCCESS) throw JsonError("condition is not an object");
+    if (e.get_object().get(o) != simdjson::SUCCESS)
+        throw JsonError("condition is not an object");
     std::string_view kind;
-    if (o["k"].get_string().get(kind) != simdjson::SUCCESS) throw JsonError("condition has no kind");
+    if (o["k"].get_string().get(kind) != simdjson::SUCCESS)
+        throw JsonError("condition has no kind");
     Condition c;
     using K = Condition::Kind;
     bool found = false;
@@ -367,12 +390,15 @@ Condition ReadCondition(simdjson::dom::element e, int depth) {
             c.kind = k;
             found = true;
         }
-    if (!found) throw JsonError("unknown condition kind " + std::string(kind));
+    if (!found)
+        throw JsonError("unknown condition kind " + std::string(kind));
     std::string_view s;
-    if (o["a"].get_string().get(s) == simdjson::SUCCESS) c.attr = std::string(s);
+    if (o["a"].get_string().get(s) == simdjson::SUCCESS)
+        c.attr = std::string(s);
     if (o["op"].get_string().get(s) == simdjson::SUCCESS && !ParseOp(s, c.op))
         throw JsonError("unknown operator " + std::string(s));
-    if (o["t"].get_string().get(s) == simdjson::SUCCESS) c.type = TypeFromName(s);
+    if (o["t"].get_string().get(s) == simdjson::SUCCESS)
+        c.type = TypeFromName(s);
     simdjson::dom::array arr;
     if (o["v"].get_array().get(arr) == simdjson::SUCCESS) {
         for (simdjson::dom::element v : arr) {
@@ -388,7 +414,8 @@ Condition ReadCondition(simdjson::dom::element e, int depth) {
         }
     }
     if (o["c"].get_array().get(arr) == simdjson::SUCCESS)
-        for (simdjson::dom::element child : arr) c.children.push_back(ReadCondition(child, depth + 1));
+        for (simdjson::dom::element child : arr)
+            c.children.push_back(ReadCondition(child, depth + 1));
 
     // Shape checks, so that rendering never reads past what is there.
     size_t need = 0;
@@ -402,18 +429,23 @@ Condition ReadCondition(simdjson::dom::element e, int depth) {
             need = 2;
             break;
         case K::In:
-            if (c.operands.empty()) throw JsonError("IN without values");
+            if (c.operands.empty())
+                throw JsonError("IN without values");
             need = c.operands.size();
             break;
         default:
             break;
     }
-    if (c.operands.size() != need) throw JsonError("wrong number of operands");
+    if (c.operands.size() != need)
+        throw JsonError("wrong number of operands");
     if ((c.kind == K::And || c.kind == K::Or) && c.children.empty())
         throw JsonError("AND/OR without children");
-    if (c.kind == K::Not && c.children.size() != 1) throw JsonError("NOT needs one child");
-    bool needs_attr = !(c.kind == K::True || c.kind == K::And || c.kind == K::Or || c.kind == K::Not);
-    if (needs_attr && c.attr.empty()) throw JsonError("condition without attribute");
+    if (c.kind == K::Not && c.children.size() != 1)
+        throw JsonError("NOT needs one child");
+    bool needs_attr =
+        !(c.kind == K::True || c.kind == K::And || c.kind == K::Or || c.kind == K::Not);
+    if (needs_attr && c.attr.empty())
+        throw JsonError("condition without attribute");
     return c;
 }
 
@@ -429,17 +461,21 @@ std::string ConditionToJson(const Condition &c) {
 Condition ConditionFromJson(const std::string &json) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
-    if (parser.parse(json).get(doc) != simdjson::SUCCESS) throw JsonError("condition is not JSON");
+    if (parser.parse(json).get(doc) != simdjson::SUCCESS)
+        throw JsonError("condition is not JSON");
     return ReadCondition(doc, 0);
 }
 
 void ConditionAttributes(const Condition &c, std::vector<std::string> &out) {
     if (!c.attr.empty()) {
         bool seen = false;
-        for (const auto &a : out) seen = seen || a == c.attr;
-        if (!seen) out.push_back(c.attr);
+        for (const auto &a : out)
+            seen = seen || a == c.attr;
+        if (!seen)
+            out.push_back(c.attr);
     }
-    for (const auto &child : c.children) ConditionAttributes(child, out);
+    for (const auto &child : c.children)
+        ConditionAttributes(child, out);
 }
 
 }  // namespace dynamo

@@ -81,7 +81,7 @@ struct Condition {
 // Collects placeholders while rendering: every attribute name becomes #nK and every value :vK,
 // declared once each; only placeholders that the rendered text uses are declared.
 class Placeholders {
-public:
+  public:
     // Resolves run-time parameters; only needed when a condition has parameters.
     std::function<const AttributeValue &(int)> param_value;
 
@@ -96,7 +96,7 @@ public:
     std::vector<std::pair<std::string, std::string>> &mutable_names() { return names_; }
     std::vector<std::pair<std::string, AttributeValue>> &mutable_values() { return values_; }
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> names_;
     std::vector<std::pair<std::string, AttributeValue>> values_;
 };

@@ -38,7 +38,8 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
                         v.second = plan_.partition_values[next_value_];
             }
             err = client_->Read(plan_.request, start_key_, page, abort);
-            if (!err.ok()) break;
+            if (!err.ok())
+                break;
             requests_++;
             start_key_ = page.last_evaluated_key;
             if (start_key_.empty()) {
@@ -53,10 +54,12 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
             bool found = false;
             Item item;
             err = client_->GetItem(plan_.request, plan_.keys.at(0), found, item, abort);
-            if (!err.ok()) break;
+            if (!err.ok())
+                break;
             requests_++;
             page.consumed_capacity = client_->last_consumed();
-            if (found) page.items.push_back(std::move(item));
+            if (found)
+                page.items.push_back(std::move(item));
             page.count = page.scanned_count = static_cast<int64_t>(page.items.size());
             finished_ = true;
             break;
@@ -67,7 +70,8 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
                                     plan_.keys.begin() + static_cast<long>(end));
             if (!chunk.empty()) {
                 err = client_->BatchGetItem(plan_.request, chunk, page, abort);
-                if (!err.ok()) break;
+                if (!err.ok())
+                    break;
                 requests_++;
             }
             next_key_ = end;
@@ -75,7 +79,8 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
             break;
         }
     }
-    if (!err.ok()) return err;
+    if (!err.ok())
+        return err;
     scanned_ += page.scanned_count;
     consumed_ += page.consumed_capacity;
     done = finished_;

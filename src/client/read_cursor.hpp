@@ -28,7 +28,7 @@ struct ReadPlan {
 };
 
 class ReadCursor {
-public:
+  public:
     ReadCursor(DynamoClient *client, ReadPlan plan);
 
     // Fetches the next page into `page` (replacing its items). `done` becomes true when no
@@ -42,7 +42,7 @@ public:
     int64_t scanned() const { return scanned_; }
     double consumed() const { return consumed_; }
 
-private:
+  private:
     DynamoClient *client_;
     ReadPlan plan_;
     size_t next_value_ = 0;  // Query: index of the partition value in progress

@@ -34,7 +34,8 @@ struct PlanJson {
     }
     Condition Cond(const char *field) {
         simdjson::dom::element e;
-        if (root[field].get(e) != simdjson::SUCCESS || e.is_null()) return Condition::MakeTrue();
+        if (root[field].get(e) != simdjson::SUCCESS || e.is_null())
+            return Condition::MakeTrue();
         return ConditionFromJson(simdjson::minify(e));
     }
 };
@@ -42,13 +43,16 @@ struct PlanJson {
 Operand ReadOperand(simdjson::dom::element e) {
     int64_t p;
     simdjson::dom::element c;
-    if (e["p"].get_int64().get(p) == simdjson::SUCCESS) return Operand::Param(static_cast<int>(p));
-    if (e["c"].get(c) == simdjson::SUCCESS) return Operand::Const(ParseAttributeValue(c));
+    if (e["p"].get_int64().get(p) == simdjson::SUCCESS)
+        return Operand::Param(static_cast<int>(p));
+    if (e["c"].get(c) == simdjson::SUCCESS)
+        return Operand::Const(ParseAttributeValue(c));
     throw JsonError("operand is neither a parameter nor a constant");
 }
 
 const AttributeValue &Resolve(const Operand &o, const std::vector<AttributeValue> &params) {
-    if (!o.is_param) return o.value;
+    if (!o.is_param)
+        return o.value;
     if (o.param < 0 || static_cast<size_t>(o.param) >= params.size())
         throw JsonError("parameter out of range");
     return params[static_cast<size_t>(o.param)];
@@ -81,7 +85,8 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
     int64_t page_size = pj.Int("page_size", 0);
     int64_t limit = pj.Int("limit", 0);
     r.limit = page_size;
-    if (limit > 0 && (r.limit == 0 || limit < r.limit)) r.limit = limit;
+    if (limit > 0 && (r.limit == 0 || limit < r.limit))
+        r.limit = limit;
     int64_t segments = pj.Int("segments", 0);
     if (segments > 1) {
         r.total_segments = static_cast<int>(segments);
@@ -115,12 +120,15 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
             for (simdjson::dom::element e : parts) {
                 const AttributeValue &v = Resolve(ReadOperand(e), params);
                 bool seen = false;
-                for (const auto &x : plan.partition_values) seen = seen || x == v;
-                if (!seen) plan.partition_values.push_back(v);
+                for (const auto &x : plan.partition_values)
+                    seen = seen || x == v;
+                if (!seen)
+                    plan.partition_values.push_back(v);
             }
             if (!plan.partition_values.empty()) {
                 for (auto &v : ph.mutable_values())
-                    if (v.first == pv) v.second = plan.partition_values[0];
+                    if (v.first == pv)
+                        v.second = plan.partition_values[0];
             }
         }
     }
@@ -146,10 +154,13 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
                 throw JsonError("a key must be an object");
             Item item;
             for (auto field : ko)
-                item.emplace_back(std::string(field.key), Resolve(ReadOperand(field.value), params));
+                item.emplace_back(std::string(field.key),
+                                  Resolve(ReadOperand(field.value), params));
             bool seen = false;
-            for (const Item &x : plan.keys) seen = seen || x == item;
-            if (!seen) plan.keys.push_back(std::move(item));
+            for (const Item &x : plan.keys)
+                seen = seen || x == item;
+            if (!seen)
+                plan.keys.push_back(std::move(item));
         }
     }
     if (plan.kind == ReadPlan::Kind::GetItem && plan.keys.size() != 1)
@@ -164,17 +175,20 @@ std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const std::str
     PlanJson pj(plan_json);
     std::vector<std::pair<std::string, std::string>> out;
     std::string op = pj.Str("op", "Scan");
-    if (pj.Bool("count", false)) op += " (Select COUNT)";
+    if (pj.Bool("count", false))
+        op += " (Select COUNT)";
     out.emplace_back("DynamoDB Operation", op);
     out.emplace_back("DynamoDB Table", pj.Str("table"));
-    if (pj.Has("index")) out.emplace_back("DynamoDB Index", pj.Str("index"));
+    if (pj.Has("index"))
+        out.emplace_back("DynamoDB Index", pj.Str("index"));
     if (pj.Has("key")) {
         std::string key = RenderInline(pj.Cond("key"));
         simdjson::dom::array parts;
         if (pj.root["partition"].get_array().get(parts) == simdjson::SUCCESS) {
             std::string values;
             for (simdjson::dom::element e : parts) {
-                if (!values.empty()) values += ", ";
+                if (!values.empty())
+                    values += ", ";
                 values += InlineOperand(ReadOperand(e));
             }
             out.emplace_back("DynamoDB Partition Values", values);
@@ -185,37 +199,44 @@ std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const std::str
     if (pj.root["keys"].get_array().get(keys) == simdjson::SUCCESS) {
         std::string text;
         for (simdjson::dom::element k : keys) {
-            if (!text.empty()) text += ", ";
+            if (!text.empty())
+                text += ", ";
             text += "{";
             bool first = true;
             for (auto field : k.get_object()) {
-                if (!first) text += ", ";
+                if (!first)
+                    text += ", ";
                 first = false;
                 std::string name(field.key);
-                std::string cond = RenderInline(
-                    Condition::Compare(name, CompareOp::Eq, ReadOperand(field.value)));
+                std::string cond =
+                    RenderInline(Condition::Compare(name, CompareOp::Eq, ReadOperand(field.value)));
                 text += cond;
             }
             text += "}";
         }
         out.emplace_back("DynamoDB Keys", text);
     }
-    if (pj.Has("filter")) out.emplace_back("DynamoDB Filter", RenderInline(pj.Cond("filter")));
+    if (pj.Has("filter"))
+        out.emplace_back("DynamoDB Filter", RenderInline(pj.Cond("filter")));
     simdjson::dom::array proj;
     if (pj.root["projection"].get_array().get(proj) == simdjson::SUCCESS) {
         std::string text;
         for (simdjson::dom::element a : proj) {
-            if (!text.empty()) text += ", ";
+            if (!text.empty())
+                text += ", ";
             std::string_view s = a.get_string();
             text += InlineName(std::string(s));
         }
         out.emplace_back("DynamoDB Projection", text);
     }
-    if (!pj.Bool("forward", true)) out.emplace_back("DynamoDB Scan Direction", "Backward");
-    if (pj.Int("limit", 0) > 0) out.emplace_back("DynamoDB Limit", std::to_string(pj.Int("limit")));
+    if (!pj.Bool("forward", true))
+        out.emplace_back("DynamoDB Scan Direction", "Backward");
+    if (pj.Int("limit", 0) > 0)
+        out.emplace_back("DynamoDB Limit", std::to_string(pj.Int("limit")));
     if (pj.Int("segments", 0) > 1)
         out.emplace_back("DynamoDB Segments", std::to_string(pj.Int("segments")));
-    if (pj.Bool("consistent", false)) out.emplace_back("DynamoDB Consistent Read", "true");
+    if (pj.Bool("consistent", false))
+        out.emplace_back("DynamoDB Consistent Read", "true");
     return out;
 }
 
@@ -227,9 +248,9 @@ std::string FirstRequestBody(const ReadPlan &plan) {
         case ReadPlan::Kind::GetItem:
             return DynamoClient::GetItemBody(plan.request, plan.keys.at(0));
         case ReadPlan::Kind::BatchGetItem: {
-            std::vector<Item> first(plan.keys.begin(),
-                                    plan.keys.begin() + static_cast<long>(std::min<size_t>(
-                                                            plan.keys.size(), 100)));
+            std::vector<Item> first(
+                plan.keys.begin(),
+                plan.keys.begin() + static_cast<long>(std::min<size_t>(plan.keys.size(), 100)));
             return DynamoClient::BatchGetItemBody(plan.request, first);
         }
     }

@@ -34,7 +34,9 @@ namespace {
 
 // --- JSON writing (the condition form of src/client/expression.cpp) ---
 
-void AppendJsonString(StringInfo buf, const char *s) { escape_json(buf, s); }
+void AppendJsonString(StringInfo buf, const char *s) {
+    escape_json(buf, s);
+}
 
 char *JsonTypedValue(dynamo::AttrType type, const char *data, int len, bool boolean) {
     StringInfoData buf;
@@ -55,7 +57,8 @@ char *JsonTypedValue(dynamo::AttrType type, const char *data, int len, bool bool
             RunCpp([&] {
                 std::string enc = dynamo::Base64Encode(std::string_view(data, len));
                 b64 = static_cast<char *>(malloc(enc.size() + 1));
-                if (b64 == nullptr) throw std::bad_alloc();
+                if (b64 == nullptr)
+                    throw std::bad_alloc();
                 memcpy(b64, enc.c_str(), enc.size() + 1);
             });
             appendStringInfoString(&buf, "{\"B\":");
@@ -87,7 +90,8 @@ char *JFunc(const char *kind, const char *attr, const char *operand) {
     initStringInfo(&b);
     appendStringInfo(&b, "{\"k\":\"%s\",\"a\":", kind);
     AppendJsonString(&b, attr);
-    if (operand != NULL) appendStringInfo(&b, ",\"v\":[%s]", operand);
+    if (operand != NULL)
+        appendStringInfo(&b, ",\"v\":[%s]", operand);
     appendStringInfoChar(&b, '}');
     return b.data;
 }
@@ -101,7 +105,8 @@ char *JIn(const char *attr, List *operands) {
     ListCell *lc;
     bool first = true;
     foreach (lc, operands) {
-        if (!first) appendStringInfoChar(&b, ',');
+        if (!first)
+            appendStringInfoChar(&b, ',');
         first = false;
         appendStringInfoString(&b, (char *)lfirst(lc));
     }
@@ -118,7 +123,9 @@ char *JType(const char *attr, dynamo::AttrType t) {
     return b.data;
 }
 
-char *JNot(const char *child) { return psprintf("{\"k\":\"not\",\"c\":[%s]}", child); }
+char *JNot(const char *child) {
+    return psprintf("{\"k\":\"not\",\"c\":[%s]}", child);
+}
 
 // AND / OR of JSON conditions; NULL stands for TRUE (no constraint).
 char *JJoin(const char *kind, List *parts) {
@@ -128,7 +135,8 @@ char *JJoin(const char *kind, List *parts) {
     ListCell *lc;
     bool first = true;
     foreach (lc, parts) {
-        if (!first) appendStringInfoChar(&b, ',');
+        if (!first)
+            appendStringInfoChar(&b, ',');
         first = false;
         appendStringInfoString(&b, (char *)lfirst(lc));
     }
@@ -140,34 +148,44 @@ char *JAnd(List *parts) {
     List *kept = NIL;
     ListCell *lc;
     foreach (lc, parts)
-        if (lfirst(lc) != NULL) kept = lappend(kept, lfirst(lc));
-    if (kept == NIL) return NULL;
-    if (list_length(kept) == 1) return (char *)linitial(kept);
+        if (lfirst(lc) != NULL)
+            kept = lappend(kept, lfirst(lc));
+    if (kept == NIL)
+        return NULL;
+    if (list_length(kept) == 1)
+        return (char *)linitial(kept);
     return JJoin("and", kept);
 }
 
 char *JOr(List *parts) {
     ListCell *lc;
     foreach (lc, parts)
-        if (lfirst(lc) == NULL) return NULL;  // TRUE absorbs
-    if (list_length(parts) == 1) return (char *)linitial(parts);
+        if (lfirst(lc) == NULL)
+            return NULL;  // TRUE absorbs
+    if (list_length(parts) == 1)
+        return (char *)linitial(parts);
     return JJoin("or", parts);
 }
 
-char *JAnd2(char *a, char *b) { return JAnd(list_make2(a, b)); }
+char *JAnd2(char *a, char *b) {
+    return JAnd(list_make2(a, b));
+}
 char *JOr2(char *a, char *b) {
-    if (a == NULL || b == NULL) return NULL;
+    if (a == NULL || b == NULL)
+        return NULL;
     return JOr(list_make2(a, b));
 }
 
 // --- columns and values ---
 
 const DynamoPlanColumn *ColumnOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel) {
-    while (e != NULL && IsA(e, RelabelType)) e = ((RelabelType *)e)->arg;
+    while (e != NULL && IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
     if (e != NULL && IsA(e, FuncExpr)) {
         // Widening casts between integer types and numeric keep values exact.
         FuncExpr *f = (FuncExpr *)e;
-        if (f->funcformat != COERCE_IMPLICIT_CAST || list_length(f->args) != 1) return NULL;
+        if (f->funcformat != COERCE_IMPLICIT_CAST || list_length(f->args) != 1)
+            return NULL;
         switch (f->funcid) {
             case F_INT4_INT2:
             case F_INT8_INT2:
@@ -181,18 +199,23 @@ const DynamoPlanColumn *ColumnOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel) 
                 return NULL;
         }
     }
-    if (e == NULL || !IsA(e, Var)) return NULL;
+    if (e == NULL || !IsA(e, Var))
+        return NULL;
     Var *v = (Var *)e;
-    if ((Index)v->varno != rel->relid || v->varlevelsup != 0 || v->varattno <= 0) return NULL;
+    if ((Index)v->varno != rel->relid || v->varlevelsup != 0 || v->varattno <= 0)
+        return NULL;
     for (int i = 0; i < info->ncols; i++)
-        if (info->cols[i].attnum == v->varattno) return &info->cols[i];
+        if (info->cols[i].attnum == v->varattno)
+            return &info->cols[i];
     return NULL;
 }
 
 bool IsNumericType(Oid t) {
     return t == INT2OID || t == INT4OID || t == INT8OID || t == NUMERICOID;
 }
-bool IsTextType(Oid t) { return t == TEXTOID || t == VARCHAROID; }
+bool IsTextType(Oid t) {
+    return t == TEXTOID || t == VARCHAROID;
+}
 
 // The DynamoDB type a column's values compare as, or false when comparisons on it are not sent.
 // Key attributes have their declared type; others follow the column type.
@@ -200,19 +223,23 @@ bool ColumnTarget(DynamoRelInfo *info, const DynamoPlanColumn *col, dynamo::Attr
                   bool *typed) {
     const DynamoKeyAttr *key = DynamoFindKeyAttr(info, col->name);
     *typed = key != NULL;
-    if (col->catch_all) return false;
+    if (col->catch_all)
+        return false;
     if (IsNumericType(col->typid)) {
-        if (key != NULL && key->type != dynamo::AttrType::N) return false;
+        if (key != NULL && key->type != dynamo::AttrType::N)
+            return false;
         *target = dynamo::AttrType::N;
         return true;
     }
     if (IsTextType(col->typid)) {
-        if (key != NULL && key->type == dynamo::AttrType::B) return false;
+        if (key != NULL && key->type == dynamo::AttrType::B)
+            return false;
         *target = key != NULL ? key->type : dynamo::AttrType::S;
         return true;
     }
     if (col->typid == BYTEAOID) {
-        if (key != NULL && key->type != dynamo::AttrType::B) return false;
+        if (key != NULL && key->type != dynamo::AttrType::B)
+            return false;
         *target = dynamo::AttrType::B;
         return true;
     }
@@ -226,9 +253,11 @@ bool ColumnTarget(DynamoRelInfo *info, const DynamoPlanColumn *col, dynamo::Attr
 // Whether a value expression can be sent: a constant, or (for key conditions) anything not
 // referring to this relation that can be computed when the scan starts.
 bool RuntimeValue(Expr *e, RelOptInfo *rel) {
-    if (IsA(e, Const)) return !((Const *)e)->constisnull;
+    if (IsA(e, Const))
+        return !((Const *)e)->constisnull;
     Relids varnos = pull_varnos(NULL, (Node *)e);
-    if (bms_overlap(varnos, rel->relids)) return false;
+    if (bms_overlap(varnos, rel->relids))
+        return false;
     return !contain_volatile_functions((Node *)e) && !contain_subplans((Node *)e) &&
            !contain_agg_clause((Node *)e) && !contain_window_function((Node *)e);
 }
@@ -236,7 +265,8 @@ bool RuntimeValue(Expr *e, RelOptInfo *rel) {
 // A constant converted for a target type, as an operand's JSON ({"c": typed}); NULL when the
 // constant cannot be represented (a text that is no number for a number key, say).
 char *ConstOperand(Const *c, dynamo::AttrType target) {
-    if (c->constisnull) return NULL;
+    if (c->constisnull)
+        return NULL;
     Oid t = c->consttype;
     Datum d = c->constvalue;
     char *typed = NULL;
@@ -258,26 +288,30 @@ char *ConstOperand(Const *c, dynamo::AttrType target) {
                 std::string why;
                 ok = dynamo::CheckDynamoNumber(digits, why);
             });
-            if (!ok) return NULL;
+            if (!ok)
+                return NULL;
             typed = JsonTypedValue(target, digits, (int)strlen(digits), false);
             break;
         }
         case dynamo::AttrType::S:
-            if (!IsTextType(t)) return NULL;
+            if (!IsTextType(t))
+                return NULL;
             {
                 char *s = TextDatumGetCString(d);
                 typed = JsonTypedValue(target, s, (int)strlen(s), false);
             }
             break;
         case dynamo::AttrType::B:
-            if (t != BYTEAOID) return NULL;
+            if (t != BYTEAOID)
+                return NULL;
             {
                 bytea *b = DatumGetByteaPP(d);
                 typed = JsonTypedValue(target, VARDATA_ANY(b), (int)VARSIZE_ANY_EXHDR(b), false);
             }
             break;
         case dynamo::AttrType::BOOL:
-            if (t != BOOLOID) return NULL;
+            if (t != BOOLOID)
+                return NULL;
             typed = JsonTypedValue(target, NULL, 0, DatumGetBool(d));
             break;
         default:
@@ -304,14 +338,22 @@ bool TypeFits(Oid t, dynamo::AttrType target, bool text_number_key) {
 enum CmpKind { CMP_NONE, CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_LIKE, CMP_NOT_LIKE };
 
 CmpKind CmpFromName(const char *name) {
-    if (strcmp(name, "=") == 0) return CMP_EQ;
-    if (strcmp(name, "<>") == 0) return CMP_NE;
-    if (strcmp(name, "<") == 0) return CMP_LT;
-    if (strcmp(name, "<=") == 0) return CMP_LE;
-    if (strcmp(name, ">") == 0) return CMP_GT;
-    if (strcmp(name, ">=") == 0) return CMP_GE;
-    if (strcmp(name, "~~") == 0) return CMP_LIKE;
-    if (strcmp(name, "!~~") == 0) return CMP_NOT_LIKE;
+    if (strcmp(name, "=") == 0)
+        return CMP_EQ;
+    if (strcmp(name, "<>") == 0)
+        return CMP_NE;
+    if (strcmp(name, "<") == 0)
+        return CMP_LT;
+    if (strcmp(name, "<=") == 0)
+        return CMP_LE;
+    if (strcmp(name, ">") == 0)
+        return CMP_GT;
+    if (strcmp(name, ">=") == 0)
+        return CMP_GE;
+    if (strcmp(name, "~~") == 0)
+        return CMP_LIKE;
+    if (strcmp(name, "!~~") == 0)
+        return CMP_NOT_LIKE;
     return CMP_NONE;
 }
 
@@ -356,20 +398,25 @@ const char *CmpText(CmpKind k) {
 // wildcard or escape. Returns the literal part, or NULL.
 char *LikeLiteral(const char *pattern, bool *prefix) {
     size_t n = strlen(pattern);
-    if (n < 2 || pattern[n - 1] != '%') return NULL;
+    if (n < 2 || pattern[n - 1] != '%')
+        return NULL;
     size_t start = 0;
     *prefix = true;
     if (pattern[0] == '%') {
         start = 1;
         *prefix = false;
     }
-    if (n - 1 <= start) return NULL;
+    if (n - 1 <= start)
+        return NULL;
     for (size_t i = start; i < n - 1; i++)
-        if (pattern[i] == '%' || pattern[i] == '_' || pattern[i] == '\\') return NULL;
+        if (pattern[i] == '%' || pattern[i] == '_' || pattern[i] == '\\')
+            return NULL;
     return pnstrdup(pattern + start, n - 1 - start);
 }
 
-bool OrderingCollationOk(Oid collid) { return !OidIsValid(collid) || lc_collate_is_c(collid); }
+bool OrderingCollationOk(Oid collid) {
+    return !OidIsValid(collid) || lc_collate_is_c(collid);
+}
 bool EqualityCollationOk(Oid collid) {
     return !OidIsValid(collid) || get_collation_isdeterministic(collid);
 }
@@ -393,37 +440,48 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
                  char **t, char **f) {
     dynamo::AttrType target;
     bool typed;
-    if (!ColumnTarget(cx->info, col, &target, &typed)) return false;
+    if (!ColumnTarget(cx->info, col, &target, &typed))
+        return false;
     bool text_number_key = typed && target == dynamo::AttrType::N && IsTextType(col->typid);
-    if (!TypeFits(value->consttype, target, text_number_key) || value->constisnull) return false;
+    if (!TypeFits(value->consttype, target, text_number_key) || value->constisnull)
+        return false;
     const char *a = col->name;
 
     if (k == CMP_LIKE || k == CMP_NOT_LIKE) {
-        if (target != dynamo::AttrType::S || !EqualityCollationOk(collid)) return false;
+        if (target != dynamo::AttrType::S || !EqualityCollationOk(collid))
+            return false;
         bool prefix;
         char *lit = LikeLiteral(TextDatumGetCString(value->constvalue), &prefix);
-        if (lit == NULL) return false;
-        char *op = psprintf("{\"c\":%s}", JsonTypedValue(dynamo::AttrType::S, lit, (int)strlen(lit), false));
+        if (lit == NULL)
+            return false;
+        char *op = psprintf("{\"c\":%s}",
+                            JsonTypedValue(dynamo::AttrType::S, lit, (int)strlen(lit), false));
         char *match = JFunc(prefix ? "begins_with" : "contains", a, op);
         char *nomatch = JAnd2(typed ? NULL : JType(a, target), JNot(match));
         char *guard = typed ? NULL : Guard(a, target);
         char *tt = guard ? JOr2(match, guard) : match;
         char *ff = guard ? JOr2(nomatch, guard) : nomatch;
-        if (guard != NULL) cx->exact = false;
+        if (guard != NULL)
+            cx->exact = false;
         *t = k == CMP_LIKE ? tt : ff;
         *f = k == CMP_LIKE ? ff : tt;
         return true;
     }
     if (k != CMP_EQ && k != CMP_NE) {
-        if (target == dynamo::AttrType::BOOL) return false;
-        if (target == dynamo::AttrType::S && !OrderingCollationOk(collid)) return false;
-        if (text_number_key) return false;  // text order is not numeric order
+        if (target == dynamo::AttrType::BOOL)
+            return false;
+        if (target == dynamo::AttrType::S && !OrderingCollationOk(collid))
+            return false;
+        if (text_number_key)
+            return false;  // text order is not numeric order
     } else if (target == dynamo::AttrType::S && !EqualityCollationOk(collid)) {
         return false;
     }
     char *operand = ConstOperand(value, target);
-    if (operand == NULL) return false;
-    if (text_number_key) cx->exact = false;  // "42.0" finds 42, whose text is "42"
+    if (operand == NULL)
+        return false;
+    if (text_number_key)
+        cx->exact = false;  // "42.0" finds 42, whose text is "42"
 
     char *cmp = JCmp(a, CmpText(k), operand);
     char *type = typed ? NULL : JType(a, target);
@@ -443,9 +501,11 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
 bool Walk(WalkCtx *cx, Expr *e, char **t, char **f);
 
 bool WalkOpExpr(WalkCtx *cx, OpExpr *op, char **t, char **f) {
-    if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId) return false;
+    if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId)
+        return false;
     CmpKind k = CmpFromName(get_opname(op->opno));
-    if (k == CMP_NONE) return false;
+    if (k == CMP_NONE)
+        return false;
     Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
     const DynamoPlanColumn *col = ColumnOf(cx->info, l, cx->rel);
     Expr *val = r;
@@ -453,26 +513,35 @@ bool WalkOpExpr(WalkCtx *cx, OpExpr *op, char **t, char **f) {
         col = ColumnOf(cx->info, r, cx->rel);
         val = l;
         k = Commute(k);
-        if (col == NULL || k == CMP_NONE) return false;
+        if (col == NULL || k == CMP_NONE)
+            return false;
     }
-    while (IsA(val, RelabelType)) val = ((RelabelType *)val)->arg;
-    if (!IsA(val, Const)) return false;
+    while (IsA(val, RelabelType))
+        val = ((RelabelType *)val)->arg;
+    if (!IsA(val, Const))
+        return false;
     return LeafCompare(cx, col, k, (Const *)val, op->inputcollid, t, f);
 }
 
 bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
-    if (list_length(sa->args) != 2 || sa->opno >= FirstGenbkiObjectId) return false;
+    if (list_length(sa->args) != 2 || sa->opno >= FirstGenbkiObjectId)
+        return false;
     CmpKind k = CmpFromName(get_opname(sa->opno));
-    if (!((k == CMP_EQ && sa->useOr) || (k == CMP_NE && !sa->useOr))) return false;
+    if (!((k == CMP_EQ && sa->useOr) || (k == CMP_NE && !sa->useOr)))
+        return false;
     const DynamoPlanColumn *col = ColumnOf(cx->info, (Expr *)linitial(sa->args), cx->rel);
     Expr *arr = (Expr *)lsecond(sa->args);
-    if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull) return false;
+    if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull)
+        return false;
     dynamo::AttrType target;
     bool typed;
-    if (!ColumnTarget(cx->info, col, &target, &typed)) return false;
-    if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid)) return false;
+    if (!ColumnTarget(cx->info, col, &target, &typed))
+        return false;
+    if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid))
+        return false;
     bool text_number_key = typed && target == dynamo::AttrType::N && IsTextType(col->typid);
-    if (text_number_key) cx->exact = false;
+    if (text_number_key)
+        cx->exact = false;
 
     ArrayType *a = DatumGetArrayTypeP(((Const *)arr)->constvalue);
     Oid elemtype = ARR_ELEMTYPE(a);
@@ -484,20 +553,24 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
     bool *nulls;
     int n;
     deconstruct_array(a, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
-    if (n == 0 || n > 100) return false;  // DynamoDB's IN takes 1 to 100 values
+    if (n == 0 || n > 100)
+        return false;  // DynamoDB's IN takes 1 to 100 values
     List *operands = NIL;
     for (int i = 0; i < n; i++) {
-        if (nulls[i]) return false;
+        if (nulls[i])
+            return false;
         Const *c = makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval);
-        if (!TypeFits(elemtype, target, text_number_key)) return false;
+        if (!TypeFits(elemtype, target, text_number_key))
+            return false;
         char *o = ConstOperand(c, target);
-        if (o == NULL) return false;
+        if (o == NULL)
+            return false;
         operands = lappend(operands, o);
     }
     char *in = JIn(col->name, operands);
     char *type = typed ? NULL : JType(col->name, target);
-    char *pos = in;                          // attr IN (...)
-    char *neg = JAnd2(type, JNot(in));       // present, and none of them
+    char *pos = in;                     // attr IN (...)
+    char *neg = JAnd2(type, JNot(in));  // present, and none of them
     if (target == dynamo::AttrType::S && !typed) {
         char *guard = Guard(col->name, target);
         pos = JOr2(pos, guard);
@@ -510,7 +583,8 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
 }
 
 bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
-    if (IsA(e, RestrictInfo)) e = ((RestrictInfo *)e)->clause;
+    if (IsA(e, RestrictInfo))
+        e = ((RestrictInfo *)e)->clause;
     switch (nodeTag(e)) {
         case T_OpExpr:
             return WalkOpExpr(cx, (OpExpr *)e, t, f);
@@ -519,9 +593,10 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
         case T_NullTest: {
             NullTest *nt = (NullTest *)e;
             const DynamoPlanColumn *col = ColumnOf(cx->info, nt->arg, cx->rel);
-            if (col == NULL || col->catch_all || nt->argisrow) return false;
-            char *isnull = JOr2(JFunc("not_exists", col->name, NULL),
-                                JType(col->name, dynamo::AttrType::NUL));
+            if (col == NULL || col->catch_all || nt->argisrow)
+                return false;
+            char *isnull =
+                JOr2(JFunc("not_exists", col->name, NULL), JType(col->name, dynamo::AttrType::NUL));
             char *notnull = JAnd2(JFunc("exists", col->name, NULL),
                                   JNot(JType(col->name, dynamo::AttrType::NUL)));
             *t = nt->nulltesttype == IS_NULL ? isnull : notnull;
@@ -541,7 +616,8 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
             BoolExpr *b = (BoolExpr *)e;
             if (b->boolop == NOT_EXPR) {
                 char *ct, *cf;
-                if (!Walk(cx, (Expr *)linitial(b->args), &ct, &cf)) return false;
+                if (!Walk(cx, (Expr *)linitial(b->args), &ct, &cf))
+                    return false;
                 *t = cf;
                 *f = ct;
                 return true;
@@ -560,7 +636,8 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
                 ts = lappend(ts, ct);
                 fs = lappend(fs, cf);
             }
-            if (!any) return false;
+            if (!any)
+                return false;
             if (b->boolop == AND_EXPR) {
                 *t = JAnd(ts);
                 *f = JOr(fs);
@@ -579,7 +656,8 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
 List *AddName(List *names, const char *attr) {
     ListCell *lc;
     foreach (lc, names)
-        if (strcmp(strVal(lfirst(lc)), attr) == 0) return names;
+        if (strcmp(strVal(lfirst(lc)), attr) == 0)
+            return names;
     return lappend(names, makeString(pstrdup(attr)));
 }
 
@@ -588,7 +666,8 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
     cj->key_op = DKEY_NONE;
     if (IsA(clause, OpExpr)) {
         OpExpr *op = (OpExpr *)clause;
-        if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId) return;
+        if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId)
+            return;
         CmpKind k = CmpFromName(get_opname(op->opno));
         Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
         const DynamoPlanColumn *col = ColumnOf(info, l, rel);
@@ -598,31 +677,40 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
             val = l;
             k = Commute(k);
         }
-        if (col == NULL || k == CMP_NONE || k == CMP_NE || k == CMP_NOT_LIKE) return;
+        if (col == NULL || k == CMP_NONE || k == CMP_NE || k == CMP_NOT_LIKE)
+            return;
         const DynamoKeyAttr *key = DynamoFindKeyAttr(info, col->name);
-        if (key == NULL) return;
+        if (key == NULL)
+            return;
         dynamo::AttrType target;
         bool typed;
-        if (!ColumnTarget(info, col, &target, &typed)) return;
+        if (!ColumnTarget(info, col, &target, &typed))
+            return;
         bool text_number_key = target == dynamo::AttrType::N && IsTextType(col->typid);
-        if (!TypeFits(exprType((Node *)val), target, text_number_key)) return;
-        if (!RuntimeValue(val, rel)) return;
+        if (!TypeFits(exprType((Node *)val), target, text_number_key))
+            return;
+        if (!RuntimeValue(val, rel))
+            return;
         if (k == CMP_LIKE) {
             Expr *v = val;
-            while (IsA(v, RelabelType)) v = ((RelabelType *)v)->arg;
+            while (IsA(v, RelabelType))
+                v = ((RelabelType *)v)->arg;
             if (!IsA(v, Const) || target != dynamo::AttrType::S ||
                 !EqualityCollationOk(op->inputcollid))
                 return;
             bool prefix;
             char *lit = LikeLiteral(TextDatumGetCString(((Const *)v)->constvalue), &prefix);
-            if (lit == NULL || !prefix) return;
+            if (lit == NULL || !prefix)
+                return;
             cj->key_op = DKEY_BEGINS;
             cj->key_value = (Expr *)makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
                                               CStringGetTextDatum(lit), false, false);
         } else {
             if (k != CMP_EQ) {
-                if (text_number_key) return;
-                if (target == dynamo::AttrType::S && !OrderingCollationOk(op->inputcollid)) return;
+                if (text_number_key)
+                    return;
+                if (target == dynamo::AttrType::S && !OrderingCollationOk(op->inputcollid))
+                    return;
             } else if (target == dynamo::AttrType::S && !EqualityCollationOk(op->inputcollid)) {
                 return;
             }
@@ -640,20 +728,26 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
     }
     if (IsA(clause, ScalarArrayOpExpr)) {
         ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *)clause;
-        if (!sa->useOr || list_length(sa->args) != 2 || sa->opno >= FirstGenbkiObjectId) return;
-        if (CmpFromName(get_opname(sa->opno)) != CMP_EQ) return;
+        if (!sa->useOr || list_length(sa->args) != 2 || sa->opno >= FirstGenbkiObjectId)
+            return;
+        if (CmpFromName(get_opname(sa->opno)) != CMP_EQ)
+            return;
         const DynamoPlanColumn *col = ColumnOf(info, (Expr *)linitial(sa->args), rel);
         Expr *arr = (Expr *)lsecond(sa->args);
-        if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull) return;
+        if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull)
+            return;
         const DynamoKeyAttr *key = DynamoFindKeyAttr(info, col->name);
         dynamo::AttrType target;
         bool typed;
-        if (key == NULL || !ColumnTarget(info, col, &target, &typed)) return;
-        if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid)) return;
+        if (key == NULL || !ColumnTarget(info, col, &target, &typed))
+            return;
+        if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid))
+            return;
         bool text_number_key = target == dynamo::AttrType::N && IsTextType(col->typid);
         ArrayType *a = DatumGetArrayTypeP(((Const *)arr)->constvalue);
         Oid elemtype = ARR_ELEMTYPE(a);
-        if (!TypeFits(elemtype, target, text_number_key)) return;
+        if (!TypeFits(elemtype, target, text_number_key))
+            return;
         int16 typlen;
         bool typbyval;
         char typalign;
@@ -664,11 +758,13 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
         deconstruct_array(a, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
         List *values = NIL;
         for (int i = 0; i < n; i++) {
-            if (nulls[i]) continue;  // NULL never equals anything
-            values = lappend(values,
-                             makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval));
+            if (nulls[i])
+                continue;  // NULL never equals anything
+            values = lappend(
+                values, makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval));
         }
-        if (values == NIL || list_length(values) > 100) return;
+        if (values == NIL || list_length(values) > 100)
+            return;
         cj->key_op = DKEY_IN;
         cj->key_attr = col->name;
         cj->key_target = target;
@@ -680,10 +776,13 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
 }  // namespace
 
 const DynamoKeyAttr *DynamoFindKeyAttr(DynamoRelInfo *info, const char *attr) {
-    if (strcmp(info->hash.name, attr) == 0) return &info->hash;
-    if (info->range.name != NULL && strcmp(info->range.name, attr) == 0) return &info->range;
+    if (strcmp(info->hash.name, attr) == 0)
+        return &info->hash;
+    if (info->range.name != NULL && strcmp(info->range.name, attr) == 0)
+        return &info->range;
     for (int i = 0; i < info->nindexes; i++) {
-        if (strcmp(info->indexes[i].hash.name, attr) == 0) return &info->indexes[i].hash;
+        if (strcmp(info->indexes[i].hash.name, attr) == 0)
+            return &info->indexes[i].hash;
         if (info->indexes[i].range.name != NULL && strcmp(info->indexes[i].range.name, attr) == 0)
             return &info->indexes[i].range;
     }
@@ -707,7 +806,8 @@ DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, Rest
     ListCell *lc;
     foreach (lc, vars) {
         Var *v = (Var *)lfirst(lc);
-        if ((Index)v->varno != rel->relid) continue;
+        if ((Index)v->varno != rel->relid)
+            continue;
         for (int i = 0; i < info->ncols; i++)
             if (info->cols[i].attnum == v->varattno)
                 cj->attrs = AddName(cj->attrs, info->cols[i].name);
@@ -715,13 +815,15 @@ DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, Rest
     return cj;
 }
 
-char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target,
-                       List **params, List **param_types) {
+char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target, List **params,
+                       List **param_types) {
     Expr *v = value;
-    while (IsA(v, RelabelType)) v = ((RelabelType *)v)->arg;
+    while (IsA(v, RelabelType))
+        v = ((RelabelType *)v)->arg;
     if (IsA(v, Const)) {
         char *o = ConstOperand((Const *)v, target);
-        if (o != NULL) return o;
+        if (o != NULL)
+            return o;
         // A constant that cannot be a key of this type: a parameter that finds nothing.
     }
     int idx = list_length(*params);
@@ -759,6 +861,10 @@ char *DynamoBetween(const char *attr, const char *lo, const char *hi) {
     return b.data;
 }
 
-char *DynamoJsonAnd(List *parts) { return JAnd(parts); }
+char *DynamoJsonAnd(List *parts) {
+    return JAnd(parts);
+}
 
-void DynamoAppendJsonString(StringInfo buf, const char *s) { AppendJsonString(buf, s); }
+void DynamoAppendJsonString(StringInfo buf, const char *s) {
+    AppendJsonString(buf, s);
+}

@@ -24,7 +24,7 @@ struct DynamoPlanIndex {
 
 struct DynamoPlanColumn {
     AttrNumber attnum;
-    char *name;      // attribute name
+    char *name;  // attribute name
     Oid typid;
     Oid collid;
     bool catch_all;  // a jsonb column that may receive unmatched attributes
@@ -63,8 +63,8 @@ struct DynamoRelInfo {
     DynamoPlanIndex *indexes;
     int ncols;
     DynamoPlanColumn *cols;
-    bool need_all;  // a catch-all column or the whole row is needed: no projection
-    List *needed;   // String attribute names the query needs otherwise
+    bool need_all;    // a catch-all column or the whole row is needed: no projection
+    List *needed;     // String attribute names the query needs otherwise
     List *conjuncts;  // DynamoConjunct* for baserestrictinfo
 };
 

@@ -116,7 +116,9 @@ void FreeRuntime(void *arg) {
 
 // --- planning ---
 
-char *CopyString(const std::string &s) { return pstrdup(s.c_str()); }
+char *CopyString(const std::string &s) {
+    return pstrdup(s.c_str());
+}
 
 void CopyKey(const dynamo::KeyAttribute &k, bool present, DynamoKeyAttr *out) {
     out->name = present ? CopyString(k.name) : NULL;
@@ -140,9 +142,11 @@ void FillTableInfo(DynamoRelInfo *info, const dynamo::TableDescription *desc) {
         ix->projects_all = d.projection_type == "ALL";
         // Every index holds the table's and its own key attributes.
         ix->projected = list_make1(makeString(CopyString(desc->hash.name)));
-        if (desc->has_range) ix->projected = lappend(ix->projected, makeString(CopyString(desc->range.name)));
+        if (desc->has_range)
+            ix->projected = lappend(ix->projected, makeString(CopyString(desc->range.name)));
         ix->projected = lappend(ix->projected, makeString(CopyString(d.hash.name)));
-        if (d.has_range) ix->projected = lappend(ix->projected, makeString(CopyString(d.range.name)));
+        if (d.has_range)
+            ix->projected = lappend(ix->projected, makeString(CopyString(d.range.name)));
         for (const std::string &a : d.non_key_attributes)
             ix->projected = lappend(ix->projected, makeString(CopyString(a)));
     }
@@ -151,7 +155,8 @@ void FillTableInfo(DynamoRelInfo *info, const dynamo::TableDescription *desc) {
 bool ListHasName(List *names, const char *name) {
     ListCell *lc;
     foreach (lc, names)
-        if (strcmp(strVal(lfirst(lc)), name) == 0) return true;
+        if (strcmp(strVal(lfirst(lc)), name) == 0)
+            return true;
     return false;
 }
 
@@ -163,7 +168,8 @@ void FillColumns(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info) {
     info->ncols = 0;
     for (int i = 0; i < tupdesc->natts; i++) {
         Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-        if (att->attisdropped) continue;
+        if (att->attisdropped)
+            continue;
         DynamoPlanColumn *c = &info->cols[info->ncols++];
         c->attnum = att->attnum;
         c->name = pstrdup(NameStr(att->attname));
@@ -183,11 +189,15 @@ void FillColumns(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info) {
     int x = -1;
     while ((x = bms_next_member(attrs, x)) >= 0) {
         AttrNumber attno = x + FirstLowInvalidHeapAttributeNumber;
-        if (attno == 0) info->need_all = true;  // whole-row reference
-        if (attno <= 0) continue;
+        if (attno == 0)
+            info->need_all = true;  // whole-row reference
+        if (attno <= 0)
+            continue;
         for (int i = 0; i < info->ncols; i++) {
-            if (info->cols[i].attnum != attno) continue;
-            if (info->cols[i].catch_all) info->need_all = true;
+            if (info->cols[i].attnum != attno)
+                continue;
+            if (info->cols[i].catch_all)
+                info->need_all = true;
             info->needed = lappend(info->needed, makeString(info->cols[i].name));
         }
     }
@@ -209,7 +219,8 @@ bool ChooseKeys(List *conjuncts, const DynamoKeyAttr *hash, const DynamoKeyAttr 
     ListCell *lc;
     foreach (lc, conjuncts) {
         DynamoConjunct *cj = (DynamoConjunct *)lfirst(lc);
-        if (cj->key_op == DKEY_NONE) continue;
+        if (cj->key_op == DKEY_NONE)
+            continue;
         if (strcmp(cj->key_attr, hash->name) == 0) {
             if (cj->key_op == DKEY_EQ && (kc->hash == NULL || kc->hash->key_op != DKEY_EQ))
                 kc->hash = cj;
@@ -218,18 +229,22 @@ bool ChooseKeys(List *conjuncts, const DynamoKeyAttr *hash, const DynamoKeyAttr 
         } else if (range->name != NULL && strcmp(cj->key_attr, range->name) == 0) {
             switch (cj->key_op) {
                 case DKEY_EQ:
-                    if (kc->range_eq == NULL) kc->range_eq = cj;
+                    if (kc->range_eq == NULL)
+                        kc->range_eq = cj;
                     break;
                 case DKEY_GT:
                 case DKEY_GE:
-                    if (kc->lower == NULL) kc->lower = cj;
+                    if (kc->lower == NULL)
+                        kc->lower = cj;
                     break;
                 case DKEY_LT:
                 case DKEY_LE:
-                    if (kc->upper == NULL) kc->upper = cj;
+                    if (kc->upper == NULL)
+                        kc->upper = cj;
                     break;
                 case DKEY_BEGINS:
-                    if (kc->begins == NULL) kc->begins = cj;
+                    if (kc->begins == NULL)
+                        kc->begins = cj;
                     break;
                 default:
                     break;
@@ -242,12 +257,16 @@ bool ChooseKeys(List *conjuncts, const DynamoKeyAttr *hash, const DynamoKeyAttr 
 // The sort key conjuncts that go into the key condition (DynamoDB takes one condition on the
 // sort key: an equality, a prefix, one bound, or BETWEEN for two inclusive bounds).
 List *RangeConjuncts(KeyChoice *kc) {
-    if (kc->range_eq) return list_make1(kc->range_eq);
+    if (kc->range_eq)
+        return list_make1(kc->range_eq);
     if (kc->lower && kc->upper && kc->lower->key_op == DKEY_GE && kc->upper->key_op == DKEY_LE)
         return list_make2(kc->lower, kc->upper);
-    if (kc->begins) return list_make1(kc->begins);
-    if (kc->lower) return list_make1(kc->lower);
-    if (kc->upper) return list_make1(kc->upper);
+    if (kc->begins)
+        return list_make1(kc->begins);
+    if (kc->lower)
+        return list_make1(kc->lower);
+    if (kc->upper)
+        return list_make1(kc->upper);
     return NIL;
 }
 
@@ -255,17 +274,21 @@ List *KeyClauses(KeyChoice *kc) {
     List *l = list_make1(kc->hash->rinfo);
     ListCell *lc;
     List *range = RangeConjuncts(kc);
-    foreach (lc, range) l = lappend(l, ((DynamoConjunct *)lfirst(lc))->rinfo);
+    foreach (lc, range)
+        l = lappend(l, ((DynamoConjunct *)lfirst(lc))->rinfo);
     return l;
 }
 
 // Whether an index holds every attribute the query needs.
 bool IndexCovers(DynamoRelInfo *info, DynamoPlanIndex *ix) {
-    if (ix->projects_all) return true;
-    if (info->need_all) return false;
+    if (ix->projects_all)
+        return true;
+    if (info->need_all)
+        return false;
     ListCell *lc;
     foreach (lc, info->needed)
-        if (!ListHasName(ix->projected, strVal(lfirst(lc)))) return false;
+        if (!ListHasName(ix->projected, strVal(lfirst(lc))))
+            return false;
     return true;
 }
 
@@ -273,7 +296,8 @@ bool IndexCovers(DynamoRelInfo *info, DynamoPlanIndex *ix) {
 // *forward. NIL when the query's order is something else.
 List *SortKeyPathkeys(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
                       const DynamoKeyAttr *range, bool *forward) {
-    if (range->name == NULL || list_length(root->query_pathkeys) != 1) return NIL;
+    if (range->name == NULL || list_length(root->query_pathkeys) != 1)
+        return NIL;
     PathKey *pk = (PathKey *)linitial(root->query_pathkeys);
     EquivalenceClass *ec = pk->pk_eclass;
     const DynamoPlanColumn *col = NULL;
@@ -281,14 +305,17 @@ List *SortKeyPathkeys(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *inf
     foreach (lc, ec->ec_members) {
         EquivalenceMember *em = (EquivalenceMember *)lfirst(lc);
         Expr *e = em->em_expr;
-        while (IsA(e, RelabelType)) e = ((RelabelType *)e)->arg;
-        if (!IsA(e, Var) || (Index)((Var *)e)->varno != baserel->relid) continue;
+        while (IsA(e, RelabelType))
+            e = ((RelabelType *)e)->arg;
+        if (!IsA(e, Var) || (Index)((Var *)e)->varno != baserel->relid)
+            continue;
         for (int i = 0; i < info->ncols; i++)
             if (info->cols[i].attnum == ((Var *)e)->varattno &&
                 strcmp(info->cols[i].name, range->name) == 0)
                 col = &info->cols[i];
     }
-    if (col == NULL) return NIL;
+    if (col == NULL)
+        return NIL;
     // DynamoDB orders S by bytes, N by value, B by unsigned bytes.
     bool ok = false;
     switch (range->type) {
@@ -306,9 +333,11 @@ List *SortKeyPathkeys(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *inf
         default:
             break;
     }
-    if (!ok) return NIL;
+    if (!ok)
+        return NIL;
     Oid opfamily = get_opclass_family(GetDefaultOpClass(col->typid, BTREE_AM_OID));
-    if (pk->pk_opfamily != opfamily) return NIL;
+    if (pk->pk_opfamily != opfamily)
+        return NIL;
     if (pk->pk_strategy == BTLessStrategyNumber)
         *forward = true;
     else if (pk->pk_strategy == BTGreaterStrategyNumber)
@@ -323,8 +352,8 @@ List *PathPrivate(DynamoPathKind kind, int index, bool forward, List *key_clause
                       key_clauses);
 }
 
-ForeignPath *MakePath(PlannerInfo *root, RelOptInfo *baserel, double rows, Cost startup,
-                      Cost total, List *pathkeys, Relids required_outer, List *priv) {
+ForeignPath *MakePath(PlannerInfo *root, RelOptInfo *baserel, double rows, Cost startup, Cost total,
+                      List *pathkeys, Relids required_outer, List *priv) {
     return create_foreignscan_path(root, baserel, NULL, rows, startup, total, pathkeys,
                                    required_outer, NULL,
 #if PG_VERSION_NUM >= 170000
@@ -335,9 +364,11 @@ ForeignPath *MakePath(PlannerInfo *root, RelOptInfo *baserel, double rows, Cost 
 
 // Rows one Query returns, before conditions Postgres checks.
 double QueryRows(DynamoRelInfo *info, const DynamoKeyAttr *range, KeyChoice *kc) {
-    if (range->name == NULL || kc->range_eq != NULL) return 1.0;
+    if (range->name == NULL || kc->range_eq != NULL)
+        return 1.0;
     double rows = Max(1.0, info->item_count * kPartitionFraction);
-    if (kc->begins || kc->lower || kc->upper) rows = Max(1.0, rows / 3.0);
+    if (kc->begins || kc->lower || kc->upper)
+        rows = Max(1.0, rows / 3.0);
     return rows;
 }
 
@@ -352,8 +383,8 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
         bool whole_key = info->range.name == NULL || kc.range_eq != NULL;
         List *keys = KeyClauses(&kc);
         if (whole_key) {
-            DynamoPathKind kind = nvalues > 1 || kc.hash->key_op == DKEY_IN ? PATH_BATCHGET
-                                                                             : PATH_GETITEM;
+            DynamoPathKind kind =
+                nvalues > 1 || kc.hash->key_op == DKEY_IN ? PATH_BATCHGET : PATH_GETITEM;
             Cost total = kRequestCost / 2 * (kind == PATH_BATCHGET ? (nvalues + 99) / 100 : 1) +
                          nvalues * kItemCost;
             add_path(baserel, (Path *)MakePath(root, baserel, required_outer ? nvalues : rows,
@@ -363,9 +394,9 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
             double qrows = QueryRows(info, &info->range, &kc) * nvalues;
             Cost total = kRequestCost * nvalues + qrows * kItemCost;
             double prows = required_outer ? qrows : rows;
-            add_path(baserel, (Path *)MakePath(root, baserel, prows, kRequestCost, total, NIL,
-                                               required_outer,
-                                               PathPrivate(PATH_QUERY, -1, true, keys)));
+            add_path(baserel,
+                     (Path *)MakePath(root, baserel, prows, kRequestCost, total, NIL,
+                                      required_outer, PathPrivate(PATH_QUERY, -1, true, keys)));
             bool forward = true;
             List *pathkeys = SortKeyPathkeys(root, baserel, info, &info->range, &forward);
             if (pathkeys != NIL && nvalues == 1)
@@ -378,23 +409,27 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
     // Secondary indexes whose partition key is fixed and that hold what the query needs.
     for (int i = 0; i < info->nindexes; i++) {
         DynamoPlanIndex *ix = &info->indexes[i];
-        if (forced != NULL && strcmp(forced, ix->name) != 0) continue;
-        if (!ChooseKeys(conjuncts, &ix->hash, &ix->range, false, &kc)) continue;
-        if (!IndexCovers(info, ix)) continue;
+        if (forced != NULL && strcmp(forced, ix->name) != 0)
+            continue;
+        if (!ChooseKeys(conjuncts, &ix->hash, &ix->range, false, &kc))
+            continue;
+        if (!IndexCovers(info, ix))
+            continue;
         List *keys = KeyClauses(&kc);
         double qrows = QueryRows(info, &ix->range, &kc);
-        if (ix->range.name == NULL) qrows = Max(1.0, info->item_count * kPartitionFraction);
-        // A little dearer than the table's own key, which reads the same items consistently.
-        Cost total = kRequestCost * 1.1 + qrows * kItemCost;
+        if (ix->range.name == NULL)
+            qrows = Max(1.0, info->item_count * kPartitionFraction);
+        // A little dearer than the table's own key for the same items.
+        Cost total = kRequestCost + 1.0 + qrows * kItemCost;
         double prows = required_outer ? qrows : rows;
         add_path(baserel, (Path *)MakePath(root, baserel, prows, kRequestCost, total, NIL,
                                            required_outer, PathPrivate(PATH_QUERY, i, true, keys)));
         bool forward = true;
         List *pathkeys = SortKeyPathkeys(root, baserel, info, &ix->range, &forward);
         if (pathkeys != NIL)
-            add_path(baserel, (Path *)MakePath(root, baserel, prows, kRequestCost, total, pathkeys,
-                                               required_outer,
-                                               PathPrivate(PATH_QUERY, i, forward, keys)));
+            add_path(baserel,
+                     (Path *)MakePath(root, baserel, prows, kRequestCost, total, pathkeys,
+                                      required_outer, PathPrivate(PATH_QUERY, i, forward, keys)));
     }
 }
 
@@ -402,9 +437,11 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
 bool PartitionKeyMember(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
                         EquivalenceMember *em, void *arg) {
     Expr *e = em->em_expr;
-    while (IsA(e, RelabelType)) e = ((RelabelType *)e)->arg;
+    while (IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
     const char *name = (const char *)arg;
-    if (!IsA(e, Var) || (Index)((Var *)e)->varno != rel->relid) return false;
+    if (!IsA(e, Var) || (Index)((Var *)e)->varno != rel->relid)
+        return false;
     DynamoRelInfo *info = (DynamoRelInfo *)rel->fdw_private;
     for (int i = 0; i < info->ncols; i++)
         if (info->cols[i].attnum == ((Var *)e)->varattno && strcmp(info->cols[i].name, name) == 0)
@@ -418,25 +455,29 @@ void AddParameterizedPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo
     ListCell *lc;
     foreach (lc, baserel->joininfo) {
         RestrictInfo *ri = (RestrictInfo *)lfirst(lc);
-        if (join_clause_is_movable_to(ri, baserel)) candidates = lappend(candidates, ri);
+        if (join_clause_is_movable_to(ri, baserel))
+            candidates = lappend(candidates, ri);
     }
     const char *keynames[16];
     int nkeys = 0;
     keynames[nkeys++] = info->hash.name;
-    for (int i = 0; i < info->nindexes && nkeys < 16; i++) keynames[nkeys++] = info->indexes[i].hash.name;
+    for (int i = 0; i < info->nindexes && nkeys < 16; i++)
+        keynames[nkeys++] = info->indexes[i].hash.name;
     if (baserel->has_eclass_joins)
         for (int k = 0; k < nkeys; k++)
-            candidates = list_concat(
-                candidates, generate_implied_equalities_for_column(
-                                root, baserel, PartitionKeyMember, (void *)keynames[k],
-                                baserel->lateral_referencers));
+            candidates =
+                list_concat(candidates, generate_implied_equalities_for_column(
+                                            root, baserel, PartitionKeyMember, (void *)keynames[k],
+                                            baserel->lateral_referencers));
 
     foreach (lc, candidates) {
         RestrictInfo *ri = (RestrictInfo *)lfirst(lc);
         Relids outer = bms_difference(ri->clause_relids, baserel->relids);
-        if (bms_is_empty(outer) || bms_overlap(outer, baserel->lateral_referencers)) continue;
+        if (bms_is_empty(outer) || bms_overlap(outer, baserel->lateral_referencers))
+            continue;
         DynamoConjunct *cj = DynamoAnalyzeConjunct(info, baserel, ri);
-        if (cj->key_op != DKEY_EQ) continue;
+        if (cj->key_op != DKEY_EQ)
+            continue;
         // The join clause plus the base conditions (sort key conditions, say).
         List *conjuncts = lappend(list_copy(info->conjuncts), cj);
         Relids required = bms_union(outer, baserel->lateral_relids);
@@ -460,12 +501,14 @@ void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid relid) 
     FillTableInfo(info, desc);
     if (info->opts->index != NULL) {
         bool found = false;
-        for (int i = 0; i < info->nindexes; i++) found = found || strcmp(info->indexes[i].name, info->opts->index) == 0;
+        for (int i = 0; i < info->nindexes; i++)
+            found = found || strcmp(info->indexes[i].name, info->opts->index) == 0;
         if (!found)
-            ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                            errmsg("DynamoDB table \"%s\" has no index \"%s\"", info->opts->table,
-                                   info->opts->index),
-                            errcontext("option \"index\" of foreign table \"%s\"", get_rel_name(relid))));
+            ereport(ERROR,
+                    (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                     errmsg("DynamoDB table \"%s\" has no index \"%s\"", info->opts->table,
+                            info->opts->index),
+                     errcontext("option \"index\" of foreign table \"%s\"", get_rel_name(relid))));
     }
     baserel->fdw_private = info;
     FillColumns(root, baserel, info);
@@ -485,7 +528,8 @@ void DynamoGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid relid) {
     Cost scan_total = kRequestCost + info->item_count * kItemCost + baserel->rows * cpu_tuple_cost;
     add_path(baserel, (Path *)MakePath(root, baserel, baserel->rows, kRequestCost, scan_total, NIL,
                                        NULL, PathPrivate(PATH_SCAN, -1, true, NIL)));
-    if (!info->pushdown) return;
+    if (!info->pushdown)
+        return;
     AddKeyPaths(root, baserel, info, info->conjuncts, NULL, baserel->rows);
     AddParameterizedPaths(root, baserel, info);
 }
@@ -508,8 +552,10 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         RestrictInfo *ri = (RestrictInfo *)lfirst(lc);
         bool known = false;
         ListCell *lc2;
-        foreach (lc2, info->conjuncts) known = known || ((DynamoConjunct *)lfirst(lc2))->rinfo == ri;
-        if (!known) conjuncts = lappend(conjuncts, DynamoAnalyzeConjunct(info, baserel, ri));
+        foreach (lc2, info->conjuncts)
+            known = known || ((DynamoConjunct *)lfirst(lc2))->rinfo == ri;
+        if (!known)
+            conjuncts = lappend(conjuncts, DynamoAnalyzeConjunct(info, baserel, ri));
     }
     // The key conjuncts, in the order the path chose them.
     List *key_conjuncts = NIL;
@@ -517,14 +563,15 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         ListCell *lc2;
         foreach (lc2, conjuncts) {
             DynamoConjunct *cj = (DynamoConjunct *)lfirst(lc2);
-            if (cj->rinfo == lfirst(lc)) key_conjuncts = lappend(key_conjuncts, cj);
+            if (cj->rinfo == lfirst(lc))
+                key_conjuncts = lappend(key_conjuncts, cj);
         }
     }
 
     StringInfoData js;
     initStringInfo(&js);
-    const char *op = kind == PATH_SCAN      ? "Scan"
-                     : kind == PATH_GETITEM ? "GetItem"
+    const char *op = kind == PATH_SCAN       ? "Scan"
+                     : kind == PATH_GETITEM  ? "GetItem"
                      : kind == PATH_BATCHGET ? "BatchGetItem"
                                              : "Query";
     appendStringInfo(&js, "{\"op\":\"%s\",\"table\":", op);
@@ -542,56 +589,72 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             List *ops = NIL;
             ListCell *vc;
             foreach (vc, h->key_values)
-                ops = lappend(ops, DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target,
-                                                    params, param_types));
+                ops = lappend(ops, DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, params,
+                                                    param_types));
             parts = lappend(parts, DynamoKeyCondition(hash->name, DKEY_EQ, (char *)linitial(ops)));
             appendStringInfoString(&js, ",\"partition\":[");
             bool first = true;
             ListCell *oc;
             foreach (oc, ops) {
-                if (!first) appendStringInfoChar(&js, ',');
+                if (!first)
+                    appendStringInfoChar(&js, ',');
                 first = false;
                 appendStringInfoString(&js, (char *)lfirst(oc));
             }
             appendStringInfoChar(&js, ']');
         } else {
-            parts = lappend(parts, DynamoKeyCondition(hash->name, DKEY_EQ,
-                                                      DynamoKeyOperand(info, h->key_value, h->key_target,
-                                                                       params, param_types)));
+            parts = lappend(parts,
+                            DynamoKeyCondition(hash->name, DKEY_EQ,
+                                               DynamoKeyOperand(info, h->key_value, h->key_target,
+                                                                params, param_types)));
         }
         all_exact = all_exact && h->key_exact;
-        if (h->key_exact) *handled = lappend(*handled, h->rinfo);
+        if (h->key_exact)
+            *handled = lappend(*handled, h->rinfo);
         if (list_length(key_conjuncts) == 3) {
             DynamoConjunct *lo = (DynamoConjunct *)lsecond(key_conjuncts);
             DynamoConjunct *hi = (DynamoConjunct *)lthird(key_conjuncts);
-            parts = lappend(parts, DynamoBetween(range->name,
-                                                 DynamoKeyOperand(info, lo->key_value, lo->key_target, params, param_types),
-                                                 DynamoKeyOperand(info, hi->key_value, hi->key_target, params, param_types)));
+            parts = lappend(
+                parts,
+                DynamoBetween(
+                    range->name,
+                    DynamoKeyOperand(info, lo->key_value, lo->key_target, params, param_types),
+                    DynamoKeyOperand(info, hi->key_value, hi->key_target, params, param_types)));
             all_exact = all_exact && lo->key_exact && hi->key_exact;
-            if (lo->key_exact) *handled = lappend(*handled, lo->rinfo);
-            if (hi->key_exact) *handled = lappend(*handled, hi->rinfo);
+            if (lo->key_exact)
+                *handled = lappend(*handled, lo->rinfo);
+            if (hi->key_exact)
+                *handled = lappend(*handled, hi->rinfo);
         } else if (list_length(key_conjuncts) == 2) {
             DynamoConjunct *r = (DynamoConjunct *)lsecond(key_conjuncts);
-            parts = lappend(parts, DynamoKeyCondition(range->name, r->key_op,
-                                                      DynamoKeyOperand(info, r->key_value, r->key_target, params, param_types)));
+            parts = lappend(parts,
+                            DynamoKeyCondition(range->name, r->key_op,
+                                               DynamoKeyOperand(info, r->key_value, r->key_target,
+                                                                params, param_types)));
             all_exact = all_exact && r->key_exact;
-            if (r->key_exact) *handled = lappend(*handled, r->rinfo);
+            if (r->key_exact)
+                *handled = lappend(*handled, r->rinfo);
         }
         appendStringInfo(&js, ",\"key\":%s", DynamoJsonAnd(parts));
     } else if (kind == PATH_GETITEM || kind == PATH_BATCHGET) {
         DynamoConjunct *h = (DynamoConjunct *)linitial(key_conjuncts);
-        DynamoConjunct *r = list_length(key_conjuncts) > 1 ? (DynamoConjunct *)lsecond(key_conjuncts) : NULL;
-        char *range_op = r ? DynamoKeyOperand(info, r->key_value, r->key_target, params, param_types) : NULL;
+        DynamoConjunct *r =
+            list_length(key_conjuncts) > 1 ? (DynamoConjunct *)lsecond(key_conjuncts) : NULL;
+        char *range_op =
+            r ? DynamoKeyOperand(info, r->key_value, r->key_target, params, param_types) : NULL;
         List *values = h->key_op == DKEY_IN ? h->key_values : list_make1(h->key_value);
         appendStringInfoString(&js, ",\"keys\":[");
         bool first = true;
         ListCell *vc;
         foreach (vc, values) {
-            if (!first) appendStringInfoChar(&js, ',');
+            if (!first)
+                appendStringInfoChar(&js, ',');
             first = false;
             appendStringInfoChar(&js, '{');
             DynamoAppendJsonString(&js, hash->name);
-            appendStringInfo(&js, ":%s", DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, params, param_types));
+            appendStringInfo(
+                &js, ":%s",
+                DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, params, param_types));
             if (r != NULL) {
                 appendStringInfoChar(&js, ',');
                 DynamoAppendJsonString(&js, range->name);
@@ -601,8 +664,10 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         }
         appendStringInfoChar(&js, ']');
         all_exact = all_exact && h->key_exact && (r == NULL || r->key_exact);
-        if (h->key_exact) *handled = lappend(*handled, h->rinfo);
-        if (r != NULL && r->key_exact) *handled = lappend(*handled, r->rinfo);
+        if (h->key_exact)
+            *handled = lappend(*handled, h->rinfo);
+        if (r != NULL && r->key_exact)
+            *handled = lappend(*handled, r->rinfo);
     }
 
     // The filter: conjuncts not in the key condition. A Query's filter may not name the keys
@@ -610,7 +675,8 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
     List *filters = NIL;
     foreach (lc, conjuncts) {
         DynamoConjunct *cj = (DynamoConjunct *)lfirst(lc);
-        if (list_member_ptr(key_conjuncts, cj)) continue;
+        if (list_member_ptr(key_conjuncts, cj))
+            continue;
         bool usable = cj->filter != NULL && kind != PATH_GETITEM && kind != PATH_BATCHGET;
         if (usable && kind == PATH_QUERY) {
             ListCell *ac;
@@ -622,18 +688,22 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
                     usable = false;
             }
         }
-        if (usable) filters = lappend(filters, cj->filter);
-        if (usable && cj->filter_exact) *handled = lappend(*handled, cj->rinfo);
+        if (usable)
+            filters = lappend(filters, cj->filter);
+        if (usable && cj->filter_exact)
+            *handled = lappend(*handled, cj->rinfo);
         all_exact = all_exact && usable && cj->filter_exact;
     }
     char *filter = DynamoJsonAnd(filters);
-    if (filter != NULL) appendStringInfo(&js, ",\"filter\":%s", filter);
+    if (filter != NULL)
+        appendStringInfo(&js, ",\"filter\":%s", filter);
 
-    if (!info->need_all && !count) {
+    if (!info->need_all && !count && info->pushdown) {
         appendStringInfoString(&js, ",\"projection\":[");
         bool first = true;
         foreach (lc, info->needed) {
-            if (!first) appendStringInfoChar(&js, ',');
+            if (!first)
+                appendStringInfoChar(&js, ',');
             first = false;
             DynamoAppendJsonString(&js, strVal(lfirst(lc)));
         }
@@ -643,18 +713,23 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         }
         appendStringInfoChar(&js, ']');
     }
-    if (!forward) appendStringInfoString(&js, ",\"forward\":false");
+    if (!forward)
+        appendStringInfoString(&js, ",\"forward\":false");
     // DynamoDB's Limit counts items read before the filter: send it only when DynamoDB
     // returns exactly the rows the query wants.
     if (!count && !parameterized && root->limit_tuples > 0 && filter == NULL && all_exact &&
         (kind == PATH_SCAN || kind == PATH_QUERY))
         appendStringInfo(&js, ",\"limit\":%.0f", root->limit_tuples);
-    if (info->opts->page_size > 0) appendStringInfo(&js, ",\"page_size\":%d", info->opts->page_size);
+    if (info->opts->page_size > 0)
+        appendStringInfo(&js, ",\"page_size\":%d", info->opts->page_size);
     bool global_index = (ix != NULL && ix->global);
-    if (info->opts->consistent_read && !global_index) appendStringInfoString(&js, ",\"consistent\":true");
-    if (count) appendStringInfoString(&js, ",\"count\":true");
+    if (info->opts->consistent_read && !global_index)
+        appendStringInfoString(&js, ",\"consistent\":true");
+    if (count)
+        appendStringInfoString(&js, ",\"count\":true");
     appendStringInfoChar(&js, '}');
-    if (count && !all_exact) return NULL;
+    if (count && !all_exact)
+        return NULL;
     return js.data;
 }
 
@@ -669,7 +744,8 @@ bool JoinKeyHandled(DynamoRelInfo *info, RelOptInfo *baserel, RestrictInfo *ri, 
     if (ri->parent_ec == NULL || !bms_nonempty_difference(ri->clause_relids, baserel->relids))
         return false;
     DynamoConjunct *cj = DynamoAnalyzeConjunct(info, baserel, ri);
-    if (cj->key_op != DKEY_EQ || !cj->key_exact) return false;
+    if (cj->key_op != DKEY_EQ || !cj->key_exact)
+        return false;
     ListCell *lc;
     foreach (lc, handled) {
         RestrictInfo *h = (RestrictInfo *)lfirst(lc);
@@ -689,24 +765,27 @@ ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel, Oid
     DynamoPathKind kind = (DynamoPathKind)intVal(list_nth(pp, FdwPathKind));
     bool count = kind == PATH_COUNT;
     RelOptInfo *baserel = foreignrel;
-    if (count) baserel = root->simple_rel_array[intVal(list_nth(pp, FdwPathBaseRelid))];
+    if (count)
+        baserel = root->simple_rel_array[intVal(list_nth(pp, FdwPathBaseRelid))];
     DynamoRelInfo *info = (DynamoRelInfo *)baserel->fdw_private;
     int index = intVal(list_nth(pp, FdwPathIndex));
     bool forward = intVal(list_nth(pp, FdwPathForward)) != 0;
     List *key_clauses = (List *)list_nth(pp, FdwPathKeyClauses);
-    if (count) kind = key_clauses != NIL ? PATH_QUERY : PATH_SCAN;
+    if (count)
+        kind = key_clauses != NIL ? PATH_QUERY : PATH_SCAN;
 
     List *params = NIL, *param_types = NIL, *handled = NIL;
-    char *json = BuildPlanJson(root, baserel, info, kind, index, forward, key_clauses,
-                               best_path->path.param_info != NULL, count, &params, &param_types,
-                               &handled);
+    char *json =
+        BuildPlanJson(root, baserel, info, kind, index, forward, key_clauses,
+                      best_path->path.param_info != NULL, count, &params, &param_types, &handled);
     List *priv = list_make5(makeString(json), param_types, makeInteger((int)info->serverid),
                             makeInteger((int)info->userid), makeInteger((int)info->relid));
     priv = lappend(priv, makeInteger(count ? 1 : 0));
 
     if (count) {
         // The aggregate comes from the scan itself: scanrelid 0, fdw_scan_tlist describes it.
-        List *scan_tlist = add_to_flat_tlist(NIL, list_make1(linitial(foreignrel->reltarget->exprs)));
+        List *scan_tlist =
+            add_to_flat_tlist(NIL, list_make1(linitial(foreignrel->reltarget->exprs)));
         return make_foreignscan(tlist, NIL, 0, params, priv, scan_tlist, NIL, outer_plan);
     }
     // Postgres checks what DynamoDB does not settle exactly (filters that keep more rows than
@@ -715,8 +794,10 @@ ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel, Oid
     ListCell *lc;
     foreach (lc, scan_clauses) {
         RestrictInfo *ri = (RestrictInfo *)lfirst(lc);
-        if (ri->pseudoconstant || list_member_ptr(handled, ri)) continue;
-        if (JoinKeyHandled(info, baserel, ri, handled)) continue;
+        if (ri->pseudoconstant || list_member_ptr(handled, ri))
+            continue;
+        if (JoinKeyHandled(info, baserel, ri, handled))
+            continue;
         local = lappend(local, ri->clause);
     }
     return make_foreignscan(tlist, local, baserel->relid, params, priv, NIL, NIL, outer_plan);
@@ -726,15 +807,18 @@ ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel, Oid
 
 void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelOptInfo *input_rel,
                                 RelOptInfo *output_rel, void *extra) {
-    if (stage != UPPERREL_GROUP_AGG || input_rel->reloptkind != RELOPT_BASEREL) return;
+    if (stage != UPPERREL_GROUP_AGG || input_rel->reloptkind != RELOPT_BASEREL)
+        return;
     DynamoRelInfo *info = (DynamoRelInfo *)input_rel->fdw_private;
-    if (info == NULL || !info->pushdown || output_rel->fdw_private != NULL) return;
+    if (info == NULL || !info->pushdown || output_rel->fdw_private != NULL)
+        return;
     Query *parse = root->parse;
     if (parse->groupClause || parse->groupingSets || parse->havingQual || parse->hasWindowFuncs ||
         parse->hasTargetSRFs || parse->distinctClause)
         return;
     List *exprs = output_rel->reltarget->exprs;
-    if (list_length(exprs) != 1 || !IsA(linitial(exprs), Aggref)) return;
+    if (list_length(exprs) != 1 || !IsA(linitial(exprs), Aggref))
+        return;
     Aggref *agg = (Aggref *)linitial(exprs);
     if (agg->aggfnoid != F_COUNT_ || agg->args != NIL || agg->aggfilter != NULL ||
         agg->aggdistinct != NIL || agg->aggorder != NIL || agg->aggkind != AGGKIND_NORMAL)
@@ -743,7 +827,8 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
     // Only when DynamoDB's count is exactly Postgres's: every condition exactly pushed.
     KeyChoice kc;
     List *keys = NIL;
-    if (info->opts->index == NULL && ChooseKeys(info->conjuncts, &info->hash, &info->range, true, &kc))
+    if (info->opts->index == NULL &&
+        ChooseKeys(info->conjuncts, &info->hash, &info->range, true, &kc))
         keys = KeyClauses(&kc);
     List *params = NIL, *types = NIL, *handled = NIL;
     if (BuildPlanJson(root, input_rel, info, keys ? PATH_QUERY : PATH_SCAN, -1, true, keys, false,
@@ -751,7 +836,8 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
         return;
 
     output_rel->fdw_private = info;
-    List *priv = lappend(PathPrivate(PATH_COUNT, -1, true, keys), makeInteger((int)input_rel->relid));
+    List *priv =
+        lappend(PathPrivate(PATH_COUNT, -1, true, keys), makeInteger((int)input_rel->relid));
     Cost total = kRequestCost + info->item_count * kItemCost * 0.01;
     add_path(output_rel, (Path *)create_foreign_upper_path(root, output_rel, output_rel->reltarget,
                                                            1, kRequestCost, total, NIL, NULL,
@@ -793,9 +879,11 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
             RunCpp([&] {
                 std::string why;
                 ok = dynamo::CheckDynamoNumber(digits, why);
-                if (ok) rt->params[i] = dynamo::AttributeValue::Number(digits);
+                if (ok)
+                    rt->params[i] = dynamo::AttributeValue::Number(digits);
             });
-            if (!ok) no_rows = true;
+            if (!ok)
+                no_rows = true;
             continue;
         }
         DynamoDatumToAttribute(d, type, &rt->params[i], "key", ss->relname);
@@ -810,8 +898,8 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
         rt->started = false;
         rt->done = no_rows;
         if (!no_rows)
-            rt->cursor.reset(new dynamo::ReadCursor(rt->client.get(),
-                                                    dynamo::BuildReadPlan(rt->plan_json, rt->params)));
+            rt->cursor.reset(new dynamo::ReadCursor(
+                rt->client.get(), dynamo::BuildReadPlan(rt->plan_json, rt->params)));
     });
 }
 
@@ -827,12 +915,14 @@ void FetchPage(DynamoScanState *ss) {
         ok = rt->error.ok();
         rt->started = true;
         rt->pos = 0;
-        if (ok) rt->done = done;
+        if (ok)
+            rt->done = done;
         rt->requests += rt->cursor->requests() - before_requests;
         rt->scanned += rt->cursor->scanned() - before_scanned;
         rt->consumed += rt->cursor->consumed() - before_consumed;
     });
-    if (!ok) ReportClientError(&rt->error, ss->relname, ss->table);
+    if (!ok)
+        ReportClientError(&rt->error, ss->relname, ss->table);
 }
 
 }  // namespace
@@ -848,7 +938,8 @@ void DynamoBeginForeignScan(ForeignScanState *node, int eflags) {
     ss->relname = get_rel_name(relid);
     ss->count_only = intVal(list_nth(priv, FdwScanPrivateCount)) != 0;
     ss->param_types = (List *)list_nth(priv, FdwScanPrivateParamTypes);
-    if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
+    if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+        return;
 
     Oid serverid = (Oid)intVal(list_nth(priv, FdwScanPrivateServer));
     Oid userid = (Oid)intVal(list_nth(priv, FdwScanPrivateUser));
@@ -856,8 +947,8 @@ void DynamoBeginForeignScan(ForeignScanState *node, int eflags) {
     ss->table = opts->table;
     const dynamo::TableDescription *desc = DynamoDescribeTable(relid, serverid, userid, ss->table);
 
-    ss->scan_cxt = AllocSetContextCreate(estate->es_query_cxt, "DynamoDB scan",
-                                         ALLOCSET_DEFAULT_SIZES);
+    ss->scan_cxt =
+        AllocSetContextCreate(estate->es_query_cxt, "DynamoDB scan", ALLOCSET_DEFAULT_SIZES);
     ss->row_cxt = AllocSetContextCreate(ss->scan_cxt, "DynamoDB row", ALLOCSET_DEFAULT_SIZES);
     const char *json = strVal(list_nth(priv, FdwScanPrivatePlan));
     RunCpp([&] {
@@ -889,10 +980,12 @@ TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node) {
     ScanRuntime *rt = ss->rt;
 
     ExecClearTuple(slot);
-    if (!rt->started && rt->cursor == nullptr && !rt->no_rows) PrepareRead(node, ss);
+    if (!rt->started && rt->cursor == nullptr && !rt->no_rows)
+        PrepareRead(node, ss);
 
     if (ss->count_only) {
-        if (ss->count_returned) return slot;
+        if (ss->count_returned)
+            return slot;
         int64 total = 0;
         while (!rt->done) {
             CHECK_FOR_INTERRUPTS();
@@ -916,7 +1009,8 @@ TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node) {
             rt->returned++;
             return ExecStoreVirtualTuple(slot);
         }
-        if (rt->done) return slot;
+        if (rt->done)
+            return slot;
         CHECK_FOR_INTERRUPTS();
         FetchPage(ss);
     }
@@ -952,11 +1046,13 @@ void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es) {
         auto lines = dynamo::DescribeReadPlan(json);
         labels = static_cast<char **>(calloc(lines.size() + 1, sizeof(char *)));
         values = static_cast<char **>(calloc(lines.size() + 1, sizeof(char *)));
-        if (labels == nullptr || values == nullptr) throw std::bad_alloc();
+        if (labels == nullptr || values == nullptr)
+            throw std::bad_alloc();
         for (const auto &l : lines) {
             labels[nlines] = strdup(l.first.c_str());
             values[nlines] = strdup(l.second.c_str());
-            if (labels[nlines] == nullptr || values[nlines] == nullptr) throw std::bad_alloc();
+            if (labels[nlines] == nullptr || values[nlines] == nullptr)
+                throw std::bad_alloc();
             nlines++;
         }
         if (es->verbose) {
@@ -967,7 +1063,8 @@ void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es) {
                 text = dynamo::FirstRequestBody(dynamo::BuildReadPlan(json, {}));
             if (!text.empty()) {
                 body = strdup(text.c_str());
-                if (body == nullptr) throw std::bad_alloc();
+                if (body == nullptr)
+                    throw std::bad_alloc();
             }
         }
     });

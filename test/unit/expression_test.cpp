@@ -1,0 +1,111 @@
+#include "client/expression.hpp"
+#include "client/json_codec.hpp"
+#include "client/read_plan.hpp"
+
+#include <gtest/gtest.h>
+
+using dynamo::AttributeValue;
+using dynamo::CompareOp;
+using dynamo::Condition;
+using dynamo::Operand;
+
+namespace {
+
+Operand S(const char *s) {
+    return Operand::Const(AttributeValue::String(s));
+}
+Operand N(const char *s) {
+    return Operand::Const(AttributeValue::Number(s));
+}
+
+}  // namespace
+
+TEST(Expression, RendersWithPlaceholdersDeclaredOnce) {
+    Condition c =
+        Condition::And({Condition::Compare("price", CompareOp::Gt, N("50")),
+                        Condition::Or({Condition::Compare("name", CompareOp::Eq, S("x")),
+                                       Condition::Compare("price", CompareOp::Lt, N("50"))}),
+                        Condition::Not(Condition::TypeIs("name", dynamo::AttrType::NUL))});
+    dynamo::Placeholders ph;
+    std::string text = dynamo::Render(c, ph);
+    EXPECT_EQ(text, "#n0 > :v0 AND (#n1 = :v1 OR #n0 < :v0) AND NOT attribute_type(#n1, :v2)");
+    ASSERT_EQ(ph.names().size(), 2u);
+    EXPECT_EQ(ph.names()[0].second, "price");
+    EXPECT_EQ(ph.names()[1].second, "name");
+    ASSERT_EQ(ph.values().size(), 3u);
+    EXPECT_EQ(ph.values()[2].second, AttributeValue::String("NULL"));
+}
+
+TEST(Expression, AndOrSimplifyTrue) {
+    EXPECT_TRUE(Condition::And({Condition::MakeTrue(), Condition::MakeTrue()}).IsTrue());
+    EXPECT_TRUE(Condition::Or({Condition::Exists("a"), Condition::MakeTrue()}).IsTrue());
+    Condition one = Condition::And({Condition::MakeTrue(), Condition::Exists("a")});
+    EXPECT_EQ(one.kind, Condition::Kind::Exists);
+    dynamo::Placeholders ph;
+    EXPECT_EQ(dynamo::Render(Condition::MakeTrue(), ph), "");
+    EXPECT_TRUE(ph.names().empty());
+}
+
+TEST(Expression, InlineRenderingQuotesOddNamesAndShowsValues) {
+    Condition c = Condition::And(
+        {Condition::Compare("Part Key", CompareOp::Eq, S("A \"1\"")),
+         Condition::In("n", {N("1"), N("2.5")}), Condition::BeginsWith("sk", Operand::Param(1)),
+         Condition::Compare("b", CompareOp::Eq,
+                            Operand::Const(AttributeValue::Binary(std::string("\x00\xff", 2))))});
+    EXPECT_EQ(dynamo::RenderInline(c),
+              "\"Part Key\" = \"A \\\"1\\\"\" AND n IN (1, 2.5) AND begins_with(sk, $2) AND "
+              "b = b\"AP8=\"");
+}
+
+TEST(Expression, JsonRoundTrip) {
+    Condition c =
+        Condition::Or({Condition::Between("sk", N("1"), Operand::Param(0)),
+                       Condition::Not(Condition::Contains("t", S("an"))), Condition::NotExists("x"),
+                       Condition::TypeIs("y", dynamo::AttrType::SS)});
+    std::string json = dynamo::ConditionToJson(c);
+    Condition back = dynamo::ConditionFromJson(json);
+    EXPECT_EQ(dynamo::ConditionToJson(back), json);
+    EXPECT_EQ(dynamo::RenderInline(back), dynamo::RenderInline(c));
+}
+
+TEST(Expression, MalformedJsonIsRejected) {
+    for (const char *bad :
+         {"", "[]", "{\"k\":\"cmp\",\"a\":\"x\",\"op\":\"=\"}",
+          "{\"k\":\"cmp\",\"a\":\"x\",\"op\":\"~\",\"v\":[{\"c\":{\"N\":\"1\"}}]}",
+          "{\"k\":\"and\",\"c\":[]}", "{\"k\":\"not\"}", "{\"k\":\"nope\"}",
+          "{\"k\":\"in\",\"a\":\"x\",\"v\":[]}", "{\"k\":\"exists\"}",
+          "{\"k\":\"cmp\",\"a\":\"x\",\"op\":\"=\",\"v\":[{\"q\":1}]}"}) {
+        EXPECT_THROW(dynamo::ConditionFromJson(bad), dynamo::JsonError) << bad;
+    }
+}
+
+TEST(ReadPlan, QueryWithSeveralPartitionValuesAndParameters) {
+    const std::string json =
+        R"({"op":"Query","table":"orders","key":{"k":"and","c":[)"
+        R"({"k":"cmp","a":"customer_id","op":"=","v":[{"c":{"S":"a"}}]},)"
+        R"({"k":"cmp","a":"order_date","op":">=","v":[{"p":0}]}]},)"
+        R"("partition":[{"c":{"S":"a"}},{"c":{"S":"b"}},{"c":{"S":"a"}}],)"
+        R"("filter":{"k":"cmp","a":"amount","op":">","v":[{"c":{"N":"7"}}]},"projection":["order_id"],"limit":5,"page_size":100})";
+    dynamo::ReadPlan plan = dynamo::BuildReadPlan(json, {AttributeValue::String("2024")});
+    EXPECT_EQ(plan.kind, dynamo::ReadPlan::Kind::Query);
+    EXPECT_EQ(plan.request.key_condition, "#n0 = :v0 AND #n1 >= :v1");
+    EXPECT_EQ(plan.request.filter, "#n2 > :v2");
+    EXPECT_EQ(plan.request.projection, "#n3");
+    EXPECT_EQ(plan.request.limit, 5);
+    ASSERT_EQ(plan.partition_values.size(), 2u);  // duplicates sent once
+    EXPECT_EQ(plan.partition_placeholder, ":v0");
+    EXPECT_EQ(plan.request.values[1].second, AttributeValue::String("2024"));
+}
+
+TEST(ReadPlan, BatchGetKeysAreDeduplicatedAndParametersChecked) {
+    const std::string json =
+        R"({"op":"BatchGetItem","table":"t","keys":[{"id":{"c":{"S":"x"}}},{"id":{"p":0}},{"id":{"c":{"S":"x"}}}]})";
+    dynamo::ReadPlan plan = dynamo::BuildReadPlan(json, {AttributeValue::String("y")});
+    EXPECT_EQ(plan.keys.size(), 2u);
+    EXPECT_THROW(dynamo::BuildReadPlan(json, {}), dynamo::JsonError);
+    auto lines = dynamo::DescribeReadPlan(json);
+    ASSERT_GE(lines.size(), 3u);
+    EXPECT_EQ(lines[0].second, "BatchGetItem");
+    EXPECT_EQ(lines[2].first, "DynamoDB Keys");
+    EXPECT_EQ(lines[2].second, "{id = \"x\"}, {id = $1}, {id = \"x\"}");
+}
