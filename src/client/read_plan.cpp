@@ -118,7 +118,8 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
         simdjson::dom::array parts;
         if (pj.root["partition"].get_array().get(parts) == simdjson::SUCCESS) {
             for (simdjson::dom::element e : parts) {
-                const AttributeValue &v = Resolve(ReadOperand(e), params);
+                const Operand operand = ReadOperand(e);
+                const AttributeValue &v = Resolve(operand, params);
                 bool seen = false;
                 for (const auto &x : plan.partition_values)
                     seen = seen || x == v;
