@@ -360,11 +360,27 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
         case AttrType::NS:
         case AttrType::BS:
             ParseSet(inner, path, type, out);
+            SortSet(type, out.set);
             break;
     }
 }
 
 }  // namespace
+
+void SortSet(AttrType type, std::vector<std::string> &members) {
+    if (type == AttrType::NS) {
+        // By value; equal values (different spellings) by text, so the order is total.
+        std::sort(members.begin(), members.end(), [](const std::string &a, const std::string &b) {
+            double x = 0, y = 0;
+            ParseDouble(a, x);
+            ParseDouble(b, y);
+            return x != y ? x < y : a < b;
+        });
+    } else {
+        // Byte order, as DynamoDB orders strings and binary values.
+        std::sort(members.begin(), members.end());
+    }
+}
 
 AttributeValue ParseAttributeValue(simdjson::dom::element e) {
     AttributeValue v;
@@ -657,7 +673,7 @@ namespace {
 
 // Builds an AttributeValue tree from RapidJSON's SAX events.
 class PlainJsonBuilder {
-public:
+  public:
     AttributeValue result;
 
     bool Null() { return Put(AttributeValue::Null()); }
@@ -701,7 +717,7 @@ public:
         return Finish();
     }
 
-private:
+  private:
     bool Finish() {
         AttributeValue done = std::move(stack_.back());
         stack_.pop_back();
@@ -728,8 +744,10 @@ AttributeValue FromPlainJson(std::string_view json) {
     rapidjson::Reader reader;
     rapidjson::MemoryStream ms(json.data(), json.size());
     rapidjson::ParseResult ok =
-        reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(ms, builder);
-    if (!ok) throw JsonError("invalid JSON at offset " + std::to_string(ok.Offset()));
+        reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag>(
+            ms, builder);
+    if (!ok)
+        throw JsonError("invalid JSON at offset " + std::to_string(ok.Offset()));
     return std::move(builder.result);
 }
 

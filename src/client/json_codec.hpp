@@ -38,6 +38,9 @@ bool Base64Decode(std::string_view text, std::string &out);
 // Each value must be an object with exactly one known type descriptor; N and NS elements must be
 // decimal number texts; B and BS elements must be valid base64; NULL must be true.
 AttributeValue ParseAttributeValue(simdjson::dom::element e);  // throws JsonError
+// Set members come back in a stable order, whatever order DynamoDB sent them in (sets have
+// none): SS and BS by bytes, NS by value.
+void SortSet(AttrType type, std::vector<std::string> &members);
 // An item: {"name": <attribute value>, ...}, attribute order kept.
 Item ParseItem(simdjson::dom::object o);  // throws JsonError
 

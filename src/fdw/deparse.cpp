@@ -456,8 +456,10 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
             return false;
         char *op = psprintf("{\"c\":%s}",
                             JsonTypedValue(dynamo::AttrType::S, lit, (int)strlen(lit), false));
-        char *match = JFunc(prefix ? "begins_with" : "contains", a, op);
-        char *nomatch = JAnd2(typed ? NULL : JType(a, target), JNot(match));
+        char *type = typed ? NULL : JType(a, target);
+        char *fn = JFunc(prefix ? "begins_with" : "contains", a, op);
+        char *match = JAnd2(type, fn);
+        char *nomatch = JAnd2(type, JNot(fn));
         char *guard = typed ? NULL : Guard(a, target);
         char *tt = guard ? JOr2(match, guard) : match;
         char *ff = guard ? JOr2(nomatch, guard) : nomatch;
@@ -483,9 +485,11 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
     if (text_number_key)
         cx->exact = false;  // "42.0" finds 42, whose text is "42"
 
+    // Comparisons name the expected type first: DynamoDB finds a comparison across types false,
+    // and saying so keeps emulators that cannot compare across types from failing.
     char *cmp = JCmp(a, CmpText(k), operand);
     char *type = typed ? NULL : JType(a, target);
-    char *tt = k == CMP_NE ? JAnd2(type, cmp) : cmp;
+    char *tt = JAnd2(type, cmp);
     char *ff = JAnd2(type, JNot(cmp));
     if (target == dynamo::AttrType::S && !typed) {
         char *guard = Guard(a, target);
@@ -569,7 +573,7 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
     }
     char *in = JIn(col->name, operands);
     char *type = typed ? NULL : JType(col->name, target);
-    char *pos = in;                     // attr IN (...)
+    char *pos = JAnd2(type, in);        // attr IN (...)
     char *neg = JAnd2(type, JNot(in));  // present, and none of them
     if (target == dynamo::AttrType::S && !typed) {
         char *guard = Guard(col->name, target);

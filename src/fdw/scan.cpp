@@ -51,6 +51,10 @@ constexpr double kRequestCost = 100.0;
 constexpr double kItemCost = 1.0;
 // Share of a table one partition holds, for Query estimates on tables with a sort key.
 constexpr double kPartitionFraction = 0.01;
+// Tie-breakers between Queries: a key condition with more parts reads less; the table's own key
+// comes before an index's.
+constexpr double kKeyPartBonus = 0.5;
+constexpr double kIndexPenalty = 0.1;
 
 enum DynamoPathKind { PATH_SCAN, PATH_QUERY, PATH_GETITEM, PATH_BATCHGET, PATH_COUNT };
 
@@ -372,8 +376,10 @@ double QueryRows(DynamoRelInfo *info, const DynamoKeyAttr *range, KeyChoice *kc)
     return rows;
 }
 
-void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, List *conjuncts,
+// Adds the key paths the conjuncts allow; returns whether there was one.
+bool AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, List *conjuncts,
                  Relids required_outer, double rows) {
+    bool added = false;
     KeyChoice kc;
     const char *forced = info->opts->index;
 
@@ -382,6 +388,7 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
         int nvalues = kc.hash->key_op == DKEY_IN ? list_length(kc.hash->key_values) : 1;
         bool whole_key = info->range.name == NULL || kc.range_eq != NULL;
         List *keys = KeyClauses(&kc);
+        added = true;
         if (whole_key) {
             DynamoPathKind kind =
                 nvalues > 1 || kc.hash->key_op == DKEY_IN ? PATH_BATCHGET : PATH_GETITEM;
@@ -392,7 +399,9 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
                                                PathPrivate(kind, -1, true, keys)));
         } else {
             double qrows = QueryRows(info, &info->range, &kc) * nvalues;
-            Cost total = kRequestCost * nvalues + qrows * kItemCost;
+            // Each part of the key condition makes the read narrower.
+            Cost total =
+                kRequestCost * nvalues + qrows * kItemCost - kKeyPartBonus * list_length(keys);
             double prows = required_outer ? qrows : rows;
             add_path(baserel,
                      (Path *)MakePath(root, baserel, prows, kRequestCost, total, NIL,
@@ -419,8 +428,9 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
         double qrows = QueryRows(info, &ix->range, &kc);
         if (ix->range.name == NULL)
             qrows = Max(1.0, info->item_count * kPartitionFraction);
-        // A little dearer than the table's own key for the same items.
-        Cost total = kRequestCost + 1.0 + qrows * kItemCost;
+        // A little dearer than the table's own key for the same key condition.
+        Cost total =
+            kRequestCost + kIndexPenalty + qrows * kItemCost - kKeyPartBonus * list_length(keys);
         double prows = required_outer ? qrows : rows;
         add_path(baserel, (Path *)MakePath(root, baserel, prows, kRequestCost, total, NIL,
                                            required_outer, PathPrivate(PATH_QUERY, i, true, keys)));
@@ -430,7 +440,9 @@ void AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
             add_path(baserel,
                      (Path *)MakePath(root, baserel, prows, kRequestCost, total, pathkeys,
                                       required_outer, PathPrivate(PATH_QUERY, i, forward, keys)));
+        added = true;
     }
+    return added;
 }
 
 // EquivalenceClass members usable as join keys for the partition key column.
@@ -525,13 +537,17 @@ void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid relid) 
 
 void DynamoGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid relid) {
     DynamoRelInfo *info = (DynamoRelInfo *)baserel->fdw_private;
-    Cost scan_total = kRequestCost + info->item_count * kItemCost + baserel->rows * cpu_tuple_cost;
-    add_path(baserel, (Path *)MakePath(root, baserel, baserel->rows, kRequestCost, scan_total, NIL,
-                                       NULL, PathPrivate(PATH_SCAN, -1, true, NIL)));
-    if (!info->pushdown)
-        return;
-    AddKeyPaths(root, baserel, info, info->conjuncts, NULL, baserel->rows);
-    AddParameterizedPaths(root, baserel, info);
+    // A query that names a key never reads the whole table: the Scan is there only when no key
+    // path is.
+    bool keyed =
+        info->pushdown && AddKeyPaths(root, baserel, info, info->conjuncts, NULL, baserel->rows);
+    if (!keyed) {
+        Cost total = kRequestCost + info->item_count * kItemCost + baserel->rows * cpu_tuple_cost;
+        add_path(baserel, (Path *)MakePath(root, baserel, baserel->rows, kRequestCost, total, NIL,
+                                           NULL, PathPrivate(PATH_SCAN, -1, true, NIL)));
+    }
+    if (info->pushdown)
+        AddParameterizedPaths(root, baserel, info);
 }
 
 namespace {

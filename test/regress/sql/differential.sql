@@ -79,11 +79,14 @@ begin
   return found;
 end $$;
 
+-- 360 clauses; 120 against moto's server, which takes about a second for each Scan
+\getenv backend DYNAMODB_BACKEND
+select case when :'backend' = 'moto' then 120 else 360 end as nclauses \gset
 select setseed(0.20261127);
 create table diff.clauses as
-  select i, diff.clause(3) as clause from generate_series(1, 300) i;
--- two single-atom clauses per kind, too
-insert into diff.clauses select 300 + i, diff.atom() from generate_series(1, 60) i;
+  select i, diff.clause(3) as clause from generate_series(1, :nclauses * 5 / 6) i;
+-- single atoms, about three of each kind, too
+insert into diff.clauses select :nclauses * 5 / 6 + i, diff.atom() from generate_series(1, :nclauses / 6) i;
 
 create table diff.results as
   select i, clause, diff.rows(clause, true) as pushed_rows, diff.rows(clause, false) as local_rows,
@@ -91,13 +94,13 @@ create table diff.results as
     from diff.clauses;
 
 -- every clause returns the same rows both ways
-select count(*) as clauses,
+select count(*) >= 120 as enough_clauses,
        count(*) filter (where pushed_rows is distinct from local_rows) as different
   from diff.results;
 select i, clause from diff.results where pushed_rows is distinct from local_rows order by i;
 -- and the comparison is not vacuous: most clauses push work to DynamoDB, and they select a
 -- spread of rows (neither nothing nor everything)
-select count(*) filter (where pushed) > 250 as most_pushed,
-       count(*) filter (where local_rows = '') between 10 and 250 as some_empty,
-       count(distinct local_rows) > 200 as varied
+select count(*) filter (where pushed) > count(*) * 0.8 as most_pushed,
+       count(*) filter (where local_rows = '') between 3 and count(*) * 0.5 as some_empty,
+       count(distinct local_rows) > count(*) * 0.6 as varied
   from diff.results;

@@ -68,7 +68,10 @@ select * from types_test.bad_frac;
 create foreign table types_test.big_real (id text, n_big real) server dynamodb_server options (table 'types');
 select id, n_big from types_test.big_real where id = 'all';
 create foreign table types_test.bad_real (id text, big_for_real real) server dynamodb_server options (table 'types_bad');
+-- (terse: emulators spell the number differently in the detail)
+\set VERBOSITY terse
 select * from types_test.bad_real;
+\set VERBOSITY default
 create foreign table types_test.bad_d (id text, d date) server dynamodb_server options (table 'types_bad');
 select * from types_test.bad_d;
 create foreign table types_test.bad_ts (id text, ts timestamp) server dynamodb_server options (table 'types_bad');
