@@ -1,0 +1,713 @@
+"""Runs the benchmark's workloads and writes the report. Called by bench/run.sh, which has
+installed and built everything, started PostgreSQL and the DynamoDB emulator (PGHOST, PGPORT,
+DYNAMODB_ENDPOINT and DYNAMODB_BACKEND are set) and loaded the tables with bench/load.mjs.
+
+Every workload runs three ways: through the wrapper (psql with bench/sql/*.sql, or pgbench),
+through boto3 (bench/bench_boto3.py) and through the raw-HTTP floor (bench/build/floor). Each
+figure is recorded with the command that reproduces it; the report goes to bench/results/.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from statistics import median
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+SQL = os.path.join(BENCH, "sql")
+FLOOR = os.path.join(BENCH, "build", "floor")
+BOTO3 = os.path.join(BENCH, "bench_boto3.py")
+PG_BINDIR = os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin")
+PSQL = [os.path.join(PG_BINDIR, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]
+COLUMNS = "pk bigint, s text, n_int bigint, n_dec numeric, flag boolean, m jsonb, b bytea"
+NOT_AVAILABLE = "not available"
+WAYS = ("wrapper", "boto3", "floor")
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd, input_text=None, check=True, cwd=None):
+    """Runs cmd (a list) and returns (returncode, stdout, stderr)."""
+    proc = subprocess.run(cmd, input=input_text, capture_output=True, text=True, cwd=cwd)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{shlex.join(cmd)} exited {proc.returncode}:\n{proc.stderr.strip()}")
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def echoed(stdout):
+    """The `RESULT k=v ...` lines a psql script echoed, as dicts."""
+    return [dict(kv.split("=", 1) for kv in line.split()[1:])
+            for line in stdout.splitlines() if line.startswith("RESULT ")]
+
+
+def fmt(v, digits=3):
+    return "—" if v is None else f"{v:.{digits}f}"
+
+
+def ratio(a, b):
+    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def yes(ok):
+    return "yes" if ok else "**no**"
+
+
+def one_line(text, limit=240):
+    return " ".join(text.split())[:limit]
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.endpoint = os.environ["DYNAMODB_ENDPOINT"]
+        self.backend = os.environ.get("DYNAMODB_BACKEND", args.backend)
+        self.sizes = [int(s) for s in args.sizes.split()]
+        self.memory_sizes = [int(s) for s in args.memory_sizes.split()]
+        self.small = min(self.sizes)
+        self.started = datetime.datetime.now(datetime.timezone.utc)
+        self.workdir = args.workdir
+        self.commands = []  # (reference, what, command text)
+        self.rows = []  # the summary table
+        self.details = []  # markdown lines of the detail section
+        self.scan = {}  # size -> way -> {"seconds": [...], "cpu": [...]}
+        self.proxy = None
+        self.extra_ddl = ""
+        self.load_start = os.getloadavg()
+
+    # ----- running and recording -----
+
+    def command(self, what, text):
+        ref = f"C{len(self.commands) + 1}"
+        self.commands.append((ref, what, text))
+        return ref
+
+    def show(self, cmd):
+        """A command as the report shows it: endpoints as variables, paths from the root."""
+        text = shlex.join(cmd).replace(self.endpoint, "$DYNAMODB_ENDPOINT")
+        if self.proxy:
+            text = text.replace(self.proxy["url"], "$PROXY_ENDPOINT")
+        for tool in ("psql", "pgbench"):
+            text = text.replace(os.path.join(PG_BINDIR, tool), tool)
+        return text.replace(ROOT + "/", "").replace(self.args.python, "python3")
+
+    def psql_file(self, name, check=True, **variables):
+        cmd = PSQL + [a for k, v in variables.items() for a in ("-v", f"{k}={v}")] + ["-f", os.path.join(SQL, name)]
+        rc, out, err = run(cmd, check=check)
+        return rc, echoed(out), err, cmd
+
+    def psql(self, sql, check=True):
+        return run(PSQL, sql, check)
+
+    def floor(self, *args):
+        cmd = [FLOOR, *args] + ([] if "--endpoint" in args else ["--endpoint", self.endpoint])
+        return json_lines(run(cmd)[1]), cmd
+
+    def boto3(self, *args):
+        cmd = [self.args.python, BOTO3, *args] + ([] if "--endpoint" in args else ["--endpoint", self.endpoint])
+        return json_lines(run(cmd)[1]), cmd
+
+    def wrapper_scan(self, table):
+        """One measured scan of a foreign table in a new session (bench/sql/scan.sql)."""
+        _, res, _, cmd = self.psql_file("scan.sql", table=table)
+        r = res[0]
+        return {"items": int(r["n"]), "seconds": float(r["secs"]), "cpu": float(r["cpu"]),
+                "requests": int(r["requests"]), "hwm_before_kb": int(r["hwm_before_kb"]),
+                "hwm_after_kb": int(r["hwm_after_kb"])}, cmd
+
+    # ----- setup -----
+
+    def setup(self):
+        tables = " ".join(str(n) for n in sorted(set(self.sizes + self.memory_sizes)))
+        _, _, _, cmd = self.psql_file("setup.sql", endpoint=self.endpoint, sizes=tables, point_size=self.small)
+        self.setup_cmd = self.show(cmd)
+
+    # ----- workloads -----
+
+    def run_scans(self):
+        reps = self.args.reps
+        log("warming up the emulator: one untimed floor scan of every table")
+        for n in self.sizes:
+            self.floor("scan", "--table", f"bench_items_{n}")
+        for n in self.sizes:
+            log(f"scan of {n} items: floor, wrapper, boto3, {reps} rounds")
+            runs = {way: [] for way in WAYS}
+            cmds = {}
+            # Each round runs every way once, in a rotating order, each in a new process or
+            # session, so that a drift in the emulator's speed is shared out evenly.
+            for rep in range(reps):
+                for way in WAYS[rep % 3:] + WAYS[:rep % 3]:
+                    if way == "wrapper":
+                        r, cmds[way] = self.wrapper_scan(f"bench.items_{n}")
+                    else:
+                        out, cmds[way] = (self.floor if way == "floor" else self.boto3)(
+                            "scan", "--table", f"bench_items_{n}")
+                        r = {"items": out[0]["items"], "seconds": out[0]["seconds"], "cpu": out[0]["cpu_seconds"],
+                             "requests": out[0]["requests"]}
+                    if r["items"] != n:
+                        raise RuntimeError(f"{way} scan of bench_items_{n} returned {r['items']} items, expected {n}")
+                    runs[way].append(r)
+            self.scan[n] = {way: {"seconds": [r["seconds"] for r in rs], "cpu": [r["cpu"] for r in rs],
+                                  "requests": rs[0].get("requests", "")} for way, rs in runs.items()}
+            self.scan[n]["refs"] = ", ".join(
+                self.command(f"scan of {n:,} items: {way} (one round)", self.show(cmds[way])) for way in WAYS)
+
+        for n in self.sizes:
+            w, b, f = (median(self.scan[n][k]["seconds"]) for k in WAYS)
+            self.rows.append(
+                (f"full scan, {n:,} items (s, median of {reps})", fmt(w), fmt(b), fmt(f), ratio(w, f), ratio(b, w),
+                 "wrapper/floor ≤ 1.15, boto3/wrapper ≥ 3", yes(w / f <= 1.15 and b / w >= 3), self.scan[n]["refs"]))
+        per_item = {k: [median(self.scan[n][k]["seconds"]) / n * 1e6 for n in self.sizes] for k in WAYS}
+        spread = max(per_item["wrapper"]) / min(per_item["wrapper"])
+        self.rows.append(
+            ("scan time per item at " + " / ".join(f"{n:,}" for n in self.sizes) + " items (µs)",
+             *(" / ".join(f"{v:.1f}" for v in per_item[k]) for k in WAYS), "", "",
+             "linear: the wrapper's time per item varies ≤ 1.25x", f"{yes(spread <= 1.25)} ({spread:.2f}x)",
+             "as above"))
+        for n in self.sizes:
+            cpu = [median(self.scan[n][k]["cpu"]) / n * 1e6 for k in WAYS]
+            self.rows.append(
+                (f"CPU per item, scan of {n:,} items (µs; wrapper: the backend)", *(fmt(v, 2) for v in cpu),
+                 ratio(cpu[0], cpu[2]), ratio(cpu[1], cpu[0]), "reported", "—", self.scan[n]["refs"]))
+
+        self.details += ["### Scans, every round", "",
+                         "| items | way | seconds | CPU seconds | requests |", "|---|---|---|---|---|"]
+        for n in self.sizes:
+            for k in WAYS:
+                s = self.scan[n][k]
+                self.details.append(f"| {n:,} | {k} | {', '.join(fmt(v) for v in s['seconds'])} | "
+                                    f"{', '.join(fmt(v) for v in s['cpu'])} | {s['requests']} |")
+        self.details += [
+            "",
+            "The wrapper's CPU is the backend's, read by the backend itself before and after the scan "
+            "(bench.cpu_seconds() in bench/sql/setup.sql: /proc/self/schedstat, else utime + stime); boto3's "
+            "and the floor's are their own process's user + system time. Each round starts a new psql session "
+            "(whose EXPLAIN connects and describes the table before the clock starts), a new boto3 process "
+            "(one untimed call first) and a new floor process.",
+            "",
+        ]
+
+    def run_callgrind(self):
+        n = self.args.callgrind_size
+        if not n:
+            return
+        log(f"instructions per item: the scan of {n} items under callgrind (single-user backend)")
+        as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        base = tempfile.mkdtemp(prefix="dynamodb-bench-cg.")
+        costs, entered, shown = {}, {}, {}
+        try:
+            os.chmod(base, 0o755)
+            if as_pg:
+                shutil.chown(base, "postgres", "postgres")
+            data, sock = os.path.join(base, "data"), os.path.join(base, "sock")
+            run(as_pg + ["mkdir", sock])
+            run(as_pg + [os.path.join(PG_BINDIR, "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
+                         "--no-locale", "--encoding=UTF8", "--no-sync"], cwd="/")
+            # The same objects as the main cluster, made by bench/sql/setup.sql on a short-lived
+            # server (socket only), which is then stopped for the single-user runs.
+            pg_ctl = [os.path.join(PG_BINDIR, "pg_ctl"), "-D", data, "-w"]
+            run(as_pg + pg_ctl + ["-o", f"-c listen_addresses='' -c unix_socket_directories={sock} -c port=5432",
+                                  "-l", os.path.join(base, "server.log"), "start"], cwd="/")
+            try:
+                run(PSQL + ["-h", sock, "-p", "5432", "-v", f"endpoint={self.endpoint}", "-v", f"sizes={n}",
+                            "-v", f"point_size={n}", "-f", os.path.join(SQL, "setup.sql")])
+            finally:
+                run(as_pg + pg_ctl + ["-m", "fast", "stop"], cwd="/")
+            single = [os.path.join(PG_BINDIR, "postgres"), "--single", "-D", data, "-c", "fsync=off", "postgres"]
+            for label, table in (("baseline", "bench.empty"), ("scan", f"bench.items_{n}")):
+                script = (f"explain select * from {table};\n"
+                          f"select count(*), sum(length(t::text)) from {table} t;\n")
+                out = os.path.join(base, f"callgrind.{label}.out")
+                cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + single
+                t0 = time.perf_counter()
+                _, stdout, _ = run(as_pg + cmd, script, cwd="/")
+                log(f"  callgrind {label}: {time.perf_counter() - t0:.0f} s")
+                expected = n if label == "scan" else 0
+                if f'count = "{expected}"' not in stdout:
+                    raise RuntimeError(f"callgrind {label} did not return {expected} rows:\n{stdout}")
+                costs[label], entered[label] = callgrind_costs(out, "wrappers.so")
+                shutil.copy(out, os.path.join(self.workdir, os.path.basename(out)))
+                lines = " ".join(shlex.quote(line) for line in script.splitlines())
+                shown[label] = (f"printf '%s\\n' {lines} |\n  "
+                                + self.show(cmd).replace(out, f"callgrind.{label}.out").replace(data, "$CG_DATA"))
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+        total = (sum(costs["scan"].values()) - sum(costs["baseline"].values())) / n
+        wrapper = (entered["scan"] - entered["baseline"]) / n
+        ref = self.command(
+            f"instructions per item: initdb a cluster in $CG_DATA, run bench/sql/setup.sql in it "
+            f"(-v sizes={n}), stop it, then the baseline and the scan in single-user mode under callgrind "
+            f"(as the postgres OS user)",
+            shown["baseline"] + "\n" + shown["scan"])
+        self.rows.append((f"instructions per item in the wrapper, scan of {n:,} items (callgrind)", f"{wrapper:,.0f}",
+                          "—", "—", "—", "—", "reported; aim < 3,000", yes(wrapper < 3000), ref))
+        self.rows.append((f"instructions per item, whole query, scan of {n:,} items (callgrind)", f"{total:,.0f}",
+                          "—", "—", "—", "—", "reported", "—", ref))
+        objects = sorted(set(costs["scan"]) | set(costs["baseline"]),
+                         key=lambda o: costs["baseline"].get(o, 0) - costs["scan"].get(o, 0))
+        self.details += [f"### Instructions per item by object (scan of {n:,} items minus the empty table)", "",
+                         "| object | instructions per item |", "|---|---|"]
+        for obj in objects:
+            d = (costs["scan"].get(obj, 0) - costs["baseline"].get(obj, 0)) / n
+            if abs(d) >= 1:
+                self.details.append(f"| {obj} | {d:,.0f} |")
+        self.details += [
+            f"| total | {total:,.0f} |", "",
+            "The wrapper's figure is the inclusive cost of the calls from PostgreSQL into wrappers.so (the FDW "
+            "callbacks with everything they call: the HTTP client, JSON parsing, and PostgreSQL functions such as "
+            "numeric_in and jsonb_in), scan minus baseline, per item. The whole query adds what PostgreSQL does "
+            "with the rows (each row as text, the aggregates). The baseline runs the same statements on an empty "
+            "table. Callgrind counts instructions, so the figure does not depend on the machine's load.",
+            "",
+        ]
+
+    def run_point(self):
+        n, secs = self.small, self.args.point_seconds
+        log(f"point query on {n} items: pgbench, boto3 get_item, floor GetItem ({secs} s each)")
+        cmd = [os.path.join(PG_BINDIR, "pgbench"), "-n", "-M", "prepared", "-c", "1", "-T", str(secs),
+               "-D", f"n={n}", "-f", os.path.join(SQL, "point.sql")]
+        rc, out, err = run(cmd, check=False)
+        m = re.search(r"latency average = ([\d.]+) ms", out)
+        tx = re.search(r"number of transactions actually processed: (\d+)", out)
+        if rc != 0 or not m:
+            raise RuntimeError(f"pgbench failed:\n{out}\n{err}")
+        wrapper_ms = float(m.group(1))
+        bo, bo_cmd = self.boto3("get", "--table", f"bench_items_{n}", "--keys", str(n), "--seconds", str(secs))
+        fo, fo_cmd = self.floor("get", "--table", f"bench_items_{n}", "--keys", str(n), "--seconds", str(secs))
+        b, f = bo[0]["mean_ms"], fo[0]["mean_ms"]
+        refs = ", ".join((self.command("point query: wrapper (pgbench, bench.point is bench_items_{n})".format(n=n),
+                                       self.show(cmd)),
+                          self.command("point query: boto3 get_item loop", self.show(bo_cmd)),
+                          self.command("point query: floor GetItem loop (one keep-alive connection)",
+                                       self.show(fo_cmd))))
+        self.rows.append(
+            (f"point query by key, {n:,}-item table (mean ms)", fmt(wrapper_ms), fmt(b), fmt(f), ratio(wrapper_ms, f),
+             ratio(b, wrapper_ms), "wrapper/floor ≤ 1.3, wrapper < boto3 get_item",
+             yes(wrapper_ms / f <= 1.3 and wrapper_ms < b), refs))
+        self.details += [
+            "### Point query", "",
+            f"In {secs} s: wrapper {tx.group(1) if tx else '?'} transactions (pgbench, one client, prepared), "
+            f"boto3 {bo[0]['requests']} get_item calls, floor {fo[0]['requests']} GetItem requests.", "",
+        ]
+
+    def table_count(self, table):
+        runs, _ = self.floor("scan", "--table", table)
+        return runs[0]["items"]
+
+    def run_insert(self):
+        rows, reps = self.args.insert_rows, self.args.reps
+        log(f"bulk insert of {rows} rows: wrapper, boto3 batch_writer, floor BatchWriteItem ({reps} rounds), "
+            "then one PutItem per row: boto3 put_item, floor PutItem")
+        batch = {"wrapper": [], "boto3": [], "floor": []}
+        cmds, note, wrapper_requests = {}, "", 0
+        # Rounds as for the scans: the three batch writers in a rotating order, each into a table
+        # that bench/load.mjs has just recreated empty.
+        for rep in range(reps):
+            run(["node", os.path.join(BENCH, "load.mjs"), "--empty", "bench_ins_wrapper", "--empty",
+                 "bench_ins_boto3", "--empty", "bench_ins_floor"])
+            for way in WAYS[rep % 3:] + WAYS[:rep % 3]:
+                if way == "wrapper":
+                    if note.startswith("The wrapper:"):
+                        continue
+                    rc, res, err, cmds[way] = self.psql_file("insert.sql", check=False, rows=rows)
+                    if rc != 0:
+                        note = (f"The wrapper: {NOT_AVAILABLE} (the INSERT answered: cannot insert into foreign "
+                                "table)" if "cannot insert into foreign table" in err
+                                else f"The wrapper: {NOT_AVAILABLE} (the INSERT failed: {one_line(err)})")
+                        log(note)
+                        continue
+                    batch[way].append(float(res[0]["secs"]))
+                    ops = dict(op.split(":") for op in res[0]["ops"].split(",") if ":" in op)
+                    wrapper_requests = sum(int(v) for k, v in ops.items() if k != "DescribeTable")
+                    note = f"The wrapper's session sent {', '.join(f'{k} {v}' for k, v in ops.items())} requests"
+                else:
+                    out, cmds[way] = (self.floor if way == "floor" else self.boto3)(
+                        "batch", "--table", f"bench_ins_{way}", "--rows", str(rows))
+                    batch[way].append(out[0]["seconds"])
+                    if way == "floor":
+                        floor_requests = out[0]["requests"]
+                got = self.table_count(f"bench_ins_{way}")
+                if got != rows:
+                    raise RuntimeError(f"bench_ins_{way} holds {got} items after the insert, expected {rows}")
+        per_row = {}
+        for way, fn in (("boto3", self.boto3), ("floor", self.floor)):
+            out, cmds[way + "_put"] = fn("put", "--table", f"bench_ins_{way}_put", "--rows", str(rows))
+            per_row[way] = out[0]["seconds"]
+            if self.table_count(f"bench_ins_{way}_put") != rows:
+                raise RuntimeError(f"bench_ins_{way}_put does not hold {rows} items after the insert")
+        w = median(batch["wrapper"]) if batch["wrapper"] else None
+        b, f = median(batch["boto3"]), median(batch["floor"])
+        ref_w = (self.command(f"bulk insert of {rows:,} rows: wrapper (into an empty table)", self.show(cmds["wrapper"]))
+                 if w is not None else self.command("bulk insert: wrapper", self.show(cmds.get("wrapper", ["psql"]))))
+        refs_batch = ", ".join((ref_w,
+                                self.command(f"bulk insert of {rows:,} rows: boto3 batch_writer",
+                                             self.show(cmds["boto3"])),
+                                self.command(f"bulk insert of {rows:,} rows: floor BatchWriteItem",
+                                             self.show(cmds["floor"]))))
+        refs_put = ", ".join((ref_w,
+                              self.command(f"one PutItem per row, {rows:,} rows: boto3 put_item",
+                                           self.show(cmds["boto3_put"])),
+                              self.command(f"one PutItem per row, {rows:,} rows: floor PutItem",
+                                           self.show(cmds["floor_put"]))))
+        na = w is None
+        requests = "" if na else f"; requests: wrapper {wrapper_requests}, floor {floor_requests}"
+        self.rows.append(
+            (f"bulk insert, {rows:,} rows (s, median of {reps}{requests})", NOT_AVAILABLE if na else fmt(w), fmt(b),
+             fmt(f), ratio(w, f), ratio(b, w), "wrapper < boto3 batch_writer",
+             NOT_AVAILABLE if na else yes(w < b), refs_batch))
+        self.rows.append(
+            (f"one PutItem per row, {rows:,} rows (s, once; wrapper: its bulk insert)",
+             NOT_AVAILABLE if na else fmt(w), fmt(per_row["boto3"]), fmt(per_row["floor"]),
+             ratio(w, per_row["floor"]), ratio(per_row["boto3"], w), "boto3 put_item / wrapper ≥ 10",
+             NOT_AVAILABLE if na else yes(per_row["boto3"] / w >= 10), refs_put))
+        self.details += [
+            "### Bulk insert", "",
+            f"{note}. boto3 writes through the resource API with native values (Table.batch_writer, "
+            f"Table.put_item). The floor sends BatchWriteItem with 25 rows a request, one request at a time, and "
+            f"one PutItem per row. Seconds per round: "
+            + "; ".join(f"{way} {', '.join(fmt(v) for v in batch[way])}" for way in WAYS if batch[way])
+            + f". Every target table holds {rows:,} items afterwards (counted with a Scan).", "",
+        ]
+
+    def start_proxy(self):
+        cmd = ["node", os.path.join(BENCH, "delay_proxy.mjs"), "--port", "0", "--target", self.endpoint,
+               "--delay-ms", str(self.args.delay_ms)]
+        with open(os.path.join(self.workdir, "delay_proxy.log"), "w") as errlog:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, text=True)
+        m = re.match(r"listening on (\d+)", proc.stdout.readline())
+        if not m:
+            proc.kill()
+            raise RuntimeError("the delay proxy did not start")
+        self.proxy = {"proc": proc, "url": f"http://127.0.0.1:{m.group(1)}", "cmd": cmd}
+
+    def stop_proxy(self):
+        if self.proxy and self.proxy["proc"].poll() is None:
+            self.proxy["proc"].terminate()
+            self.proxy["proc"].wait(timeout=10)
+
+    def run_latency(self):
+        n, page, segs, reps, delay = self.small, 100, 8, self.args.reps, self.args.delay_ms
+        log(f"latency-bound scan of {n} items, +{delay} ms a request, pages of {page}: 1 and {segs} segments")
+        self.start_proxy()
+        url = self.proxy["url"]
+        table_ddl = (f"create foreign table bench.remote_{{s}} ({COLUMNS}) server dynamodb_remote options "
+                     f"(table 'bench_items_{n}', rowid_column 'pk', page_size '{page}'{{extra}});\n")
+        ddl1 = ("create server dynamodb_remote foreign data wrapper dynamodb_wrapper options (region 'us-east-1', "
+                f"endpoint_url '{url}', aws_access_key_id 'test', aws_secret_access_key 'test');\n"
+                + table_ddl.format(s=1, extra=""))
+        ddl8 = table_ddl.format(s=segs, extra=f", segments '{segs}'")
+        self.psql(ddl1)
+        rc, _, err8 = self.psql(ddl8, check=False)
+        self.extra_ddl = (ddl1 + ddl8).replace(url, "<PROXY_ENDPOINT>")
+        wrapper = {1: [], segs: []}
+        problem = None if rc == 0 else "creating the table answered: " + one_line(err8)
+        for rep in range(reps):
+            r, cmd1 = self.wrapper_scan("bench.remote_1")
+            wrapper[1].append(r["seconds"])
+            wrapper_requests = r["requests"]
+            if problem is None:
+                try:
+                    r8, cmd8 = self.wrapper_scan(f"bench.remote_{segs}")
+                except RuntimeError as e:
+                    problem = "the scan failed: " + one_line(str(e).splitlines()[-1])
+                    continue
+                if r8["items"] != n:
+                    problem = f"the scan returned {r8['items']} rows, not {n}"
+                    continue
+                wrapper[segs].append(r8["seconds"])
+        common = ["--table", f"bench_items_{n}", "--page-size", str(page), "--endpoint", url, "--reps", str(reps)]
+        f1, f1_cmd = self.floor("scan", *common)
+        f8, f8_cmd = self.floor("scan", *common, "--segments", str(segs))
+        b1, b1_cmd = self.boto3("scan", *common)
+        self.stop_proxy()
+        w1 = median(wrapper[1])
+        f1s, f8s, b1s = (median([r["seconds"] for r in x]) for x in (f1, f8, b1))
+        proxy_ref = self.command(f"the delay proxy (+{delay} ms a request; PROXY_ENDPOINT is its address)",
+                                 self.show(self.proxy["cmd"]))
+        self.rows.append(
+            (f"latency-bound scan, {n:,} items, +{delay} ms a request, pages of {page}, 1 segment (s)", fmt(w1),
+             fmt(b1s), fmt(f1s), ratio(w1, f1s), ratio(b1s, w1), "(the reference for the next row)", "—",
+             ", ".join((proxy_ref, self.command("latency-bound scan, 1 segment: wrapper", self.show(cmd1)),
+                        self.command("latency-bound scan, 1 segment: boto3", self.show(b1_cmd)),
+                        self.command("latency-bound scan, 1 segment: floor", self.show(f1_cmd))))))
+        if problem is None:
+            w8 = median(wrapper[segs])
+            wcell, met = fmt(w8), f"{yes(w1 / w8 >= 4)} ({w1 / w8:.1f}x)"
+            ref8 = self.command(f"latency-bound scan, {segs} segments: wrapper", self.show(cmd8))
+        else:
+            w8, wcell, met = None, NOT_AVAILABLE, NOT_AVAILABLE
+            ref8 = self.command(f"latency-bound scan, {segs} segments: the wrapper's table",
+                                self.extra_ddl.strip().splitlines()[-1])
+        self.rows.append(
+            (f"… {segs} segments (s)", wcell, "—", fmt(f8s), ratio(w8, f8s), "—",
+             f"wrapper: 1 segment / {segs} segments ≥ 4", met,
+             ", ".join((proxy_ref, ref8, self.command(f"latency-bound scan, {segs} segments: floor (a thread and a "
+                                                      "connection per segment)", self.show(f8_cmd))))))
+        self.details += [
+            "### Latency-bound scan", "",
+            (f"The wrapper with {segs} segments: {NOT_AVAILABLE} ({problem}). " if problem else "")
+            + f"Through the proxy the wrapper sends {wrapper_requests} requests with one segment, the floor "
+              f"{f1[0]['requests']}; the floor is "
+              f"{f1s / f8s:.1f}x faster with {segs}. Wrapper times per round, 1 segment: "
+              f"{', '.join(fmt(v) for v in wrapper[1])}"
+            + (f"; {segs} segments: {', '.join(fmt(v) for v in wrapper[segs])}." if problem is None else "."), "",
+        ]
+
+    def run_memory(self):
+        if not self.memory_sizes:
+            return
+        extra = [n for n in self.memory_sizes if n not in self.sizes]
+        if extra:
+            log(f"loading {', '.join(map(str, extra))} items for the memory measurement")
+            cmd = ["node", os.path.join(BENCH, "load.mjs")] + [a for n in extra for a in ("--items", str(n))]
+            run(cmd)
+        first = self.memory_sizes[0]
+        sessions = min(3, self.args.reps)
+        growth = {}
+        for n in self.memory_sizes:
+            log(f"backend peak RSS while scanning {n} items ({sessions} sessions)")
+            samples = []
+            for _ in range(sessions):
+                r, cmd = self.wrapper_scan(f"bench.items_{n}")
+                if r["items"] != n:
+                    raise RuntimeError(f"the scan of bench.items_{n} returned {r['items']} rows")
+                samples.append(r)
+            grown = [(r["hwm_after_kb"] - r["hwm_before_kb"]) / 1024 for r in samples]
+            growth[n] = median(grown)
+            if n == first:
+                target, ok = "< 32 MB", growth[n] < 32
+            else:
+                target, ok = f"≤ the growth at {first:,} items + 1 MB", growth[n] <= growth[first] + 1
+            self.rows.append((f"backend peak RSS growth, scan of {n:,} items (MB, median of {sessions} sessions)",
+                              f"{growth[n]:.1f}", "—", "—", "—", "—", target, yes(ok),
+                              self.command(f"memory, {n:,} items (one session)", self.show(cmd))))
+            self.details.append(
+                f"- Peak RSS (VmHWM) of the backend scanning {n:,} items, per session: "
+                + "; ".join(f"{r['hwm_before_kb'] / 1024:.1f} MB before, {r['hwm_after_kb'] / 1024:.1f} MB after"
+                            for r in samples) + ".")
+        self.details += [
+            "",
+            "\"Before\" is after the session's EXPLAIN, which connects and describes the table.",
+            "",
+        ]
+
+    # ----- report -----
+
+    def write_report(self):
+        stamp = self.started.strftime("%Y%m%d-%H%M%S")
+        name = f"{stamp}-{self.backend}{'-quick' if self.args.quick else ''}"
+        os.makedirs(self.args.results, exist_ok=True)
+        md_path = os.path.join(self.args.results, name + ".md")
+        png_path = os.path.join(self.args.results, name + ".png")
+        chart_ok = self.chart(png_path)
+        header = ["workload", "wrapper", "boto3", "floor", "wrapper/floor", "boto3/wrapper", "target", "met?",
+                  "commands"]
+        table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        table += ["| " + " | ".join(str(c) for c in row) + " |" for row in self.rows]
+        loaded = " ".join(f"--items {n}" for n in sorted(set(self.sizes + self.memory_sizes)))
+        lines = [
+            f"# DynamoDB wrapper benchmark: {self.backend}, {self.started.strftime('%Y-%m-%d %H:%M UTC')}", "",
+            f"`{self.args.command_line}` on {self.backend}. Ratios are of times (or CPU) from this one run on this "
+            "machine. The wrapper runs in a local PostgreSQL 15 (psql or pgbench); boto3 runs the script a user "
+            "would otherwise write; the floor is a minimal libcurl client that only pages through the responses "
+            "over one keep-alive connection: what the emulator itself costs. A scan forces every row through "
+            "PostgreSQL (`select count(*), sum(length(t::text)) from bench.items_N t`). Commands are under "
+            "[Commands](#commands); the machine is at the end.", "",
+            *table, "",
+        ]
+        if chart_ok:
+            lines += [f"![Full scan time against table size]({os.path.basename(png_path)})", ""]
+        lines += ["## Details", "", *self.details, "## Commands", "",
+                  "bench/run.sh starts PostgreSQL and the emulator (test/harness.sh) and sets PGHOST, PGPORT, "
+                  "PGUSER=postgres and DYNAMODB_ENDPOINT; every command below runs from the repository root with "
+                  "them. The tables are loaded by the AWS SDK for JavaScript and the wrapper's objects created "
+                  "with:", "",
+                  "```sh",
+                  f"node bench/load.mjs {loaded} --empty bench_empty --empty bench_ins_wrapper "
+                  "--empty bench_ins_boto3 --empty bench_ins_boto3_put --empty bench_ins_floor "
+                  "--empty bench_ins_floor_put",
+                  self.setup_cmd, "```", ""]
+        if self.extra_ddl:
+            lines += ["and, for the latency-bound scan:", "", "```sql", self.extra_ddl.rstrip(), "```", ""]
+        for ref, what, text in self.commands:
+            lines += [f"**{ref}** {what}:", "", "```sh", text, "```", ""]
+        lines += ["## Machine", ""] + [f"- {k}: {v}" for k, v in machine_info(self)]
+        load_end = os.getloadavg()
+        lines += [f"- load average (1, 5, 15 min) when the workloads started: "
+                  f"{', '.join(f'{v:.2f}' for v in self.load_start)}; when they ended: "
+                  f"{', '.join(f'{v:.2f}' for v in load_end)} (the benchmark itself keeps one to two "
+                  f"cores busy; more means other work shared the machine)", ""]
+        with open(md_path, "w") as f:
+            f.write("\n".join(lines))
+        print("\n".join(table))
+        print(f"\nbackend: {self.backend}\nreport: {os.path.relpath(md_path, ROOT)}\nchart: "
+              + (os.path.relpath(png_path, ROOT) if chart_ok else "not written (gnuplot failed)")
+              + f"\nlogs: {self.workdir}")
+
+    def chart(self, png_path):
+        data = os.path.join(self.workdir, "scan.dat")
+        with open(data, "w") as f:
+            f.write("# items, then the median seconds of the wrapper, boto3 and the floor\n")
+            for n in self.sizes:
+                f.write(f"{n} " + " ".join(f"{median(self.scan[n][k]['seconds']):.6f}" for k in WAYS) + "\n")
+        script = f"""
+set terminal pngcairo size 900,560 font ",11"
+set output '{png_path}'
+set title 'Full scan time against table size ({self.backend}, median of {self.args.reps})'
+set xlabel 'items in the table'
+set ylabel 'seconds'
+set key top left
+set grid
+set format x '%.0s%c'
+plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'wrapper (psql)', \\
+     '{data}' using 1:3 with linespoints lw 2 pt 5 title 'boto3 paginator', \\
+     '{data}' using 1:4 with linespoints lw 2 pt 9 title 'floor (raw HTTP, keep-alive)'
+"""
+        rc, _, err = run(["gnuplot"], script, check=False)
+        if rc != 0:
+            log(f"gnuplot failed: {err.strip()}")
+        return rc == 0
+
+
+def callgrind_costs(path, entry_object, host_object="postgres"):
+    """From a callgrind output file: the self cost (Ir) per object file, and the inclusive cost of
+    the calls from host_object into entry_object. Calls made by a host function that
+    entry_object itself calls (such as a memory-context callback run by MemoryContextDelete
+    inside the wrapper's own end-of-scan callback) are already inside an entry and not counted
+    again."""
+    names = {}
+    per_object = {}
+    edges = []  # (calling host function, inclusive cost) of calls into entry_object
+    called_by_entry = set()  # host functions that entry_object calls
+    current = callee = function = callee_fn = None
+    in_call = False
+
+    def name_of(line, kind, base=False):
+        m = re.match(r"c?(ob|fn)=(?:\((\d+)\))?\s*(.*)", line.rstrip("\n"))
+        ident, name = m.group(2), m.group(3)
+        if name and ident:
+            names[(kind, ident)] = name
+        name = name or names[(kind, ident)]
+        return os.path.basename(name) if base else name
+
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("ob="):
+                current = name_of(line, "ob", base=True)
+            elif line.startswith("cob="):
+                callee = name_of(line, "ob", base=True)
+            elif line.startswith("fn="):
+                function = name_of(line, "fn")
+            elif line.startswith("cfn="):
+                callee_fn = name_of(line, "fn")
+            elif line.startswith("calls="):
+                in_call = True
+            elif line[:1].isdigit() or line[:1] in "+-*":
+                parts = line.split()
+                if len(parts) < 2:
+                    continue
+                cost = int(parts[1])
+                if in_call:
+                    # The inclusive cost of the call just described; the callee's object is
+                    # the caller's unless a cob= line named another.
+                    target = callee or current
+                    if current == host_object and target == entry_object:
+                        edges.append((function, cost))
+                    elif current == entry_object and target == host_object:
+                        called_by_entry.add(callee_fn)
+                    in_call = False
+                    callee = None
+                elif current is not None:
+                    per_object[current] = per_object.get(current, 0) + cost
+    entered = sum(cost for caller, cost in edges if caller not in called_by_entry)
+    return per_object, entered
+
+
+def machine_info(bench):
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, shell=isinstance(cmd, str)).stdout.strip()
+        except OSError:
+            return ""
+
+    def npm_version(package):
+        with open(os.path.join(ROOT, "node_modules", package, "package.json")) as f:
+            return json.load(f)["version"]
+
+    cpu = re.search(r"Model name:\s*(.*)", out(["lscpu"]))
+    with open("/proc/meminfo") as f:
+        mem = re.search(r"MemTotal:\s*(\d+)", f.read())
+    dirty = out(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "Makefile", "extension"])
+    py = bench.args.python
+    return [
+        ("emulator", bench.backend),
+        ("CPU", cpu.group(1) if cpu else "?"),
+        ("cores", os.cpu_count()),
+        ("memory", f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB" if mem else "?"),
+        ("kernel", platform.release()),
+        ("OS", out("grep PRETTY_NAME /etc/os-release | cut -d= -f2 | tr -d '\"'")),
+        ("PostgreSQL", out([os.path.join(PG_BINDIR, "postgres"), "--version"])),
+        ("extension", ("built and installed by this run from" if bench.args.built else
+                       "the one already installed (--no-build); the tree is at")
+         + f" commit {out(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])}"
+         + (" with uncommitted changes in src/" if dirty else "")),
+        ("node", out(["node", "--version"])),
+        ("dynalite", npm_version("dynalite")),
+        ("@aws-sdk/client-dynamodb (loader)", npm_version("@aws-sdk/client-dynamodb")),
+        ("moto", out([py, "-c", "import moto; print(moto.__version__)"]) or "not installed"),
+        ("python", out([py, "--version"])),
+        ("boto3 / botocore", out([py, "-c", "import boto3, botocore; print(boto3.__version__, botocore.__version__)"])),
+        ("libcurl", out(["curl-config", "--version"])),
+        ("simdjson", out(["dpkg-query", "-W", "-f=${Version}", "libsimdjson-dev"])),
+        ("g++", out("g++ --version | head -n 1")),
+        ("valgrind", out(["valgrind", "--version"]) or "not installed"),
+    ]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--results", required=True)
+    p.add_argument("--backend", default="dynalite")
+    p.add_argument("--sizes", required=True)
+    p.add_argument("--memory-sizes", default="")
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--point-seconds", type=int, default=10)
+    p.add_argument("--insert-rows", type=int, default=10000)
+    p.add_argument("--delay-ms", type=int, default=20)
+    p.add_argument("--callgrind-size", type=int, default=0)
+    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--built", action="store_true", help="the run built and installed the extension")
+    p.add_argument("--command-line", default="bench/run.sh")
+    args = p.parse_args()
+    bench = Bench(args)
+    try:
+        bench.setup()
+        bench.run_scans()
+        bench.run_callgrind()
+        bench.run_point()
+        bench.run_insert()
+        bench.run_latency()
+        bench.run_memory()
+    finally:
+        bench.stop_proxy()
+    bench.write_report()
+
+
+if __name__ == "__main__":
+    main()
