@@ -13,6 +13,7 @@ packages=(
     postgresql-15 postgresql-server-dev-15 postgresql-client-15
     libcurl4-openssl-dev libssl-dev libsimdjson-dev rapidjson-dev
     libgtest-dev
+    clang libclang-rt-14-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -14,6 +14,8 @@ echo "== unit tests" >&2
 make -s -C test/unit check
 echo "== unit tests under ASan/UBSan" >&2
 make -s -C test/unit check SANITIZE=1
+echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per target)" >&2
+make -s -C test/fuzz run
 
 work="${TEST_WORKDIR:-$(mktemp -d /tmp/dynamodb-wrapper-test.XXXXXX)}"
 mkdir -p "$work"
@@ -30,6 +32,7 @@ failed=0
 run_suite() {
     local backend="$1"
     echo "== SQL tests against $backend ($DYNAMODB_ENDPOINT)" >&2
+    start_fault_proxy
     node test/fixtures/load.mjs >"$work/fixtures-$backend.log"
     "$pgbin/psql" -X -q -d postgres -c "drop database if exists dynamodb_regress" \
         -c "create database dynamodb_regress"

@@ -13,6 +13,7 @@
 #   ...
 #   stop_dynamodb
 #   start_moto || [ $? -eq 77 ]  # 77: moto_server is not installed
+#   start_fault_proxy           # exports FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
 #
 # The library does not change shell options; it works with or without
 # `set -euo pipefail`. Functions report errors on stderr and return non-zero.
@@ -181,6 +182,9 @@ log_min_messages = warning
 EOF
 
     _HARNESS_PG_DATA="$base/data"
+    # The server would read the postgres user's ~/.aws/credentials when a test gives no
+    # credentials; point it at a file that does not exist unless the caller chose one.
+    export AWS_SHARED_CREDENTIALS_FILE="${AWS_SHARED_CREDENTIALS_FILE:-$base/no-aws-credentials}"
     if ! _harness_pg_run "$bindir/pg_ctl" -D "$base/data" -l "$base/postgres.log" \
         -w -t 60 start >"$base/pg_ctl.log" 2>&1; then
         _harness_err "pg_ctl start failed, see $base/pg_ctl.log and $base/postgres.log"
@@ -387,8 +391,64 @@ while True:
     export STALL_ENDPOINT="http://127.0.0.1:$port"
 }
 
+_HARNESS_PROXY_PID=""
+
+# start_fault_proxy [extra fault_proxy.mjs args...]: the fault-injection proxy
+# (test/fault_proxy.mjs) on free ports, forwarding to $DYNAMODB_ENDPOINT. Exports
+# FAULT_PROXY_ENDPOINT (what a server's endpoint_url points at) and
+# FAULT_PROXY_CONTROL (its control endpoint: POST /rules, DELETE /rules, POST
+# /reset, GET /stats). A running proxy is stopped first; start it again after
+# changing emulators.
+start_fault_proxy() {
+    _harness_require_init || return 1
+    stop_fault_proxy
+    if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
+        _harness_err "start an emulator before the fault proxy"
+        return 1
+    fi
+    local log="$HARNESS_WORKDIR/fault_proxy.log"
+    local ready="$HARNESS_WORKDIR/fault_proxy.ready"
+    _harness_add_log "$log"
+    rm -f "$ready"
+    echo "=== $(date '+%F %T') starting fault proxy to $DYNAMODB_ENDPOINT" >>"$log"
+    node "$HARNESS_ROOT/test/fault_proxy.mjs" --upstream "$DYNAMODB_ENDPOINT" \
+        --ready-file "$ready" "$@" </dev/null >>"$log" 2>&1 &
+    _HARNESS_PROXY_PID=$!
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$ready" ] && break
+        if ! kill -0 "$_HARNESS_PROXY_PID" 2>/dev/null; then
+            break
+        fi
+        sleep 0.1
+    done
+    if [ ! -s "$ready" ]; then
+        _harness_err "the fault proxy did not start, see $log"
+        tail -n 20 "$log" >&2 || true
+        stop_fault_proxy
+        return 1
+    fi
+    local line
+    line="$(head -n 1 "$ready")"
+    # "proxy URL control URL"
+    FAULT_PROXY_ENDPOINT="$(echo "$line" | cut -d' ' -f2)"
+    FAULT_PROXY_CONTROL="$(echo "$line" | cut -d' ' -f4)"
+    export FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
+    echo "harness: fault proxy at $FAULT_PROXY_ENDPOINT (control $FAULT_PROXY_CONTROL) to $DYNAMODB_ENDPOINT" >&2
+}
+
+# stop_fault_proxy: stops the fault proxy (if any) and unsets its variables.
+stop_fault_proxy() {
+    if [ -n "$_HARNESS_PROXY_PID" ]; then
+        _harness_kill_tree "$_HARNESS_PROXY_PID"
+    fi
+    _HARNESS_PROXY_PID=""
+    unset FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
+}
+
 # harness_cleanup: stops everything started; safe to call more than once.
 harness_cleanup() {
+    stop_fault_proxy
     if [ -n "$_HARNESS_STALL_PID" ]; then
         _harness_kill_tree "$_HARNESS_STALL_PID"
         _HARNESS_STALL_PID=""

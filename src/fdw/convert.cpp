@@ -1,6 +1,8 @@
 // DynamoDB attribute values -> Postgres datums, following the declared column types.
 #include "fdw/dynamodb_fdw.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "catalog/pg_attribute.h"
 #include "utils/builtins.h"
@@ -9,6 +11,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
+#include "utils/array.h"
 }
 
 namespace {
@@ -45,7 +48,9 @@ void ConvertErrorCallback(void *arg) {
                st->col->name, st->cx->relname, st->cx->dynamo_table, key);
 }
 
-const char *TypeName(Oid typid) { return format_type_be(typid); }
+const char *TypeName(Oid typid) {
+    return format_type_be(typid);
+}
 
 void Mismatch(const DynamoColumn *col, const dynamo::AttributeValue *v, const char *why) {
     ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
@@ -66,7 +71,8 @@ Datum ByteaDatum(const std::string &s) {
 }
 
 Datum IntegerDatum(const DynamoColumn *col, const dynamo::AttributeValue *v, int64 min, int64 max) {
-    if (v->type != dynamo::AttrType::N) Mismatch(col, v, NULL);
+    if (v->type != dynamo::AttrType::N)
+        Mismatch(col, v, NULL);
     int64_t out = 0;
     dynamo::IntParse r = dynamo::IntParse::Invalid;
     RunCpp([&] { r = dynamo::ParseInteger(v->str, min, max, out); });
@@ -107,12 +113,16 @@ const char *PlainJson(DynamoConvertContext *cx, const dynamo::AttributeValue *v)
     return cx->buf->c_str();
 }
 
+Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype,
+                 const dynamo::AttributeValue *v);
+
 Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                    const dynamo::AttributeValue *v) {
     using dynamo::AttrType;
     switch (col->typid) {
         case BOOLOID:
-            if (v->type != AttrType::BOOL) Mismatch(col, v, NULL);
+            if (v->type != AttrType::BOOL)
+                Mismatch(col, v, NULL);
             return BoolGetDatum(v->boolean);
         case INT2OID:
             return IntegerDatum(col, v, PG_INT16_MIN, PG_INT16_MAX);
@@ -121,37 +131,43 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
         case INT8OID:
             return IntegerDatum(col, v, PG_INT64_MIN, PG_INT64_MAX);
         case FLOAT4OID: {
-            if (v->type != AttrType::N) Mismatch(col, v, NULL);
+            if (v->type != AttrType::N)
+                Mismatch(col, v, NULL);
             float f = 0;
             bool ok = false;
             RunCpp([&] { ok = dynamo::ParseFloat(v->str, f); });
             if (!ok)
-                ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                                errmsg("DynamoDB number %s in attribute \"%s\" is out of range "
-                                       "for type real",
-                                       v->str.c_str(), col->name)));
+                ereport(ERROR,
+                        (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                         errmsg("DynamoDB number in attribute \"%s\" is out of range for type real",
+                                col->name),
+                         errdetail("The number is %s.", v->str.c_str())));
             return Float4GetDatum(f);
         }
         case FLOAT8OID: {
-            if (v->type != AttrType::N) Mismatch(col, v, NULL);
+            if (v->type != AttrType::N)
+                Mismatch(col, v, NULL);
             double d = 0;
             bool ok = false;
             RunCpp([&] { ok = dynamo::ParseDouble(v->str, d); });
             if (!ok)
                 ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                                errmsg("DynamoDB number %s in attribute \"%s\" is out of range "
-                                       "for type double precision",
-                                       v->str.c_str(), col->name)));
+                                errmsg("DynamoDB number in attribute \"%s\" is out of range for "
+                                       "type double precision",
+                                       col->name),
+                                errdetail("The number is %s.", v->str.c_str())));
             return Float8GetDatum(d);
         }
         case NUMERICOID:
-            if (v->type != AttrType::N) Mismatch(col, v, NULL);
+            if (v->type != AttrType::N)
+                Mismatch(col, v, NULL);
             return DirectFunctionCall3(numeric_in, CStringGetDatum(v->str.c_str()),
                                        ObjectIdGetDatum(InvalidOid), Int32GetDatum(col->typmod));
         case DATEOID:
         case TIMESTAMPOID:
         case TIMESTAMPTZOID: {
-            if (v->type != AttrType::S) Mismatch(col, v, NULL);
+            if (v->type != AttrType::S)
+                Mismatch(col, v, NULL);
             bool ok = false;
             RunCpp([&] {
                 ok = col->typid == DATEOID ? dynamo::LooksLikeIsoDate(v->str, false)
@@ -164,11 +180,11 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                                        v->str.c_str(), col->name,
                                        col->typid == DATEOID ? "date" : "timestamp")));
             return InputFunctionCall(const_cast<FmgrInfo *>(&col->input),
-                                     const_cast<char *>(v->str.c_str()), col->ioparam,
-                                     col->typmod);
+                                     const_cast<char *>(v->str.c_str()), col->ioparam, col->typmod);
         }
         case BYTEAOID:
-            if (v->type != AttrType::B) Mismatch(col, v, NULL);
+            if (v->type != AttrType::B)
+                Mismatch(col, v, NULL);
             return ByteaDatum(v->str);
         case JSONBOID:
             return DirectFunctionCall1(jsonb_in, CStringGetDatum(PlainJson(cx, v)));
@@ -187,7 +203,11 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                 default:
                     return CStringGetTextDatum(PlainJson(cx, v));
             }
-        default:
+        default: {
+            Oid elemtype = get_element_type(col->typid);
+            if (OidIsValid(elemtype))
+                return ArrayValue(cx, col, elemtype, v);
+        }
             // Other scalar types (varchar, uuid, inet, ...) read strings and numbers through
             // their own input function.
             if (v->type == AttrType::S || v->type == AttrType::N)
@@ -203,12 +223,62 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
     return (Datum)0;
 }
 
+// An array column reads a set (SS, NS, BS) or a list (L) whose elements fit the element type;
+// each element converts as a column of the element type would, and NULL list elements become
+// NULL array elements.
+Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype,
+                 const dynamo::AttributeValue *v) {
+    using dynamo::AttrType;
+    // Scratch value for one set member, reused for every member of every set.
+    static dynamo::AttributeValue *member;
+    bool is_set = v->type == AttrType::SS || v->type == AttrType::NS || v->type == AttrType::BS;
+    if (!is_set && v->type != AttrType::L)
+        Mismatch(col, v, NULL);
+    if (member == nullptr)
+        RunCpp([] { member = new dynamo::AttributeValue(); });
+    int n = (int)(is_set ? v->set.size() : v->list.size());
+    if (n == 0)
+        return PointerGetDatum(construct_empty_array(elemtype));
+
+    DynamoColumn elem = *col;
+    elem.typid = elemtype;
+    elem.catch_all = false;
+    Oid infunc;
+    getTypeInputInfo(elemtype, &infunc, &elem.ioparam);
+    fmgr_info(infunc, &elem.input);
+    AttrType member_type = v->type == AttrType::SS   ? AttrType::S
+                           : v->type == AttrType::NS ? AttrType::N
+                                                     : AttrType::B;
+
+    Datum *values = (Datum *)palloc(sizeof(Datum) * n);
+    bool *nulls = (bool *)palloc(sizeof(bool) * n);
+    for (int i = 0; i < n; i++) {
+        const dynamo::AttributeValue *e = is_set ? member : &v->list[i];
+        if (is_set)
+            RunCpp([&] {
+                member->type = member_type;
+                member->str = v->set[i];
+            });
+        nulls[i] = e->type == AttrType::NUL;
+        values[i] = nulls[i] ? (Datum)0 : ConvertValue(cx, &elem, e);
+    }
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+    int dims[1] = {n};
+    int lbs[1] = {1};
+    return PointerGetDatum(
+        construct_md_array(values, nulls, 1, dims, lbs, elemtype, typlen, typbyval, typalign));
+}
+
 // The catch-all object: every attribute that no declared column names.
 Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
     RunCpp([&] {
         *cx->buf = dynamo::ItemToPlainJson(*item, [cx](const std::string &name) {
             for (int i = 0; i < cx->ncolumns; i++)
-                if (name == cx->columns[i].name) return false;
+                if (name == cx->columns[i].name)
+                    return false;
             return true;
         });
     });
@@ -217,6 +287,10 @@ Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
 
 }  // namespace
 
+void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char *buf, size_t size) {
+    DescribeKey(cx, item, buf, size);
+}
+
 void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
     TupleDesc tupdesc = RelationGetDescr(rel);
     cx->tupdesc = tupdesc;
@@ -224,14 +298,15 @@ void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
     cx->ncolumns = 0;
     for (int i = 0; i < tupdesc->natts; i++) {
         Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-        if (att->attisdropped) continue;
+        if (att->attisdropped)
+            continue;
         DynamoColumn *col = &cx->columns[cx->ncolumns++];
         col->attnum = att->attnum;
         col->name = pstrdup(NameStr(att->attname));
         col->typid = att->atttypid;
         col->typmod = att->atttypmod;
-        col->catch_all = att->atttypid == JSONBOID &&
-                         DynamoColumnCatchAll(RelationGetRelid(rel), att->attnum);
+        col->catch_all =
+            att->atttypid == JSONBOID && DynamoColumnCatchAll(RelationGetRelid(rel), att->attnum);
         Oid infunc;
         getTypeInputInfo(att->atttypid, &infunc, &col->ioparam);
         fmgr_info(infunc, &col->input);
@@ -247,7 +322,8 @@ void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum
     errcb.previous = error_context_stack;
     error_context_stack = &errcb;
 
-    for (int i = 0; i < cx->tupdesc->natts; i++) nulls[i] = true;
+    for (int i = 0; i < cx->tupdesc->natts; i++)
+        nulls[i] = true;
     for (int i = 0; i < cx->ncolumns; i++) {
         const DynamoColumn *col = &cx->columns[i];
         int idx = col->attnum - 1;
@@ -260,7 +336,8 @@ void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum
             }
             continue;
         }
-        if (v->type == dynamo::AttrType::NUL) continue;
+        if (v->type == dynamo::AttrType::NUL)
+            continue;
         values[idx] = ConvertValue(cx, col, v);
         nulls[idx] = false;
     }
@@ -290,7 +367,8 @@ void CheckNumber(const char *text, const char *column, const char *relname) {
     RunCpp([&] {
         std::string w;
         ok = dynamo::CheckDynamoNumber(text, w);
-        if (!ok) std::strncpy(why, w.c_str(), sizeof(why) - 1);
+        if (!ok)
+            std::strncpy(why, w.c_str(), sizeof(why) - 1);
     });
     if (!ok) {
         char *msg = psprintf("the number %s is %s", text, why);
@@ -299,26 +377,133 @@ void CheckNumber(const char *text, const char *column, const char *relname) {
 }
 
 char *TimestampText(Timestamp ts, bool utc_zone, const char *column, const char *relname) {
-    if (TIMESTAMP_NOT_FINITE(ts)) BadValue(column, relname, "infinite timestamps have no ISO 8601 form");
+    if (TIMESTAMP_NOT_FINITE(ts))
+        BadValue(column, relname, "infinite timestamps have no ISO 8601 form");
     struct pg_tm tm;
     fsec_t fsec;
     if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
         BadValue(column, relname, "timestamp out of range");
     char buf[MAXDATELEN + 2];
     EncodeDateTime(&tm, fsec, false, 0, NULL, USE_XSD_DATES, buf);
-    if (utc_zone) strcat(buf, "Z");
+    if (utc_zone)
+        strcat(buf, "Z");
     return pstrdup(buf);
+}
+
+// Finds a number DynamoDB cannot store anywhere in `v` (JSON numbers have no such limits).
+bool FindBadNumber(const dynamo::AttributeValue &v, std::string &text, std::string &why) {
+    switch (v.type) {
+        case dynamo::AttrType::N:
+            text = v.str;
+            return !dynamo::CheckDynamoNumber(v.str, why);
+        case dynamo::AttrType::L:
+            for (const dynamo::AttributeValue &e : v.list)
+                if (FindBadNumber(e, text, why))
+                    return true;
+            return false;
+        case dynamo::AttrType::M:
+            for (const auto &e : v.map)
+                if (FindBadNumber(e.second, text, why))
+                    return true;
+            return false;
+        default:
+            return false;
+    }
+}
+
+// The set type an array of elemtype writes as: SS for text types, NS for numbers, BS for bytea.
+bool SetTypeOf(Oid elemtype, dynamo::AttrType *type) {
+    switch (elemtype) {
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID:
+            *type = dynamo::AttrType::SS;
+            return true;
+        case INT2OID:
+        case INT4OID:
+        case INT8OID:
+        case FLOAT4OID:
+        case FLOAT8OID:
+        case NUMERICOID:
+            *type = dynamo::AttrType::NS;
+            return true;
+        case BYTEAOID:
+            *type = dynamo::AttrType::BS;
+            return true;
+        default:
+            return false;
+    }
+}
+
+// A one-dimensional array without NULLs as a DynamoDB set; an empty array, NULL elements and
+// repeated elements are errors, as DynamoDB rejects them.
+void ArrayToSet(Datum value, Oid typid, Oid elemtype, dynamo::AttributeValue *out,
+                const char *column, const char *relname) {
+    // Scratch value for one element, reused.
+    static dynamo::AttributeValue *element;
+    dynamo::AttrType set_type;
+    if (!SetTypeOf(elemtype, &set_type))
+        BadValue(column, relname,
+                 psprintf("type %s has no DynamoDB set type (text[], numeric[], integer[] and "
+                          "bytea[] do; jsonb writes a List)",
+                          format_type_be(typid)));
+    ArrayType *arr = DatumGetArrayTypeP(value);
+    if (ARR_NDIM(arr) > 1)
+        BadValue(column, relname, "a DynamoDB set has one dimension");
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+    Datum *elems;
+    bool *nulls;
+    int n;
+    deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+    if (n == 0)
+        BadValue(column, relname, "a DynamoDB set cannot be empty");
+    if (element == nullptr)
+        RunCpp([] { element = new dynamo::AttributeValue(); });
+    RunCpp([&] {
+        *out = dynamo::AttributeValue();
+        out->type = set_type;
+        out->set.reserve(n);
+    });
+    for (int i = 0; i < n; i++) {
+        if (nulls[i])
+            BadValue(column, relname, "a DynamoDB set cannot contain NULL");
+        DynamoDatumToAttribute(elems[i], elemtype, element, column, relname);
+        RunCpp([&] { out->set.push_back(element->str); });
+    }
+    // DynamoDB rejects a set that holds a member twice (numbers compare by value).
+    int repeated = -1;
+    RunCpp([&] {
+        std::vector<std::pair<std::string, int>> keys;
+        keys.reserve(out->set.size());
+        for (size_t i = 0; i < out->set.size(); i++)
+            keys.emplace_back(
+                set_type == dynamo::AttrType::NS ? dynamo::NumberKey(out->set[i]) : out->set[i],
+                (int)i);
+        std::sort(keys.begin(), keys.end());
+        for (size_t i = 1; i < keys.size() && repeated < 0; i++)
+            if (keys[i].first == keys[i - 1].first)
+                repeated = std::max(keys[i].second, keys[i - 1].second);
+    });
+    if (repeated >= 0)
+        BadValue(column, relname,
+                 psprintf("a DynamoDB set cannot hold the same member twice (element %d repeats "
+                          "an earlier one)",
+                          repeated + 1));
 }
 
 }  // namespace
 
-void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
-                            const char *column, const char *relname) {
+void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out, const char *column,
+                            const char *relname) {
     using dynamo::AttrType;
     AttrType type = AttrType::S;
     const char *data = NULL;
     size_t len = 0;
     bool boolean = false;
+    bool have_len = false;  // len is set (data need not be NUL-terminated)
     char numbuf[64];
 
     switch (typid) {
@@ -364,7 +549,8 @@ void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
         }
         case DATEOID: {
             DateADT date = DatumGetDateADT(value);
-            if (DATE_NOT_FINITE(date)) BadValue(column, relname, "infinite dates have no ISO 8601 form");
+            if (DATE_NOT_FINITE(date))
+                BadValue(column, relname, "infinite dates have no ISO 8601 form");
             struct pg_tm tm;
             j2date(date + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
             char buf[MAXDATELEN + 1];
@@ -383,24 +569,32 @@ void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
             type = AttrType::B;
             data = VARDATA_ANY(b);
             len = VARSIZE_ANY_EXHDR(b);
+            have_len = true;
             break;
         }
         case JSONBOID:
         case JSONOID: {
-            char *json = typid == JSONBOID
-                             ? DatumGetCString(DirectFunctionCall1(jsonb_out, value))
-                             : TextDatumGetCString(value);
+            char *json = typid == JSONBOID ? DatumGetCString(DirectFunctionCall1(jsonb_out, value))
+                                           : TextDatumGetCString(value);
             bool ok = false;
             char why[256] = "";
             RunCpp([&] {
                 try {
                     *out = dynamo::FromPlainJson(json);
-                    ok = true;
+                    std::string text, reason;
+                    ok = !FindBadNumber(*out, text, reason);
+                    if (!ok) {
+                        if (text.size() > 60)
+                            text = text.substr(0, 60) + "...";
+                        snprintf(why, sizeof(why), "the number %s is %s", text.c_str(),
+                                 reason.c_str());
+                    }
                 } catch (const dynamo::JsonError &e) {
                     std::strncpy(why, e.what(), sizeof(why) - 1);
                 }
             });
-            if (!ok) BadValue(column, relname, why);
+            if (!ok)
+                BadValue(column, relname, why);
             return;
         }
         case TEXTOID:
@@ -409,10 +603,17 @@ void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
             struct varlena *t = DatumGetTextPP(value);
             data = VARDATA_ANY(t);
             len = VARSIZE_ANY_EXHDR(t);
-            if (typid == BPCHAROID) len = bpchartruelen(const_cast<char *>(data), (int)len);
+            if (typid == BPCHAROID)
+                len = bpchartruelen(const_cast<char *>(data), (int)len);
+            have_len = true;
             break;
         }
         default: {
+            Oid elemtype = get_element_type(typid);
+            if (OidIsValid(elemtype)) {
+                ArrayToSet(value, typid, elemtype, out, column, relname);
+                return;
+            }
             Oid outfunc;
             bool varlena;
             getTypeOutputInfo(typid, &outfunc, &varlena);
@@ -420,11 +621,13 @@ void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
             break;
         }
     }
-    if (data != NULL && len == 0 && type != AttrType::B) len = strlen(data);
+    if (data != NULL && !have_len)
+        len = strlen(data);
     RunCpp([&] {
         *out = dynamo::AttributeValue();
         out->type = type;
         out->boolean = boolean;
-        if (data != NULL) out->str.assign(data, len);
+        if (data != NULL)
+            out->str.assign(data, len);
     });
 }

@@ -86,6 +86,7 @@ struct DynamoOptions {
     int page_size;  // 0: DynamoDB's own page size (1 MB)
     bool consistent_read;
     char *index;  // a secondary index every read of the table uses, or NULL
+    int batch_size;  // writes per BatchWriteItem (1 to 25); 0: the default, 25
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
@@ -136,6 +137,8 @@ struct DynamoConvertContext {
 };
 
 void DynamoInitColumns(Relation rel, DynamoConvertContext *cx);
+// The item's key as a JSON object ({"id":"user123"}) into buf, for messages; never fails.
+void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char *buf, size_t size);
 // Fills values/nulls for one item.
 void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
                        bool *nulls);
@@ -189,3 +192,34 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
                                 RelOptInfo *output_rel, void *extra);
 // dynamodb.pushdown: send conditions, projections, counts and limits to DynamoDB.
 extern bool dynamodb_pushdown;
+
+// --- in modify.cpp ---
+void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEntry *target_rte,
+                                   Relation target_relation);
+List *DynamoPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+                              int subplan_index);
+void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, List *fdw_private,
+                              int subplan_index, int eflags);
+TupleTableSlot *DynamoExecForeignInsert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                                        TupleTableSlot *planSlot);
+TupleTableSlot **DynamoExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
+                                              TupleTableSlot **slots, TupleTableSlot **planSlots,
+                                              int *numSlots);
+int DynamoGetForeignModifyBatchSize(ResultRelInfo *rinfo);
+TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                                        TupleTableSlot *planSlot);
+TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                                        TupleTableSlot *planSlot);
+void DynamoEndForeignModify(EState *estate, ResultRelInfo *rinfo);
+void DynamoBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo);
+void DynamoEndForeignInsert(EState *estate, ResultRelInfo *rinfo);
+int DynamoIsForeignRelUpdatable(Relation rel);
+bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+                            int subplan_index);
+void DynamoBeginDirectModify(ForeignScanState *node, int eflags);
+TupleTableSlot *DynamoIterateDirectModify(ForeignScanState *node);
+void DynamoEndDirectModify(ForeignScanState *node);
+void DynamoExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs);
+void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, List *fdw_private,
+                                int subplan_index, ExplainState *es);
+void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es);

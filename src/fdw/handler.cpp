@@ -60,9 +60,96 @@ extern "C" void GetForeignUpperPathsCb(PlannerInfo *root, UpperRelationKind stag
                                       RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra) {
     RunCpp([&] { DynamoGetForeignUpperPaths(root, stage, input_rel, output_rel, extra); });
 }
+// --- modify ---
+extern "C" void AddForeignUpdateTargetsCb(PlannerInfo *root, Index rtindex,
+                                          RangeTblEntry *target_rte, Relation target_relation) {
+    RunCpp([&] { DynamoAddForeignUpdateTargets(root, rtindex, target_rte, target_relation); });
+}
+extern "C" List *PlanForeignModifyCb(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+                                     int subplan_index) {
+    List *result = NIL;
+    RunCpp([&] { result = DynamoPlanForeignModify(root, plan, resultRelation, subplan_index); });
+    return result;
+}
+extern "C" void BeginForeignModifyCb(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+                                     List *fdw_private, int subplan_index, int eflags) {
+    RunCpp([&] { DynamoBeginForeignModify(mtstate, rinfo, fdw_private, subplan_index, eflags); });
+}
+extern "C" TupleTableSlot *ExecForeignInsertCb(EState *estate, ResultRelInfo *rinfo,
+                                               TupleTableSlot *slot, TupleTableSlot *planSlot) {
+    TupleTableSlot *result = NULL;
+    RunCpp([&] { result = DynamoExecForeignInsert(estate, rinfo, slot, planSlot); });
+    return result;
+}
+extern "C" TupleTableSlot **ExecForeignBatchInsertCb(EState *estate, ResultRelInfo *rinfo,
+                                                     TupleTableSlot **slots,
+                                                     TupleTableSlot **planSlots, int *numSlots) {
+    TupleTableSlot **result = NULL;
+    RunCpp(
+        [&] { result = DynamoExecForeignBatchInsert(estate, rinfo, slots, planSlots, numSlots); });
+    return result;
+}
+extern "C" int GetForeignModifyBatchSizeCb(ResultRelInfo *rinfo) {
+    int result = 1;
+    RunCpp([&] { result = DynamoGetForeignModifyBatchSize(rinfo); });
+    return result;
+}
+extern "C" TupleTableSlot *ExecForeignUpdateCb(EState *estate, ResultRelInfo *rinfo,
+                                               TupleTableSlot *slot, TupleTableSlot *planSlot) {
+    TupleTableSlot *result = NULL;
+    RunCpp([&] { result = DynamoExecForeignUpdate(estate, rinfo, slot, planSlot); });
+    return result;
+}
+extern "C" TupleTableSlot *ExecForeignDeleteCb(EState *estate, ResultRelInfo *rinfo,
+                                               TupleTableSlot *slot, TupleTableSlot *planSlot) {
+    TupleTableSlot *result = NULL;
+    RunCpp([&] { result = DynamoExecForeignDelete(estate, rinfo, slot, planSlot); });
+    return result;
+}
+extern "C" void EndForeignModifyCb(EState *estate, ResultRelInfo *rinfo) {
+    RunCpp([&] { DynamoEndForeignModify(estate, rinfo); });
+}
+extern "C" void BeginForeignInsertCb(ModifyTableState *mtstate, ResultRelInfo *rinfo) {
+    RunCpp([&] { DynamoBeginForeignInsert(mtstate, rinfo); });
+}
+extern "C" void EndForeignInsertCb(EState *estate, ResultRelInfo *rinfo) {
+    RunCpp([&] { DynamoEndForeignInsert(estate, rinfo); });
+}
+extern "C" int IsForeignRelUpdatableCb(Relation rel) {
+    int result = 0;
+    RunCpp([&] { result = DynamoIsForeignRelUpdatable(rel); });
+    return result;
+}
+extern "C" bool PlanDirectModifyCb(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+                                   int subplan_index) {
+    bool result = false;
+    RunCpp([&] { result = DynamoPlanDirectModify(root, plan, resultRelation, subplan_index); });
+    return result;
+}
+extern "C" void BeginDirectModifyCb(ForeignScanState *node, int eflags) {
+    RunCpp([&] { DynamoBeginDirectModify(node, eflags); });
+}
+extern "C" TupleTableSlot *IterateDirectModifyCb(ForeignScanState *node) {
+    TupleTableSlot *result = NULL;
+    RunCpp([&] { result = DynamoIterateDirectModify(node); });
+    return result;
+}
+extern "C" void EndDirectModifyCb(ForeignScanState *node) {
+    RunCpp([&] { DynamoEndDirectModify(node); });
+}
+extern "C" void ExecForeignTruncateCb(List *rels, DropBehavior behavior, bool restart_seqs) {
+    RunCpp([&] { DynamoExecForeignTruncate(rels, behavior, restart_seqs); });
+}
 // --- explain ---
 extern "C" void ExplainForeignScanCb(ForeignScanState *node, ExplainState *es) {
     RunCpp([&] { DynamoExplainForeignScan(node, es); });
+}
+extern "C" void ExplainForeignModifyCb(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+                                       List *fdw_private, int subplan_index, ExplainState *es) {
+    RunCpp([&] { DynamoExplainForeignModify(mtstate, rinfo, fdw_private, subplan_index, es); });
+}
+extern "C" void ExplainDirectModifyCb(ForeignScanState *node, ExplainState *es) {
+    RunCpp([&] { DynamoExplainDirectModify(node, es); });
 }
 // --- import ---
 extern "C" List *ImportForeignSchemaCb(ImportForeignSchemaStmt *stmt, Oid serverOid) {
@@ -99,8 +186,29 @@ Datum dynamo_db_fdw_handler(PG_FUNCTION_ARGS) {
     routine->EndForeignScan = EndForeignScanCb;
     routine->GetForeignUpperPaths = GetForeignUpperPathsCb;
 
+    /* modify */
+    routine->AddForeignUpdateTargets = AddForeignUpdateTargetsCb;
+    routine->PlanForeignModify = PlanForeignModifyCb;
+    routine->BeginForeignModify = BeginForeignModifyCb;
+    routine->ExecForeignInsert = ExecForeignInsertCb;
+    routine->ExecForeignBatchInsert = ExecForeignBatchInsertCb;
+    routine->GetForeignModifyBatchSize = GetForeignModifyBatchSizeCb;
+    routine->ExecForeignUpdate = ExecForeignUpdateCb;
+    routine->ExecForeignDelete = ExecForeignDeleteCb;
+    routine->EndForeignModify = EndForeignModifyCb;
+    routine->BeginForeignInsert = BeginForeignInsertCb;
+    routine->EndForeignInsert = EndForeignInsertCb;
+    routine->IsForeignRelUpdatable = IsForeignRelUpdatableCb;
+    routine->PlanDirectModify = PlanDirectModifyCb;
+    routine->BeginDirectModify = BeginDirectModifyCb;
+    routine->IterateDirectModify = IterateDirectModifyCb;
+    routine->EndDirectModify = EndDirectModifyCb;
+    routine->ExecForeignTruncate = ExecForeignTruncateCb;
+
     /* explain */
     routine->ExplainForeignScan = ExplainForeignScanCb;
+    routine->ExplainForeignModify = ExplainForeignModifyCb;
+    routine->ExplainDirectModify = ExplainDirectModifyCb;
 
     /* schema import */
     routine->ImportForeignSchema = ImportForeignSchemaCb;

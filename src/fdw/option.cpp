@@ -1,6 +1,10 @@
 // Options: the validator (checks every option when the object is created or altered) and the
 // resolution of server, user mapping and table options into one DynamoOptions, with Vault.
+#include "client/credentials_file.hpp"
 #include "fdw/dynamodb_fdw.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
 
 extern "C" {
 #include "access/reloptions.h"
@@ -23,7 +27,15 @@ PG_FUNCTION_INFO_V1(dynamo_db_fdw_validator);
 
 namespace {
 
-enum OptionKind { OPT_STRING, OPT_SECRET, OPT_URL, OPT_POSITIVE_INT, OPT_NONNEG_INT, OPT_BOOL };
+enum OptionKind {
+    OPT_STRING,
+    OPT_SECRET,
+    OPT_URL,
+    OPT_POSITIVE_INT,
+    OPT_NONNEG_INT,
+    OPT_BOOL,
+    OPT_BATCH_SIZE,  // 1 to 25, the most writes one BatchWriteItem takes
+};
 
 struct OptionDef {
     const char *name;
@@ -47,6 +59,7 @@ const OptionDef kOptions[] = {
     {"max_attempts", ForeignServerRelationId, OPT_POSITIVE_INT},
     {"page_size", ForeignServerRelationId, OPT_NONNEG_INT},
     {"consistent_read", ForeignServerRelationId, OPT_BOOL},
+    {"batch_size", ForeignServerRelationId, OPT_BATCH_SIZE},
     /* user mapping */
     {"aws_access_key_id", UserMappingRelationId, OPT_SECRET},
     {"aws_secret_access_key", UserMappingRelationId, OPT_SECRET},
@@ -59,6 +72,7 @@ const OptionDef kOptions[] = {
     {"rowid_column", ForeignTableRelationId, OPT_STRING},
     {"page_size", ForeignTableRelationId, OPT_NONNEG_INT},
     {"consistent_read", ForeignTableRelationId, OPT_BOOL},
+    {"batch_size", ForeignTableRelationId, OPT_BATCH_SIZE},
     {"index", ForeignTableRelationId, OPT_STRING},
     /* column */
     {"catch_all", AttributeRelationId, OPT_BOOL},
@@ -118,6 +132,19 @@ int ParseIntOption(const char *name, const char *value, bool allow_zero) {
                         errmsg("invalid value for option \"%s\": \"%s\"", name, value),
                         errhint("The value must be %s integer.",
                                 allow_zero ? "a non-negative" : "a positive")));
+    return (int)v;
+}
+
+int ParseBatchSize(const char *name, const char *value) {
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || v < 1 || v > (long)dynamo::kBatchWriteLimit)
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errhint("The value must be an integer from 1 to %d, the most writes one "
+                                "BatchWriteItem request takes.",
+                                (int)dynamo::kBatchWriteLimit)));
     return (int)v;
 }
 
@@ -212,6 +239,9 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
                 break;
             case OPT_BOOL:
                 ParseBoolOption(def->defname, value);
+                break;
+            case OPT_BATCH_SIZE:
+                ParseBatchSize(def->defname, value);
                 break;
         }
         if (strcmp(def->defname, "region") == 0) has_region = true;
@@ -315,6 +345,8 @@ void ApplyCommon(DynamoOptions *o, DefElem *def) {
     if (strcmp(n, "page_size") == 0) o->page_size = ParseIntOption(n, defGetString(def), true);
     if (strcmp(n, "consistent_read") == 0)
         o->consistent_read = ParseBoolOption(n, defGetString(def));
+    if (strcmp(n, "batch_size") == 0)
+        o->batch_size = ParseBatchSize(n, defGetString(def));
 }
 
 }  // namespace
@@ -355,6 +387,68 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
     return o;
 }
 
+// Overwrites and frees a malloc'd copy of a credential.
+static void FreeSecret(char *s) {
+    if (s == NULL)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
+}
+
+// Credentials from the shared credentials file: AWS_SHARED_CREDENTIALS_FILE, or
+// ~/.aws/credentials of the server process's OS user; profile AWS_PROFILE, or "default". Returns
+// true when they were found. Otherwise, when a file exists but has no usable profile, *why
+// (palloc'd) says so, naming the file and profile and never a value.
+static bool SharedFileCredentials(DynamoOptions *o, char **why) {
+    const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE");
+    const char *home = getenv("HOME");
+    if (home == NULL || home[0] == '\0') {
+        struct passwd *pw = getpwuid(geteuid());
+        home = pw != NULL ? pw->pw_dir : NULL;
+    }
+    const char *profile = getenv("AWS_PROFILE");
+    if (profile == NULL || profile[0] == '\0')
+        profile = "default";
+
+    // malloc'd copies: nothing with a destructor outlives the C++ call.
+    char *key = NULL, *secret = NULL, *token = NULL, *path = NULL, *reason = NULL;
+    bool found = false;
+    RunCpp([&] {
+        dynamo::FileCredentials c;
+        std::string reason_text;
+        std::string file = dynamo::CredentialsFilePath(env_file, home);
+        dynamo::CredentialsFileResult r =
+            dynamo::ReadCredentialsFile(file, profile, c, reason_text);
+        if (r == dynamo::CredentialsFileResult::Found) {
+            key = strdup(c.access_key_id.c_str());
+            secret = strdup(c.secret_access_key.c_str());
+            if (!c.session_token.empty())
+                token = strdup(c.session_token.c_str());
+            found = key != NULL && secret != NULL && (token != NULL || c.session_token.empty());
+        } else if (r != dynamo::CredentialsFileResult::NoFile) {
+            path = strdup(file.c_str());
+            reason = strdup(reason_text.c_str());
+        }
+        for (std::string *s : {&c.secret_access_key, &c.session_token})
+            for (char &ch : *s)
+                ch = '\0';
+    });
+    if (found) {
+        o->access_key_id = pstrdup(key);
+        o->secret_access_key = pstrdup(secret);
+        if (token != NULL)
+            o->session_token = pstrdup(token);
+    } else if (path != NULL && reason != NULL) {
+        *why = psprintf("The shared credentials file \"%s\": %s.", path, reason);
+    }
+    FreeSecret(key);
+    FreeSecret(secret);
+    FreeSecret(token);
+    free(path);
+    free(reason);
+    return found;
+}
+
 void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
     ForeignServer *server = GetForeignServer(serverid);
     // Credentials, narrowest first: the user mapping, then the server, then the environment.
@@ -375,11 +469,14 @@ void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
             o->secret_access_key = pstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
             if (getenv("AWS_SESSION_TOKEN")) o->session_token = pstrdup(getenv("AWS_SESSION_TOKEN"));
         } else {
-            ereport(ERROR,
-                    (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                     errmsg("no AWS credentials for server \"%s\"", server->servername),
-                     errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
-                             "forms) on the server or a user mapping.")));
+            char *why = NULL;
+            if (!SharedFileCredentials(o, &why))
+                ereport(ERROR,
+                        (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                         errmsg("no AWS credentials for server \"%s\"", server->servername),
+                         why != NULL ? errdetail_internal("%s", why) : 0,
+                         errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
+                                 "forms) on the server or a user mapping.")));
         }
     }
 

@@ -1,0 +1,345 @@
+// The write operations: PutItem, UpdateItem, DeleteItem and BatchWriteItem (request bodies,
+// responses, and the retry of a batch's UnprocessedItems), the UpdateExpression builder and
+// DynamoDB's item size. Pure C++; errors are returned as values.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "client/convert.hpp"
+#include "client/dynamodb_client.hpp"
+#include "client/expression.hpp"
+#include "client/json_codec.hpp"
+
+namespace dynamo {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+simdjson::dom::parser &ResponseParser() {
+    static simdjson::dom::parser parser;
+    return parser;
+}
+
+void PutString(Writer &w, const std::string &s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// The parts every single-item write shares: table, item or key, expressions, placeholders.
+void WriteCommon(Writer &w, const WriteRequest &r, const char *item_field) {
+    w.Key("TableName");
+    PutString(w, r.table);
+    w.Key(item_field);
+    WriteItem(w, r.item);
+    if (!r.update.empty()) {
+        w.Key("UpdateExpression");
+        PutString(w, r.update);
+    }
+    if (!r.condition.empty()) {
+        w.Key("ConditionExpression");
+        PutString(w, r.condition);
+    }
+    if (!r.names.empty()) {
+        w.Key("ExpressionAttributeNames");
+        w.StartObject();
+        for (const auto &n : r.names) {
+            PutString(w, n.first);
+            PutString(w, n.second);
+        }
+        w.EndObject();
+    }
+    if (!r.values.empty()) {
+        w.Key("ExpressionAttributeValues");
+        w.StartObject();
+        for (const auto &v : r.values) {
+            PutString(w, v.first);
+            WriteAttributeValue(w, v.second);
+        }
+        w.EndObject();
+    }
+}
+
+std::string SingleBody(const WriteRequest &r, const char *item_field, const char *return_values) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    WriteCommon(w, r, item_field);
+    if (r.return_values) {
+        w.Key("ReturnValues");
+        w.String(return_values);
+    }
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+// Parses a write response: {"Attributes": {...}} when values were asked for, otherwise {}.
+void ParseAttributes(std::string_view text, Item &out) {
+    out.clear();
+    simdjson::dom::element doc;
+    if (ResponseParser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+        throw JsonError("response is not JSON");
+    simdjson::dom::object attrs;
+    if (doc["Attributes"].get_object().get(attrs) == simdjson::SUCCESS)
+        out = ParseItem(attrs);
+}
+
+// A ConditionalCheckFailedException becomes condition_failed and no error.
+Error ConditionOutcome(Error err, bool &condition_failed) {
+    condition_failed = false;
+    if (err.kind == ErrorKind::Service && err.type == "ConditionalCheckFailedException") {
+        condition_failed = true;
+        return Error{};
+    }
+    return err;
+}
+
+// Waits before retry `attempt` (1-based) of unprocessed writes: uniform in [0, min(cap,
+// base * 2^attempt)], in short slices; false when abort() asks to stop.
+bool BackoffSleep(const RetryPolicy &p, int attempt, AbortFn abort) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    long ceiling = p.base_delay_ms << std::min(attempt, 20);
+    if (ceiling > p.max_delay_ms || ceiling <= 0)
+        ceiling = p.max_delay_ms;
+    long delay = std::uniform_int_distribution<long>(0, ceiling)(rng);
+    auto until = Clock::now() + std::chrono::milliseconds(delay);
+    while (Clock::now() < until) {
+        if (abort != nullptr && abort())
+            return false;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    }
+    return abort == nullptr || !abort();
+}
+
+// DynamoDB's size of a number: one byte per two significant digits, plus one.
+size_t NumberSize(const std::string &text) {
+    DecimalText d;
+    if (!ScanDecimal(text, d))
+        return text.size();
+    std::string digits;
+    digits.append(d.int_digits);
+    digits.append(d.frac_digits);
+    size_t first = digits.find_first_not_of('0');
+    if (first == std::string::npos)
+        return 1;
+    size_t last = digits.find_last_not_of('0');
+    return (last - first + 2) / 2 + 1;
+}
+
+size_t ValueSize(const AttributeValue &v) {
+    size_t n = 0;
+    switch (v.type) {
+        case AttrType::S:
+        case AttrType::B:
+            return v.str.size();
+        case AttrType::N:
+            return NumberSize(v.str);
+        case AttrType::BOOL:
+        case AttrType::NUL:
+            return 1;
+        case AttrType::SS:
+        case AttrType::BS:
+            for (const std::string &s : v.set)
+                n += s.size();
+            return n;
+        case AttrType::NS:
+            for (const std::string &s : v.set)
+                n += NumberSize(s);
+            return n;
+        case AttrType::L:
+            n = 3;
+            for (const AttributeValue &e : v.list)
+                n += 1 + ValueSize(e);
+            return n;
+        case AttrType::M:
+            n = 3;
+            for (const auto &e : v.map)
+                n += 1 + e.first.size() + ValueSize(e.second);
+            return n;
+    }
+    return n;
+}
+
+}  // namespace
+
+std::string DynamoClient::PutItemBody(const WriteRequest &r) {
+    return SingleBody(r, "Item", "ALL_OLD");
+}
+
+std::string DynamoClient::UpdateItemBody(const WriteRequest &r) {
+    return SingleBody(r, "Key", "ALL_NEW");
+}
+
+std::string DynamoClient::DeleteItemBody(const WriteRequest &r) {
+    return SingleBody(r, "Key", "ALL_OLD");
+}
+
+std::string DynamoClient::BatchWriteItemBody(const std::string &table,
+                                             const std::vector<BatchWrite> &writes) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("RequestItems");
+    w.StartObject();
+    PutString(w, table);
+    w.StartArray();
+    for (const BatchWrite &bw : writes) {
+        w.StartObject();
+        w.Key(bw.is_delete ? "DeleteRequest" : "PutRequest");
+        w.StartObject();
+        w.Key(bw.is_delete ? "Key" : "Item");
+        WriteItem(w, bw.item);
+        w.EndObject();
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+Error DynamoClient::PutItem(const WriteRequest &request, bool &condition_failed, AbortFn abort) {
+    Item ignored;
+    Error err = Call(
+        "PutItem", PutItemBody(request),
+        [&](std::string_view text) { ParseAttributes(text, ignored); }, abort);
+    return ConditionOutcome(std::move(err), condition_failed);
+}
+
+Error DynamoClient::UpdateItem(const WriteRequest &request, bool &condition_failed, Item &returned,
+                               AbortFn abort) {
+    returned.clear();
+    Error err = Call(
+        "UpdateItem", UpdateItemBody(request),
+        [&](std::string_view text) { ParseAttributes(text, returned); }, abort);
+    return ConditionOutcome(std::move(err), condition_failed);
+}
+
+Error DynamoClient::DeleteItem(const WriteRequest &request, bool &condition_failed, Item &returned,
+                               AbortFn abort) {
+    returned.clear();
+    Error err = Call(
+        "DeleteItem", DeleteItemBody(request),
+        [&](std::string_view text) { ParseAttributes(text, returned); }, abort);
+    return ConditionOutcome(std::move(err), condition_failed);
+}
+
+Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWrite> &writes,
+                                   AbortFn abort) {
+    const auto started = Clock::now();
+    for (int round = 1; !writes.empty(); ++round) {
+        std::vector<BatchWrite> left;
+        Error err = Call(
+            "BatchWriteItem", BatchWriteItemBody(table, writes),
+            [&](std::string_view text) {
+                left.clear();
+                simdjson::dom::element doc;
+                if (ResponseParser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+                    throw JsonError("BatchWriteItem response is not JSON");
+                simdjson::dom::array pending;
+                if (doc["UnprocessedItems"][table].get_array().get(pending) != simdjson::SUCCESS)
+                    return;
+                for (simdjson::dom::element e : pending) {
+                    BatchWrite bw;
+                    simdjson::dom::object o;
+                    if (e["PutRequest"]["Item"].get_object().get(o) == simdjson::SUCCESS) {
+                        bw.item = ParseItem(o);
+                    } else if (e["DeleteRequest"]["Key"].get_object().get(o) == simdjson::SUCCESS) {
+                        bw.is_delete = true;
+                        bw.item = ParseItem(o);
+                    } else {
+                        throw JsonError("an unprocessed item is neither a put nor a delete");
+                    }
+                    left.push_back(std::move(bw));
+                }
+            },
+            abort);
+        if (!err.ok())
+            return err;
+        writes.swap(left);
+        if (writes.empty())
+            break;
+
+        // Writes DynamoDB did not get to: back off as for throttling, within the same budget.
+        const RetryPolicy &p = config_.retry;
+        long elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+        if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
+            Error e;
+            e.kind = ErrorKind::Budget;
+            e.operation = "BatchWriteItem";
+            e.type = "UnprocessedItems";
+            e.message = std::to_string(writes.size()) + " items were still unprocessed";
+            e.attempts = round;
+            return e;
+        }
+        stats_.retries++;
+        if (!BackoffSleep(p, round, abort)) {
+            Error e;
+            e.kind = ErrorKind::Aborted;
+            e.operation = "BatchWriteItem";
+            e.message = "request cancelled";
+            e.attempts = round;
+            return e;
+        }
+    }
+    return Error{};
+}
+
+void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
+                 const std::string &must_exist, WriteRequest &request) {
+    Placeholders ph;
+    std::string text;
+    for (const auto &entry : set) {
+        text += text.empty() ? "SET " : ", ";
+        text += ph.Name(entry.first);
+        text += " = ";
+        text += ph.Value(Operand::Const(entry.second));
+    }
+    for (size_t i = 0; i < remove.size(); i++) {
+        text += i == 0 ? (text.empty() ? "REMOVE " : " REMOVE ") : ", ";
+        text += ph.Name(remove[i]);
+    }
+    request.update = std::move(text);
+    request.condition = "attribute_exists(" + ph.Name(must_exist) + ")";
+    request.names = ph.names();
+    request.values = ph.values();
+}
+
+void BuildPutIfAbsent(const std::string &key_name, WriteRequest &request) {
+    Placeholders ph;
+    request.condition = "attribute_not_exists(" + ph.Name(key_name) + ")";
+    request.names = ph.names();
+    request.values.clear();
+}
+
+std::string NumberKey(const std::string &text) {
+    DecimalText d;
+    if (!ScanDecimal(text, d))
+        return text;
+    std::string digits(d.int_digits);
+    digits.append(d.frac_digits);
+    size_t first = digits.find_first_not_of('0');
+    if (first == std::string::npos)
+        return "0";
+    size_t last = digits.find_last_not_of('0');
+    // value = digits[first..last] * 10^exponent
+    int64_t exponent = d.exponent - static_cast<int64_t>(d.frac_digits.size()) +
+                       static_cast<int64_t>(digits.size() - 1 - last);
+    return (d.negative ? "-" : "") + digits.substr(first, last - first + 1) + "e" +
+           std::to_string(exponent);
+}
+
+size_t ItemSize(const Item &item) {
+    size_t n = 0;
+    for (const auto &entry : item)
+        n += entry.first.size() + ValueSize(entry.second);
+    return n;
+}
+
+}  // namespace dynamo

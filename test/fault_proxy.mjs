@@ -1,0 +1,290 @@
+// A fault-injection HTTP proxy for tests: forwards DynamoDB requests to an upstream endpoint and,
+// by rule and rate, answers some of them with a fault instead. No dependencies beyond Node.
+//
+//   node test/fault_proxy.mjs --upstream http://127.0.0.1:PORT [--port N] [--control-port N]
+//                             [--seed N] [--ready-file FILE]
+//
+// Prints "proxy http://127.0.0.1:P control http://127.0.0.1:C" on stdout once both listen (and
+// writes the same line to --ready-file when given).
+//
+// Control endpoint (JSON bodies):
+//   POST   /rules   add one rule or an array of rules:
+//                   {"operation":"Scan","rate":0.2,"fault":"throttle"}
+//                   operation: a DynamoDB operation name (X-Amz-Target suffix) or "*" (default);
+//                   rate: probability in [0, 1] (default 1); fault: one name or an array of
+//                   names, one picked at random per injected fault; count: inject at most this
+//                   many times (default unlimited); after: let this many matching requests
+//                   through before the rule starts (default 0).
+//   PUT    /rules   replace all rules (same body as POST)
+//   DELETE /rules   remove all rules
+//   POST   /seed    {"seed":N}: restart the random sequence
+//   POST   /reset   remove all rules, zero the counters, reseed with the start seed
+//   GET    /stats   {"requests":N,"forwarded":N,"faults":{"throttle":N,...}}
+// Each answers with an empty 204, so that `curl -s` prints nothing.
+//
+// Faults:
+//   throttle    400 ProvisionedThroughputExceededException
+//   throttling  400 ThrottlingException
+//   500         500 InternalServerError
+//   503         503 ServiceUnavailable
+//   drop        the connection is closed before any answer
+//   cut         the upstream answer's headers and half its body, then the connection is closed
+//   badjson     200 with the upstream body truncated (invalid JSON), Content-Length matching
+//   stall       no answer at all until the client gives up
+// Requests answered by throttle, throttling, 500, 503, drop and stall never reach the upstream;
+// cut and badjson forward the request and spoil the answer.
+import http from 'node:http';
+
+const FAULTS = ['throttle', 'throttling', '500', '503', 'drop', 'cut', 'badjson', 'stall'];
+
+function parseArgs(argv) {
+  const args = { port: 0, controlPort: 0, seed: 1, upstream: process.env.DYNAMODB_ENDPOINT };
+  for (let i = 2; i < argv.length; i++) {
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
+      return argv[++i];
+    };
+    switch (argv[i]) {
+      case '--upstream': args.upstream = next(); break;
+      case '--port': args.port = Number(next()); break;
+      case '--control-port': args.controlPort = Number(next()); break;
+      case '--seed': args.seed = Number(next()); break;
+      case '--ready-file': args.readyFile = next(); break;
+      default: throw new Error(`unknown argument ${argv[i]}`);
+    }
+  }
+  if (!args.upstream) throw new Error('--upstream (or DYNAMODB_ENDPOINT) is required');
+  return args;
+}
+
+// mulberry32: a small seeded generator, so a seed gives the same fault sequence every run.
+function makeRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function validateRule(r) {
+  if (r === null || typeof r !== 'object') throw new Error('a rule is a JSON object');
+  const faults = Array.isArray(r.fault) ? r.fault.map(String) : [String(r.fault)];
+  for (const f of faults) {
+    if (!FAULTS.includes(f)) throw new Error(`unknown fault "${f}" (one of ${FAULTS.join(', ')})`);
+  }
+  const rate = r.rate === undefined ? 1 : Number(r.rate);
+  if (!(rate >= 0 && rate <= 1)) throw new Error('rate must be in [0, 1]');
+  const count = r.count === undefined ? Infinity : Number(r.count);
+  if (!(count >= 0)) throw new Error('count must be a non-negative number');
+  const after = r.after === undefined ? 0 : Number(r.after);
+  if (!(after >= 0)) throw new Error('after must be a non-negative number');
+  return { operation: r.operation ? String(r.operation) : '*', rate, faults, left: count, after };
+}
+
+const args = parseArgs(process.argv);
+const upstream = new URL(args.upstream);
+const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+let rules = [];
+let random = makeRandom(args.seed);
+let stats = { requests: 0, forwarded: 0, faults: {} };
+
+// Picks the fault for one request, or null. Draws from the generator once per matching rule
+// (and once more to pick among several faults), in rule order.
+function chooseFault(operation) {
+  for (const r of rules) {
+    if (r.left <= 0) continue;
+    if (r.operation !== '*' && r.operation !== operation) continue;
+    if (r.after > 0) {
+      r.after--;
+      continue;
+    }
+    if (random() >= r.rate) continue;
+    r.left--;
+    const f = r.faults.length === 1 ? r.faults[0] : r.faults[Math.floor(random() * r.faults.length)];
+    stats.faults[f] = (stats.faults[f] || 0) + 1;
+    return f;
+  }
+  return null;
+}
+
+function sendJson(res, status, type, message) {
+  const body = JSON.stringify({ __type: type, message });
+  res.writeHead(status, {
+    'Content-Type': 'application/x-amz-json-1.0',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+// Forwards the request; calls done(status, headers, body) with the whole upstream answer.
+function forward(req, body, res, done) {
+  stats.forwarded++;
+  const headers = { ...req.headers, host: upstream.host };
+  const up = http.request(
+    {
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: upstreamAgent,
+    },
+    (upres) => {
+      const chunks = [];
+      upres.on('data', (c) => chunks.push(c));
+      upres.on('end', () => done(upres.statusCode, upres.headers, Buffer.concat(chunks)));
+      upres.on('error', () => res.socket?.destroy());
+    },
+  );
+  up.on('error', (e) => {
+    // The upstream failed: the client sees a 502 with a JSON body, like a load balancer.
+    if (!res.headersSent) sendJson(res, 502, 'ProxyUpstreamError', String(e.message));
+    else res.socket?.destroy();
+  });
+  up.end(body);
+}
+
+function passHeaders(headers, length) {
+  const out = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const lk = k.toLowerCase();
+    if (['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(lk)) continue;
+    out[k] = v;
+  }
+  out['Content-Length'] = length;
+  return out;
+}
+
+function handle(req, res, body) {
+  stats.requests++;
+  const target = String(req.headers['x-amz-target'] || '');
+  const operation = target.includes('.') ? target.slice(target.lastIndexOf('.') + 1) : target;
+  const fault = chooseFault(operation);
+  switch (fault) {
+    case 'throttle':
+      return sendJson(res, 400, 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+        'The level of configured provisioned throughput for the table was exceeded (injected by the fault proxy)');
+    case 'throttling':
+      return sendJson(res, 400, 'com.amazon.coral.availability#ThrottlingException',
+        'Rate of requests exceeds the allowed throughput (injected by the fault proxy)');
+    case '500':
+      return sendJson(res, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+        'Internal server error (injected by the fault proxy)');
+    case '503':
+      return sendJson(res, 503, 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
+        'Service unavailable (injected by the fault proxy)');
+    case 'drop':
+      return req.socket.destroy();
+    case 'stall':
+      return undefined; // the socket stays open until the client closes it
+    default:
+      break;
+  }
+  forward(req, body, res, (status, headers, upBody) => {
+    if (fault === 'cut') {
+      res.writeHead(status, passHeaders(headers, upBody.length));
+      res.write(upBody.subarray(0, Math.floor(upBody.length / 2)));
+      // Half-close after the partial body has left, then drop the connection.
+      const sock = res.socket;
+      sock.end();
+      setTimeout(() => sock.destroy(), 50);
+      return;
+    }
+    if (fault === 'badjson') {
+      const cut = upBody.subarray(0, Math.max(1, Math.floor(upBody.length / 2)));
+      // A prefix of a JSON object never parses; "{" alone stands for an empty body.
+      const spoiled = upBody.length > 1 ? cut : Buffer.from('{');
+      res.writeHead(200, passHeaders(headers, spoiled.length));
+      res.end(spoiled);
+      return;
+    }
+    res.writeHead(status, passHeaders(headers, upBody.length));
+    res.end(upBody);
+  });
+  return undefined;
+}
+
+const proxy = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+});
+proxy.keepAliveTimeout = 60000;
+
+function readJson(req, done) {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const text = Buffer.concat(chunks).toString('utf8').trim();
+    try {
+      done(null, text === '' ? null : JSON.parse(text));
+    } catch (e) {
+      done(e);
+    }
+  });
+}
+
+const control = http.createServer((req, res) => {
+  const fail = (status, message) => {
+    res.writeHead(status, { 'Content-Type': 'text/plain' });
+    res.end(`${message}\n`);
+  };
+  const ok = () => {
+    res.writeHead(204);
+    res.end();
+  };
+  const path = new URL(req.url, 'http://control').pathname;
+  readJson(req, (err, body) => {
+    if (err) return fail(400, `invalid JSON: ${err.message}`);
+    try {
+      if (path === '/rules' && (req.method === 'POST' || req.method === 'PUT')) {
+        const added = (Array.isArray(body) ? body : [body]).map(validateRule);
+        rules = req.method === 'PUT' ? added : rules.concat(added);
+        return ok();
+      }
+      if (path === '/rules' && req.method === 'DELETE') {
+        rules = [];
+        return ok();
+      }
+      if (path === '/rules' && req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(`${JSON.stringify(rules)}\n`);
+      }
+      if (path === '/seed' && req.method === 'POST') {
+        random = makeRandom(Number(body?.seed ?? args.seed));
+        return ok();
+      }
+      if (path === '/reset' && req.method === 'POST') {
+        rules = [];
+        random = makeRandom(args.seed);
+        stats = { requests: 0, forwarded: 0, faults: {} };
+        return ok();
+      }
+      if (path === '/stats' && req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(`${JSON.stringify(stats)}\n`);
+      }
+      return fail(404, `no ${req.method} ${path}`);
+    } catch (e) {
+      return fail(400, e.message);
+    }
+  });
+});
+
+proxy.listen(args.port, '127.0.0.1', () => {
+  control.listen(args.controlPort, '127.0.0.1', async () => {
+    const line = `proxy http://127.0.0.1:${proxy.address().port} control http://127.0.0.1:${control.address().port}`;
+    if (args.readyFile) {
+      const fs = await import('node:fs');
+      fs.writeFileSync(args.readyFile, `${line}\n`);
+    }
+    console.log(line);
+  });
+});
+
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
