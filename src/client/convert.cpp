@@ -329,7 +329,8 @@ bool CheckDynamoNumber(std::string_view text, std::string &why) {
     digits.append(d.int_digits);
     digits.append(d.frac_digits);
     size_t first = digits.find_first_not_of('0');
-    if (first == std::string::npos) return true;  // zero
+    if (first == std::string::npos)
+        return true;  // zero
     size_t last = digits.find_last_not_of('0');
     size_t significant = last - first + 1;
     if (significant > 38) {
@@ -337,8 +338,8 @@ bool CheckDynamoNumber(std::string_view text, std::string &why) {
         return false;
     }
     // Decimal exponent of the leading significant digit.
-    int64_t lead = static_cast<int64_t>(d.int_digits.size()) - 1 - static_cast<int64_t>(first) +
-                   d.exponent;
+    int64_t lead =
+        static_cast<int64_t>(d.int_digits.size()) - 1 - static_cast<int64_t>(first) + d.exponent;
     if (lead > 125) {
         why = "larger than 9.9999999999999999999999999999999999999E+125";
         return false;

@@ -21,10 +21,10 @@ enum class ErrorKind {
 struct Error {
     ErrorKind kind = ErrorKind::None;
     std::string operation;  // DynamoDB operation, e.g. "Scan"
-    std::string type;       // DynamoDB's __type without the namespace, e.g. "ResourceNotFoundException"
-    std::string message;    // DynamoDB's own message, or the transport's description
+    std::string type;  // DynamoDB's __type without the namespace, e.g. "ResourceNotFoundException"
+    std::string message;  // DynamoDB's own message, or the transport's description
     long http_status = 0;
-    int attempts = 0;       // requests made, including retries
+    int attempts = 0;  // requests made, including retries
     bool retryable = false;
 
     bool ok() const { return kind == ErrorKind::None; }

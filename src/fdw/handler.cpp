@@ -37,8 +37,8 @@ extern "C" ForeignScan *GetForeignPlanCb(PlannerInfo *root, RelOptInfo *baserel,
                                          Plan *outer_plan) {
     ForeignScan *plan = NULL;
     RunCpp([&] {
-        plan = DynamoGetForeignPlan(root, baserel, relid, best_path, tlist, scan_clauses,
-                                    outer_plan);
+        plan =
+            DynamoGetForeignPlan(root, baserel, relid, best_path, tlist, scan_clauses, outer_plan);
     });
     return plan;
 }
@@ -57,7 +57,7 @@ extern "C" void EndForeignScanCb(ForeignScanState *node) {
     RunCpp([&] { DynamoEndForeignScan(node); });
 }
 extern "C" void GetForeignUpperPathsCb(PlannerInfo *root, UpperRelationKind stage,
-                                      RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra) {
+                                       RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra) {
     RunCpp([&] { DynamoGetForeignUpperPaths(root, stage, input_rel, output_rel, extra); });
 }
 // --- modify ---
@@ -217,8 +217,6 @@ Datum dynamo_db_fdw_handler(PG_FUNCTION_ARGS) {
 }
 
 // --- dynamodb_client_stats() ---
-
-
 
 Datum dynamodb_client_stats(PG_FUNCTION_ARGS) {
     ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;

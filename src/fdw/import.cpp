@@ -11,12 +11,14 @@ namespace {
 
 // Whether LIMIT TO / EXCEPT lets the DynamoDB table `name` through.
 bool Wanted(ImportForeignSchemaStmt *stmt, const char *name) {
-    if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL) return true;
+    if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
+        return true;
     bool listed = false;
     ListCell *lc;
     foreach (lc, stmt->table_list) {
         RangeVar *rv = (RangeVar *)lfirst(lc);
-        if (strcmp(rv->relname, name) == 0) listed = true;
+        if (strcmp(rv->relname, name) == 0)
+            listed = true;
     }
     return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? listed : !listed;
 }
@@ -35,7 +37,8 @@ List *DynamoImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid) {
 
     foreach (lc, DynamoListTables(serverOid, GetUserId())) {
         const char *table = strVal(lfirst(lc));
-        if (!Wanted(stmt, table)) continue;
+        if (!Wanted(stmt, table))
+            continue;
 
         DynamoKeySchema keys;
         DynamoDescribeKeys(serverOid, GetUserId(), table, &keys);

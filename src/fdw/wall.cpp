@@ -11,7 +11,9 @@ void ReportCppFailure(const char *message, bool out_of_memory) {
     ereport(ERROR, (errcode(ERRCODE_FDW_ERROR), errmsg("DynamoDB wrapper: %s", message)));
 }
 
-bool DynamoAbortRequested() { return QueryCancelPending || ProcDiePending; }
+bool DynamoAbortRequested() {
+    return QueryCancelPending || ProcDiePending;
+}
 
 void ReportClientError(const dynamo::Error *err, const char *relname, const char *dynamo_table) {
     const char *op = err->operation.c_str();
@@ -20,8 +22,8 @@ void ReportClientError(const dynamo::Error *err, const char *relname, const char
 
     if (err->kind == dynamo::ErrorKind::Aborted) {
         CHECK_FOR_INTERRUPTS();
-        ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED),
-                        errmsg("DynamoDB %s request cancelled", op)));
+        ereport(ERROR,
+                (errcode(ERRCODE_QUERY_CANCELED), errmsg("DynamoDB %s request cancelled", op)));
     }
     if (err->kind == dynamo::ErrorKind::Service && err->type == "ResourceNotFoundException") {
         if (dynamo_table != NULL)
@@ -30,8 +32,9 @@ void ReportClientError(const dynamo::Error *err, const char *relname, const char
                      errmsg("DynamoDB table \"%s\" does not exist", dynamo_table),
                      relname ? errcontext("foreign table \"%s\", DynamoDB %s", relname, op) : 0,
                      errdetail("DynamoDB: %s", msg)));
-        ereport(ERROR, (errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-                        errmsg("DynamoDB %s: resource not found", op), errdetail("DynamoDB: %s", msg)));
+        ereport(ERROR,
+                (errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+                 errmsg("DynamoDB %s: resource not found", op), errdetail("DynamoDB: %s", msg)));
     }
 
     int code = ERRCODE_FDW_ERROR;
@@ -56,13 +59,12 @@ void ReportClientError(const dynamo::Error *err, const char *relname, const char
             break;
     }
     if (err->kind == dynamo::ErrorKind::Service || err->type.size() > 0)
-        ereport(ERROR,
-                (errcode(code), errmsg("DynamoDB %s request %s: %s", op, what, type),
-                 errdetail("DynamoDB: %s (HTTP status %ld, %d attempt%s).", msg, err->http_status,
-                           err->attempts, err->attempts == 1 ? "" : "s"),
-                 relname ? errcontext("foreign table \"%s\" (DynamoDB table \"%s\")", relname,
-                                      dynamo_table ? dynamo_table : "")
-                         : 0));
+        ereport(ERROR, (errcode(code), errmsg("DynamoDB %s request %s: %s", op, what, type),
+                        errdetail("DynamoDB: %s (HTTP status %ld, %d attempt%s).", msg,
+                                  err->http_status, err->attempts, err->attempts == 1 ? "" : "s"),
+                        relname ? errcontext("foreign table \"%s\" (DynamoDB table \"%s\")",
+                                             relname, dynamo_table ? dynamo_table : "")
+                                : 0));
     ereport(ERROR,
             (errcode(code), errmsg("DynamoDB %s request %s", op, what),
              errdetail("%s (%d attempt%s).", msg, err->attempts, err->attempts == 1 ? "" : "s"),
