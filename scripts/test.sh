@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the unit tests of the client core (plain, then under AddressSanitizer and
-# UndefinedBehaviorSanitizer), then the SQL suite on a throwaway PostgreSQL cluster against
-# dynalite, and again against moto_server when it is installed. Everything started is stopped
-# on exit, also on failure.
+# UndefinedBehaviorSanitizer, then under ThreadSanitizer), then the SQL suite on a throwaway
+# PostgreSQL cluster against dynalite, and again against moto_server when it is installed.
+# Everything started is stopped on exit, also on failure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,6 +14,8 @@ echo "== unit tests" >&2
 make -s -C test/unit check
 echo "== unit tests under ASan/UBSan" >&2
 make -s -C test/unit check SANITIZE=1
+echo "== unit tests under ThreadSanitizer" >&2
+make -s -C test/unit check TSAN=1
 echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per target)" >&2
 make -s -C test/fuzz run
 

@@ -83,7 +83,7 @@ bool operator==(const AttributeValue &a, const AttributeValue &b) {
     return false;
 }
 
-const AttributeValue *FindAttribute(const Item &item, const std::string &name) {
+const AttributeValue *FindAttribute(const Item &item, std::string_view name) {
     for (const auto &entry : item) {
         if (entry.first == name) {
             return &entry.second;

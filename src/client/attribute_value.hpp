@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -66,7 +67,7 @@ inline bool operator!=(const AttributeValue &a, const AttributeValue &b) { retur
 using Item = std::vector<std::pair<std::string, AttributeValue>>;
 
 // Returns the attribute named `name`, or nullptr.
-const AttributeValue *FindAttribute(const Item &item, const std::string &name);
+const AttributeValue *FindAttribute(const Item &item, std::string_view name);
 
 // DynamoDB's type descriptor ("S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS").
 const char *AttrTypeName(AttrType t);

@@ -16,8 +16,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// One parser per thread: responses are parsed on the client's I/O thread as well as on the
+// thread that calls the client.
 simdjson::dom::parser &Parser() {
-    static simdjson::dom::parser parser;
+    static thread_local simdjson::dom::parser parser;
     return parser;
 }
 
@@ -25,7 +27,8 @@ simdjson::dom::parser &Parser() {
 bool InterruptibleSleep(long ms, AbortFn abort) {
     auto until = Clock::now() + std::chrono::milliseconds(ms);
     while (Clock::now() < until) {
-        if (abort != nullptr && abort()) return false;
+        if (abort != nullptr && abort())
+            return false;
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
         std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
     }
@@ -44,9 +47,12 @@ std::string_view GetString(simdjson::dom::element e, const char *what) {
 }
 
 AttrType KeyType(std::string_view t) {
-    if (t == "S") return AttrType::S;
-    if (t == "N") return AttrType::N;
-    if (t == "B") return AttrType::B;
+    if (t == "S")
+        return AttrType::S;
+    if (t == "N")
+        return AttrType::N;
+    if (t == "B")
+        return AttrType::B;
     throw JsonError("unknown key attribute type " + std::string(t));
 }
 
@@ -78,7 +84,8 @@ int64_t GetInt(simdjson::dom::object o, const char *field) {
     if (o[field].get(e) == simdjson::SUCCESS) {
         if (e.get_int64().get(v) != simdjson::SUCCESS) {
             double d = 0;
-            if (e.get_double().get(d) == simdjson::SUCCESS) v = static_cast<int64_t>(d);
+            if (e.get_double().get(d) == simdjson::SUCCESS)
+                v = static_cast<int64_t>(d);
         }
     }
     return v;
@@ -87,7 +94,8 @@ int64_t GetInt(simdjson::dom::object o, const char *field) {
 }  // namespace
 
 bool IsRetryableService(const std::string &type, long http_status) {
-    if (http_status >= 500) return true;
+    if (http_status >= 500)
+        return true;
     return type == "ProvisionedThroughputExceededException" || type == "ThrottlingException" ||
            type == "RequestLimitExceeded" || type == "LimitExceededException" ||
            type == "InternalServerError" || type == "ServiceUnavailable" ||
@@ -113,92 +121,209 @@ void ParseErrorBody(std::string_view body, std::string &type, std::string &messa
 }
 
 DynamoClient::DynamoClient(const ClientConfig &config) : config_(config), http_(config.http) {
-    url_ = config.endpoint_url.empty()
-               ? "https://dynamodb." + config.region + ".amazonaws.com/"
-               : config.endpoint_url;
+    url_ = config.endpoint_url.empty() ? "https://dynamodb." + config.region + ".amazonaws.com/"
+                                       : config.endpoint_url;
     std::string scheme, error;
     if (!ParseEndpoint(url_, scheme, host_header_, path_, error))
         throw std::invalid_argument("invalid endpoint URL: " + error);
 }
 
-Error DynamoClient::Call(const std::string &operation, const std::string &body,
-                         const std::function<void(std::string_view)> &parse, AbortFn abort) {
-    Error err;
-    err.operation = operation;
-    const auto started = Clock::now();
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    const std::string target = "DynamoDB_20120810." + operation;
+PendingCall::PendingCall(DynamoClient *client, const std::string &operation, std::string body,
+                         ParseFn parse, bool parse_on_io_thread)
+    : client_(client),
+      operation_(operation),
+      body_(std::move(body)),
+      parse_(std::move(parse)),
+      parse_on_io_(parse_on_io_thread),
+      started_(Clock::now()) {
+    err_.operation = operation_;
+}
 
-    for (int attempt = 1;; ++attempt) {
-        err.attempts = attempt;
-        SignableRequest req;
-        req.method = "POST";
-        req.path = path_;
-        req.headers = {{"Host", host_header_},
-                       {"Content-Type", "application/x-amz-json-1.0"},
-                       {"X-Amz-Target", target}};
-        req.payload = body;
-        SignRequest(req, config_.credentials, config_.region, "dynamodb", AmzDateNow(), false);
+PendingCall::~PendingCall() {
+    if (ticket_)
+        client_->http_.Cancel(ticket_);
+}
 
-        stats_.requests[operation]++;
-        if (attempt > 1) stats_.retries++;
-        HttpResponse resp = http_.Post(url_, req.headers, body, abort);
+Clock::time_point PendingCall::wake_at() const {
+    return waiting_ ? retry_at_ : Clock::time_point::max();
+}
 
-        err.http_status = resp.status;
-        err.type.clear();
-        err.message.clear();
-        if (resp.aborted) {
-            err.kind = ErrorKind::Aborted;
-            err.message = "request cancelled";
-            err.retryable = false;
-            return err;
-        }
-        if (resp.timed_out) {
-            err.kind = ErrorKind::Timeout;
-            err.message = resp.error;
-            err.retryable = true;
-        } else if (resp.transport_error) {
-            err.kind = ErrorKind::Transport;
-            err.message = resp.error;
-            err.retryable = true;
-        } else if (resp.status == 200) {
+void PendingCall::Send() {
+    ++attempt_;
+    err_.attempts = attempt_;
+    SignableRequest req;
+    req.method = "POST";
+    req.path = client_->path_;
+    req.headers = {{"Host", client_->host_header_},
+                   {"Content-Type", "application/x-amz-json-1.0"},
+                   {"X-Amz-Target", "DynamoDB_20120810." + operation_}};
+    req.payload = body_;
+    SignRequest(req, client_->config_.credentials, client_->config_.region, "dynamodb",
+                AmzDateNow(), false);
+    client_->stats_.requests[operation_]++;
+    if (attempt_ > 1)
+        client_->stats_.retries++;
+    parse_error_.clear();
+    parse_exception_ = nullptr;
+    CompletionFn step;
+    if (parse_on_io_)
+        step = [this](HttpResponse &response) { ParseOnIoThread(response); };
+    ticket_ = client_->http_.Submit(client_->url_, req.headers, body_, std::move(step));
+}
+
+void PendingCall::ParseOnIoThread(HttpResponse &response) {
+    if (response.transport_error || response.timed_out || response.status != 200)
+        return;
+    try {
+        response.body.reserve(response.body.size() + kParsePadding);
+        parse_(response.body);
+        // The parsed page is all that is needed from here on.
+        std::string().swap(response.body);
+    } catch (const JsonError &e) {
+        parse_error_ = std::string("invalid response: ") + e.what();
+    } catch (const simdjson::simdjson_error &e) {
+        parse_error_ = std::string("invalid response: ") + e.what();
+    } catch (...) {
+        parse_exception_ = std::current_exception();
+    }
+}
+
+void PendingCall::Cancel() {
+    if (ticket_) {
+        client_->http_.Cancel(ticket_);
+        ticket_.reset();
+        err_.http_status = 0;
+        err_.type.clear();
+    }
+    if (finished_)
+        return;
+    waiting_ = false;
+    finished_ = true;
+    err_.kind = ErrorKind::Aborted;
+    err_.message = "request cancelled";
+    err_.retryable = false;
+}
+
+bool PendingCall::Poll() {
+    if (finished_)
+        return true;
+    if (waiting_) {
+        if (Clock::now() < retry_at_)
+            return false;
+        waiting_ = false;
+        Send();
+        return false;
+    }
+    if (!ticket_ || !client_->http_.Ready(ticket_))
+        return false;
+
+    HttpTicket done = std::move(ticket_);
+    HttpResponse &resp = client_->http_.Response(done);
+    err_.http_status = resp.status;
+    err_.type.clear();
+    err_.message.clear();
+    if (resp.aborted) {
+        finished_ = true;
+        err_.kind = ErrorKind::Aborted;
+        err_.message = "request cancelled";
+        err_.retryable = false;
+        return true;
+    }
+    if (resp.timed_out) {
+        err_.kind = ErrorKind::Timeout;
+        err_.message = resp.error;
+        err_.retryable = true;
+    } else if (resp.transport_error) {
+        err_.kind = ErrorKind::Transport;
+        err_.message = resp.error;
+        err_.retryable = true;
+    } else if (resp.status == 200) {
+        std::string failure;
+        if (parse_on_io_) {
+            if (parse_exception_) {
+                finished_ = true;
+                err_.kind = ErrorKind::Transport;
+                err_.message = "the response could not be read";
+                err_.retryable = false;
+                std::rethrow_exception(parse_exception_);
+            }
+            failure = parse_error_;
+        } else {
             try {
-                parse(resp.body);
-                return Error{};
+                parse_(resp.body);
             } catch (const JsonError &e) {
-                err.kind = ErrorKind::Transport;
-                err.message = std::string("invalid response: ") + e.what();
-                err.retryable = true;
+                failure = std::string("invalid response: ") + e.what();
             } catch (const simdjson::simdjson_error &e) {
                 // Thrown by the parsers' simdjson lookups for a missing field or a wrong type.
-                err.kind = ErrorKind::Transport;
-                err.message = std::string("invalid response: ") + e.what();
-                err.retryable = true;
+                failure = std::string("invalid response: ") + e.what();
             }
-        } else {
-            err.kind = ErrorKind::Service;
-            ParseErrorBody(resp.body, err.type, err.message);
-            err.retryable = IsRetryableService(err.type, resp.status);
         }
-        if (!err.retryable) return err;
+        if (failure.empty()) {
+            finished_ = true;
+            err_ = Error{};
+            return true;
+        }
+        err_.kind = ErrorKind::Transport;
+        err_.message = failure;
+        err_.retryable = true;
+    } else {
+        err_.kind = ErrorKind::Service;
+        ParseErrorBody(resp.body, err_.type, err_.message);
+        err_.retryable = IsRetryableService(err_.type, resp.status);
+    }
+    done.reset();
+    if (!err_.retryable) {
+        finished_ = true;
+        return true;
+    }
 
-        const RetryPolicy &p = config_.retry;
-        long elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
-                           .count();
-        if (attempt >= p.max_attempts || elapsed >= p.max_total_ms) {
-            err.kind = ErrorKind::Budget;
-            return err;
-        }
-        // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
-        long ceiling = p.base_delay_ms << std::min(attempt, 20);
-        if (ceiling > p.max_delay_ms || ceiling <= 0) ceiling = p.max_delay_ms;
-        long delay = std::uniform_int_distribution<long>(0, ceiling)(rng);
-        delay = std::min(delay, std::max(0L, p.max_total_ms - elapsed));
-        if (!InterruptibleSleep(delay, abort)) {
-            err.kind = ErrorKind::Aborted;
-            err.message = "request cancelled";
-            err.retryable = false;
-            return err;
+    const RetryPolicy &p = client_->config_.retry;
+    long elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    if (attempt_ >= p.max_attempts || elapsed >= p.max_total_ms) {
+        err_.kind = ErrorKind::Budget;
+        finished_ = true;
+        return true;
+    }
+    // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    long ceiling = p.base_delay_ms << std::min(attempt_, 20);
+    if (ceiling > p.max_delay_ms || ceiling <= 0)
+        ceiling = p.max_delay_ms;
+    long delay = std::uniform_int_distribution<long>(0, ceiling)(rng);
+    delay = std::min(delay, std::max(0L, p.max_total_ms - elapsed));
+    retry_at_ = Clock::now() + std::chrono::milliseconds(delay);
+    waiting_ = true;
+    if (delay == 0) {
+        waiting_ = false;
+        Send();
+    }
+    return false;
+}
+
+std::unique_ptr<PendingCall> DynamoClient::Start(const std::string &operation, std::string body,
+                                                 ParseFn parse, bool parse_on_io_thread) {
+    std::unique_ptr<PendingCall> call(
+        new PendingCall(this, operation, std::move(body), std::move(parse), parse_on_io_thread));
+    call->Send();
+    return call;
+}
+
+bool DynamoClient::WaitForProgress(uint64_t seen, Clock::time_point until, AbortFn abort) {
+    return http_.WaitForCompletion(seen, until, abort) != HttpClient::WaitResult::Aborted;
+}
+
+Error DynamoClient::Call(const std::string &operation, const std::string &body,
+                         const std::function<void(std::string_view)> &parse, AbortFn abort) {
+    PendingCall call(this, operation, body, parse, false);
+    call.Send();
+    for (;;) {
+        uint64_t seen = http_.completions();
+        if (call.Poll())
+            return call.error();
+        if (!WaitForProgress(seen, call.wake_at(), abort)) {
+            call.Cancel();
+            return call.error();
         }
     }
 }
@@ -237,15 +362,16 @@ Error DynamoClient::ListTables(std::vector<std::string> &tables, AbortFn abort) 
                     next = std::string(last);
             },
             abort);
-        if (!err.ok()) return err;
+        if (!err.ok())
+            return err;
         tables.insert(tables.end(), page.begin(), page.end());
-        if (next.empty()) return Error{};
+        if (next.empty())
+            return Error{};
         start = next;
     }
 }
 
-Error DynamoClient::DescribeTable(const std::string &table, TableDescription &out,
-                                  AbortFn abort) {
+Error DynamoClient::DescribeTable(const std::string &table, TableDescription &out, AbortFn abort) {
     rapidjson::StringBuffer sb;
     Writer w(sb);
     w.StartObject();
@@ -275,13 +401,13 @@ Error DynamoClient::DescribeTable(const std::string &table, TableDescription &ou
             out.size_bytes = GetInt(t, "TableSizeBytes");
             for (const char *kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
                 simdjson::dom::array indexes;
-                if (t[kind].get_array().get(indexes) != simdjson::SUCCESS) continue;
+                if (t[kind].get_array().get(indexes) != simdjson::SUCCESS)
+                    continue;
                 for (simdjson::dom::element ix : indexes) {
                     IndexDescription d;
                     d.global = kind[0] == 'G';
                     d.name = std::string(GetString(ix["IndexName"], "IndexName"));
-                    ParseKeySchema(ix["KeySchema"].get_array(), defs, d.hash, d.has_range,
-                                   d.range);
+                    ParseKeySchema(ix["KeySchema"].get_array(), defs, d.hash, d.has_range, d.range);
                     simdjson::dom::object proj;
                     if (ix["Projection"].get_object().get(proj) == simdjson::SUCCESS) {
                         std::string_view pt;
@@ -370,47 +496,54 @@ std::string DynamoClient::ReadRequestBody(const ReadRequest &r, const Item &star
     return std::string(sb.GetString(), sb.GetSize());
 }
 
-Error DynamoClient::Read(const ReadRequest &request, const Item &start, Page &out,
-                         AbortFn abort) {
-    const std::string body = ReadRequestBody(request, start);
+namespace {
+
+// Reads a Scan or Query response into `out`, reusing the storage of the items it held before.
+void ParsePage(std::string_view text, bool count_only, Page &out) {
+    out.last_evaluated_key.clear();
+    out.count = out.scanned_count = 0;
+    out.consumed_capacity = 0;
+    simdjson::dom::element doc;
+    if (Parser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
+        throw JsonError("response is not JSON");
+    simdjson::dom::object o;
+    if (doc.get_object().get(o) != simdjson::SUCCESS)
+        throw JsonError("response is not a JSON object");
+    size_t n = 0;
+    simdjson::dom::array items;
+    if (o["Items"].get_array().get(items) == simdjson::SUCCESS) {
+        for (simdjson::dom::element it : items) {
+            simdjson::dom::object io;
+            if (it.get_object().get(io) != simdjson::SUCCESS)
+                throw JsonError("an item is not a JSON object");
+            if (n == out.items.size())
+                out.items.emplace_back();
+            ParseItemInto(io, out.items[n++]);
+        }
+    } else if (!count_only) {
+        throw JsonError("response has no Items");
+    }
+    out.items.resize(n);
+    simdjson::dom::object lek;
+    if (o["LastEvaluatedKey"].get_object().get(lek) == simdjson::SUCCESS)
+        ParseItemInto(lek, out.last_evaluated_key);
+    out.count = GetInt(o, "Count");
+    out.scanned_count = GetInt(o, "ScannedCount");
+    simdjson::dom::object cc;
+    if (o["ConsumedCapacity"].get_object().get(cc) == simdjson::SUCCESS) {
+        double units = 0;
+        if (cc["CapacityUnits"].get_double().get(units) == simdjson::SUCCESS)
+            out.consumed_capacity = units;
+    }
+}
+
+}  // namespace
+
+Error DynamoClient::Read(const ReadRequest &request, const Item &start, Page &out, AbortFn abort) {
+    const bool count_only = request.count_only;
     return Call(
-        request.query ? "Query" : "Scan", body,
-        [&](std::string_view text) {
-            out.items.clear();
-            out.last_evaluated_key.clear();
-            out.count = out.scanned_count = 0;
-            out.consumed_capacity = 0;
-            simdjson::dom::element doc;
-            if (Parser().parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS)
-                throw JsonError("response is not JSON");
-            simdjson::dom::object o;
-            if (doc.get_object().get(o) != simdjson::SUCCESS)
-                throw JsonError("response is not a JSON object");
-            simdjson::dom::array items;
-            if (o["Items"].get_array().get(items) == simdjson::SUCCESS) {
-                out.items.reserve(items.size());
-                for (simdjson::dom::element it : items) {
-                    simdjson::dom::object io;
-                    if (it.get_object().get(io) != simdjson::SUCCESS)
-                        throw JsonError("an item is not a JSON object");
-                    out.items.push_back(ParseItem(io));
-                }
-            } else if (!request.count_only) {
-                throw JsonError("response has no Items");
-            }
-            simdjson::dom::object lek;
-            if (o["LastEvaluatedKey"].get_object().get(lek) == simdjson::SUCCESS)
-                out.last_evaluated_key = ParseItem(lek);
-            out.count = GetInt(o, "Count");
-            out.scanned_count = GetInt(o, "ScannedCount");
-            simdjson::dom::object cc;
-            if (o["ConsumedCapacity"].get_object().get(cc) == simdjson::SUCCESS) {
-                double units = 0;
-                if (cc["CapacityUnits"].get_double().get(units) == simdjson::SUCCESS)
-                    out.consumed_capacity = units;
-            }
-        },
-        abort);
+        request.query ? "Query" : "Scan", ReadRequestBody(request, start),
+        [&](std::string_view text) { ParsePage(text, count_only, out); }, abort);
 }
 
 }  // namespace dynamo
@@ -441,14 +574,17 @@ void WriteProjection(Writer &w, const ReadRequest &r) {
 double ConsumedUnits(simdjson::dom::element doc) {
     double total = 0;
     simdjson::dom::element cc;
-    if (doc["ConsumedCapacity"].get(cc) != simdjson::SUCCESS) return 0;
+    if (doc["ConsumedCapacity"].get(cc) != simdjson::SUCCESS)
+        return 0;
     auto add = [&](simdjson::dom::element e) {
         double u = 0;
-        if (e["CapacityUnits"].get_double().get(u) == simdjson::SUCCESS) total += u;
+        if (e["CapacityUnits"].get_double().get(u) == simdjson::SUCCESS)
+            total += u;
     };
     simdjson::dom::array arr;
     if (cc.get_array().get(arr) == simdjson::SUCCESS) {
-        for (simdjson::dom::element e : arr) add(e);
+        for (simdjson::dom::element e : arr)
+            add(e);
     } else {
         add(cc);
     }
@@ -482,7 +618,8 @@ std::string DynamoClient::BatchGetItemBody(const ReadRequest &r, const std::vect
     w.StartObject();
     w.Key("Keys");
     w.StartArray();
-    for (const Item &k : keys) WriteItem(w, k);
+    for (const Item &k : keys)
+        WriteItem(w, k);
     w.EndArray();
     WriteProjection(w, r);
     w.EndObject();
@@ -552,9 +689,11 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
                 out.consumed_capacity += ConsumedUnits(doc);
             },
             abort);
-        if (!err.ok()) return err;
+        if (!err.ok())
+            return err;
         pending.swap(unprocessed);
-        if (pending.empty()) break;
+        if (pending.empty())
+            break;
         // Keys DynamoDB did not get to: back off as for throttling, within the same budget.
         const RetryPolicy &p = config_.retry;
         long elapsed =
@@ -570,7 +709,8 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
         }
         stats_.retries++;
         long ceiling = p.base_delay_ms << std::min(round, 20);
-        if (ceiling > p.max_delay_ms || ceiling <= 0) ceiling = p.max_delay_ms;
+        if (ceiling > p.max_delay_ms || ceiling <= 0)
+            ceiling = p.max_delay_ms;
         if (!InterruptibleSleep(std::uniform_int_distribution<long>(0, ceiling)(rng), abort)) {
             Error e;
             e.kind = ErrorKind::Aborted;

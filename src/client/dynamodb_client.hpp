@@ -6,7 +6,9 @@
 #error "src/client must not see postgres.h"
 #endif
 
+#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -118,6 +120,65 @@ constexpr size_t kBatchWriteLimit = 25;
 // DynamoDB's limit on the size of one item.
 constexpr size_t kItemSizeLimit = 400 * 1024;
 
+class DynamoClient;
+
+// A function that reads a 200 response body; it may throw JsonError (or simdjson's errors) for
+// a body that does not parse, which counts as a retryable transport failure.
+using ParseFn = std::function<void(std::string_view)>;
+// Bytes of allocated memory that follow a body handed to a parse step on the I/O thread, so
+// that a parser that reads past the end (simdjson's padding) can read it in place.
+constexpr size_t kParsePadding = 64;
+
+// One DynamoDB operation in flight on the client's I/O thread, retried under the client's
+// RetryPolicy as its attempts complete. Made by DynamoClient::Start and driven by Poll from the
+// thread that made it; nothing here blocks except Cancel, which waits only for a parse step
+// already running. Destroying it cancels it.
+class PendingCall {
+  public:
+    ~PendingCall();
+    PendingCall(const PendingCall &) = delete;
+    PendingCall &operator=(const PendingCall &) = delete;
+
+    // Collects a completed attempt, applies the retry policy and sends the next attempt once
+    // its backoff is over. True once the operation is finished; error() is then its outcome
+    // (ok, or the error as Call would return it). Rethrows what a parse step threw other than
+    // a JSON error (std::bad_alloc, say).
+    bool Poll();
+    bool finished() const { return finished_; }
+    const Error &error() const { return err_; }
+    // The end of the backoff the call is waiting out; time_point::max() while a request is in
+    // flight (or once finished).
+    std::chrono::steady_clock::time_point wake_at() const;
+    // Abandons the operation: the request in flight is cancelled, no parse step runs after this
+    // returns, and the call is finished with an Aborted error.
+    void Cancel();
+    int attempts() const { return attempt_; }
+
+  private:
+    friend class DynamoClient;
+    PendingCall(DynamoClient *client, const std::string &operation, std::string body, ParseFn parse,
+                bool parse_on_io_thread);
+    void Send();
+    // The completion step on the I/O thread: parses a 200 response.
+    void ParseOnIoThread(HttpResponse &response);
+
+    DynamoClient *client_;
+    std::string operation_;
+    std::string body_;
+    ParseFn parse_;
+    bool parse_on_io_;
+    HttpTicket ticket_;
+    int attempt_ = 0;
+    std::chrono::steady_clock::time_point started_;
+    std::chrono::steady_clock::time_point retry_at_;
+    bool waiting_ = false;  // for retry_at_
+    bool finished_ = false;
+    Error err_;
+    // Outcome of the parse step on the I/O thread, read once the request is complete.
+    std::string parse_error_;
+    std::exception_ptr parse_exception_;
+};
+
 class DynamoClient {
 public:
     explicit DynamoClient(const ClientConfig &config);
@@ -174,7 +235,20 @@ public:
     Error Call(const std::string &operation, const std::string &body,
                const std::function<void(std::string_view)> &parse, AbortFn abort);
 
+    // Starts one operation as Call does, without waiting for it. parse() runs on a 200 response
+    // body: on the I/O thread when parse_on_io_thread (it must then only touch data that no
+    // other thread uses until the call is finished or cancelled, and kParsePadding bytes of
+    // allocated memory follow the body), otherwise inside Poll.
+    std::unique_ptr<PendingCall> Start(const std::string &operation, std::string body,
+                                       ParseFn parse, bool parse_on_io_thread);
+    // Changes whenever a request of this client completes (for WaitForProgress).
+    uint64_t progress() const { return http_.completions(); }
+    // Waits until a request completes after progress() returned `seen`, the time `until` comes,
+    // or abort (asked every 100 ms) says stop: false then.
+    bool WaitForProgress(uint64_t seen, std::chrono::steady_clock::time_point until, AbortFn abort);
+
 private:
+    friend class PendingCall;
     ClientConfig config_;
     HttpClient http_;
     std::string url_;

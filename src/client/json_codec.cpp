@@ -400,6 +400,25 @@ Item ParseItem(simdjson::dom::object o) {
     return item;
 }
 
+void ParseItemInto(simdjson::dom::object o, Item &item) {
+    size_t n = 0;
+    for (simdjson::dom::key_value_pair field : o) {
+        PathNode node{nullptr, field.key, 0, false};
+        if (n == item.size())
+            item.emplace_back();
+        auto &entry = item[n++];
+        entry.first.assign(field.key.data(), field.key.size());
+        AttributeValue &v = entry.second;
+        v.boolean = false;
+        v.str.clear();
+        v.list.clear();
+        v.map.clear();
+        v.set.clear();
+        ParseValue(field.value, &node, v);
+    }
+    item.resize(n);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing
 

@@ -43,6 +43,9 @@ AttributeValue ParseAttributeValue(simdjson::dom::element e);  // throws JsonErr
 void SortSet(AttrType type, std::vector<std::string> &members);
 // An item: {"name": <attribute value>, ...}, attribute order kept.
 Item ParseItem(simdjson::dom::object o);  // throws JsonError
+// The same into `item`, reusing the storage its attributes had (for buffers parsed into again
+// and again); its earlier contents are replaced.
+void ParseItemInto(simdjson::dom::object o, Item &item);  // throws JsonError
 
 // Writers for request bodies (DynamoDB typed form), for use inside a larger RapidJSON document.
 void WriteAttributeValue(rapidjson::Writer<rapidjson::StringBuffer> &w, const AttributeValue &v);

@@ -87,6 +87,8 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
     r.limit = page_size;
     if (limit > 0 && (r.limit == 0 || limit < r.limit))
         r.limit = limit;
+    // A read with a limit may need only its first page: nothing is requested ahead.
+    plan.prefetch = limit <= 0;
     int64_t segments = pj.Int("segments", 0);
     if (segments > 1) {
         r.total_segments = static_cast<int>(segments);

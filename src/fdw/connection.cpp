@@ -1,6 +1,6 @@
-// The connection cache: one DynamoDB client (one keep-alive HTTP connection) per foreign server
-// and user in this backend, and the cache of DescribeTable answers per foreign table. Both are
-// invalidated when the catalog rows they were built from change.
+// The connection cache: one DynamoDB client (with its keep-alive HTTP connections) per foreign
+// server and user in this backend, and the cache of DescribeTable answers per foreign table.
+// Both are invalidated when the catalog rows they were built from change.
 #include "fdw/dynamodb_fdw.hpp"
 
 #include <cstdlib>

@@ -197,7 +197,10 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                     return TextDatum(v->str);
                 case AttrType::B: {
                     std::string *buf = cx->buf;
-                    RunCpp([&] { *buf = dynamo::Base64Encode(v->str); });
+                    RunCpp([&] {
+                        buf->clear();
+                        dynamo::Base64EncodeAppend(v->str, *buf);
+                    });
                     return TextDatum(*buf);
                 }
                 default:
@@ -275,7 +278,8 @@ Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype
 // The catch-all object: every attribute that no declared column names.
 Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
     RunCpp([&] {
-        *cx->buf = dynamo::ItemToPlainJson(*item, [cx](const std::string &name) {
+        cx->buf->clear();
+        dynamo::AppendItemPlainJson(*cx->buf, *item, [cx](const std::string &name) {
             for (int i = 0; i < cx->ncolumns; i++)
                 if (name == cx->columns[i].name)
                     return false;

@@ -87,6 +87,7 @@ struct DynamoOptions {
     bool consistent_read;
     char *index;  // a secondary index every read of the table uses, or NULL
     int batch_size;  // writes per BatchWriteItem (1 to 25); 0: the default, 25
+    int segments;    // segments of a parallel Scan (1 to 1000000); 0: by the table's size
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
@@ -102,8 +103,8 @@ bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum);
 
 // --- in connection.cpp ---
 
-// The backend's client for (server, user): created on first use with one keep-alive
-// connection, rebuilt after the server or user mapping changes.
+// The backend's client for (server, user): created on first use, its keep-alive connections
+// reused by every statement, rebuilt after the server or user mapping changes.
 dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid);
 // Stores a shared reference to that client in *into (heap-owned by the caller's C++ state).
 void DynamoShareClient(Oid serverid, Oid userid, std::shared_ptr<dynamo::DynamoClient> *into);

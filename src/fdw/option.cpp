@@ -35,6 +35,7 @@ enum OptionKind {
     OPT_NONNEG_INT,
     OPT_BOOL,
     OPT_BATCH_SIZE,  // 1 to 25, the most writes one BatchWriteItem takes
+    OPT_SEGMENTS,    // 1 to 1000000, DynamoDB's range of TotalSegments
 };
 
 struct OptionDef {
@@ -60,6 +61,7 @@ const OptionDef kOptions[] = {
     {"page_size", ForeignServerRelationId, OPT_NONNEG_INT},
     {"consistent_read", ForeignServerRelationId, OPT_BOOL},
     {"batch_size", ForeignServerRelationId, OPT_BATCH_SIZE},
+    {"segments", ForeignServerRelationId, OPT_SEGMENTS},
     /* user mapping */
     {"aws_access_key_id", UserMappingRelationId, OPT_SECRET},
     {"aws_secret_access_key", UserMappingRelationId, OPT_SECRET},
@@ -73,6 +75,7 @@ const OptionDef kOptions[] = {
     {"page_size", ForeignTableRelationId, OPT_NONNEG_INT},
     {"consistent_read", ForeignTableRelationId, OPT_BOOL},
     {"batch_size", ForeignTableRelationId, OPT_BATCH_SIZE},
+    {"segments", ForeignTableRelationId, OPT_SEGMENTS},
     {"index", ForeignTableRelationId, OPT_STRING},
     /* column */
     {"catch_all", AttributeRelationId, OPT_BOOL},
@@ -145,6 +148,18 @@ int ParseBatchSize(const char *name, const char *value) {
                         errhint("The value must be an integer from 1 to %d, the most writes one "
                                 "BatchWriteItem request takes.",
                                 (int)dynamo::kBatchWriteLimit)));
+    return (int)v;
+}
+
+int ParseSegments(const char *name, const char *value) {
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || v < 1 || v > 1000000)
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errhint("The value must be an integer from 1 to 1000000, the range of "
+                                "DynamoDB's TotalSegments.")));
     return (int)v;
 }
 
@@ -242,6 +257,9 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
                 break;
             case OPT_BATCH_SIZE:
                 ParseBatchSize(def->defname, value);
+                break;
+            case OPT_SEGMENTS:
+                ParseSegments(def->defname, value);
                 break;
         }
         if (strcmp(def->defname, "region") == 0) has_region = true;
@@ -347,6 +365,8 @@ void ApplyCommon(DynamoOptions *o, DefElem *def) {
         o->consistent_read = ParseBoolOption(n, defGetString(def));
     if (strcmp(n, "batch_size") == 0)
         o->batch_size = ParseBatchSize(n, defGetString(def));
+    if (strcmp(n, "segments") == 0)
+        o->segments = ParseSegments(n, defGetString(def));
 }
 
 }  // namespace

@@ -733,11 +733,25 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         appendStringInfoString(&js, ",\"forward\":false");
     // DynamoDB's Limit counts items read before the filter: send it only when DynamoDB
     // returns exactly the rows the query wants.
-    if (!count && !parameterized && root->limit_tuples > 0 && filter == NULL && all_exact &&
-        (kind == PATH_SCAN || kind == PATH_QUERY))
+    bool limited = !count && !parameterized && root->limit_tuples > 0 && filter == NULL &&
+                   all_exact && (kind == PATH_SCAN || kind == PATH_QUERY);
+    if (limited)
         appendStringInfo(&js, ",\"limit\":%.0f", root->limit_tuples);
     if (info->opts->page_size > 0)
         appendStringInfo(&js, ",\"page_size\":%d", info->opts->page_size);
+    // A parallel Scan (counts too): the segments option, else one segment per 100,000 items
+    // DynamoDB reports (at most 8). A limited Scan reads one segment.
+    if (kind == PATH_SCAN && !limited) {
+        constexpr double kSegmentItems = 100000.0;
+        constexpr double kMaxDefaultSegments = 8.0;
+        int segments = info->opts->segments;
+        if (segments == 0)
+            segments = info->item_count < kSegmentItems
+                           ? 1
+                           : (int)Min(kMaxDefaultSegments, info->item_count / kSegmentItems + 1);
+        if (segments > 1)
+            appendStringInfo(&js, ",\"segments\":%d", segments);
+    }
     bool global_index = (ix != NULL && ix->global);
     if (info->opts->consistent_read && !global_index)
         appendStringInfoString(&js, ",\"consistent\":true");

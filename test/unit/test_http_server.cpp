@@ -209,6 +209,11 @@ void TestHttpServer::Enqueue(ScriptedResponse response) {
     queue_.push_back(std::move(response));
 }
 
+void TestHttpServer::SetHandler(Handler handler) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    handler_ = std::move(handler);
+}
+
 void TestHttpServer::SetFallback(ScriptedResponse response) {
     std::lock_guard<std::mutex> lock(mutex_);
     fallback_ = std::move(response);
@@ -236,12 +241,14 @@ size_t TestHttpServer::pending() const {
 }
 
 // Called with mutex_ held.
-ScriptedResponse TestHttpServer::NextResponse() {
+ScriptedResponse TestHttpServer::NextResponse(const RecordedRequest &request) {
     if (!queue_.empty()) {
         ScriptedResponse r = std::move(queue_.front());
         queue_.pop_front();
         return r;
     }
+    if (handler_)
+        return handler_(request);
     if (has_fallback_)
         return fallback_;
     return ScriptedResponse::Reply(
@@ -269,8 +276,8 @@ bool TestHttpServer::ServeBufferedRequests(Connection &c) {
         ScriptedResponse resp;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            resp = NextResponse(r);
             recorded_.push_back(std::move(r));
-            resp = NextResponse();
         }
         switch (resp.action) {
             case ScriptedResponse::Action::Respond:

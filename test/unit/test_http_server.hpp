@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -77,6 +78,11 @@ class TestHttpServer {
     // The response used when the queue is empty. Without one, the server answers 418 with a
     // DynamoDB-style error body of type "NoScriptedResponse", which no client retries.
     void SetFallback(ScriptedResponse response);
+    // Computes the response to each request the queue has no response for (before the
+    // fallback). Runs on the server thread with the server's lock held: it must not call the
+    // server's methods.
+    using Handler = std::function<ScriptedResponse(const RecordedRequest &)>;
+    void SetHandler(Handler handler);
 
     int connections() const;  // connections accepted so far
     int requests() const;     // complete requests read so far
@@ -90,7 +96,7 @@ class TestHttpServer {
     void Run();
     // Handles every complete request in c's input buffer; false when c must be closed now.
     bool ServeBufferedRequests(Connection &c);
-    ScriptedResponse NextResponse();
+    ScriptedResponse NextResponse(const RecordedRequest &request);
 
     int listen_fd_ = -1;
     int port_ = 0;
@@ -101,6 +107,7 @@ class TestHttpServer {
     std::deque<ScriptedResponse> queue_;
     bool has_fallback_ = false;
     ScriptedResponse fallback_;
+    Handler handler_;
     std::vector<RecordedRequest> recorded_;
     int connections_ = 0;
 };
