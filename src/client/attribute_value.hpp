@@ -61,7 +61,9 @@ struct AttributeValue {
 };
 
 bool operator==(const AttributeValue &a, const AttributeValue &b);
-inline bool operator!=(const AttributeValue &a, const AttributeValue &b) { return !(a == b); }
+inline bool operator!=(const AttributeValue &a, const AttributeValue &b) {
+    return !(a == b);
+}
 
 // An item: attribute name -> value, in the order DynamoDB sent them.
 using Item = std::vector<std::pair<std::string, AttributeValue>>;

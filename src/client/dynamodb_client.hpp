@@ -24,10 +24,10 @@
 namespace dynamo {
 
 struct RetryPolicy {
-    int max_attempts = 10;         // requests per operation, first one included
-    long base_delay_ms = 25;       // backoff before retry n is uniform in [0, min(cap, base*2^n)]
-    long max_delay_ms = 2000;      // the cap
-    long max_total_ms = 60000;     // no retry starts after this much time on one operation
+    int max_attempts = 10;      // requests per operation, first one included
+    long base_delay_ms = 25;    // backoff before retry n is uniform in [0, min(cap, base*2^n)]
+    long max_delay_ms = 2000;   // the cap
+    long max_total_ms = 60000;  // no retry starts after this much time on one operation
 };
 
 struct ClientConfig {
@@ -69,17 +69,17 @@ struct TableDescription {
 struct ReadRequest {
     bool query = false;  // Query when true, Scan otherwise
     std::string table;
-    std::string index;   // empty: the table itself
+    std::string index;  // empty: the table itself
     std::string key_condition;
     std::string filter;
     std::string projection;
-    std::vector<std::pair<std::string, std::string>> names;  // "#n0" -> attribute name
+    std::vector<std::pair<std::string, std::string>> names;      // "#n0" -> attribute name
     std::vector<std::pair<std::string, AttributeValue>> values;  // ":v0" -> value
-    int64_t limit = 0;        // 0: no Limit
+    int64_t limit = 0;                                           // 0: no Limit
     bool consistent_read = false;
     bool scan_forward = true;
     bool count_only = false;
-    int segment = -1;         // >= 0 with total_segments > 1 for a parallel scan segment
+    int segment = -1;  // >= 0 with total_segments > 1 for a parallel scan segment
     int total_segments = 0;
 };
 
@@ -101,9 +101,9 @@ struct ClientStats {
 // placeholders; names and values declare exactly the placeholders they use.
 struct WriteRequest {
     std::string table;
-    Item item;               // PutItem: the whole item; UpdateItem, DeleteItem: the key
-    std::string update;      // UpdateItem: UpdateExpression
-    std::string condition;   // ConditionExpression, empty for none
+    Item item;              // PutItem: the whole item; UpdateItem, DeleteItem: the key
+    std::string update;     // UpdateItem: UpdateExpression
+    std::string condition;  // ConditionExpression, empty for none
     std::vector<std::pair<std::string, std::string>> names;
     std::vector<std::pair<std::string, AttributeValue>> values;
     bool return_values = false;  // UpdateItem: ALL_NEW; DeleteItem: ALL_OLD
@@ -180,7 +180,7 @@ class PendingCall {
 };
 
 class DynamoClient {
-public:
+  public:
     explicit DynamoClient(const ClientConfig &config);
 
     Error ListTables(std::vector<std::string> &tables, AbortFn abort);
@@ -215,8 +215,7 @@ public:
     // again with the retry policy's backoff until all are written; on return `writes` holds
     // the writes that were not (empty on success; an Error of kind Budget when the retries ran
     // out, with type "UnprocessedItems").
-    Error BatchWriteItem(const std::string &table, std::vector<BatchWrite> &writes,
-                         AbortFn abort);
+    Error BatchWriteItem(const std::string &table, std::vector<BatchWrite> &writes, AbortFn abort);
     // Bodies of the write requests as sent.
     static std::string PutItemBody(const WriteRequest &request);
     static std::string UpdateItemBody(const WriteRequest &request);
@@ -247,7 +246,7 @@ public:
     // or abort (asked every 100 ms) says stop: false then.
     bool WaitForProgress(uint64_t seen, std::chrono::steady_clock::time_point until, AbortFn abort);
 
-private:
+  private:
     friend class PendingCall;
     ClientConfig config_;
     HttpClient http_;

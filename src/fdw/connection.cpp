@@ -43,17 +43,20 @@ dynamo::Error *g_error;
 
 void InvalidateClients(Datum, int, uint32) {
     if (g_clients != nullptr)
-        for (auto &e : *g_clients) e.second.valid = false;
+        for (auto &e : *g_clients)
+            e.second.valid = false;
     // A changed server can point at another endpoint: table descriptions go too.
     if (g_tables != nullptr)
-        for (auto &e : *g_tables) e.second.valid = false;
+        for (auto &e : *g_tables)
+            e.second.valid = false;
 }
 
 // Only the changed foreign table is described again (hashvalue 0 means every table).
 void InvalidateTables(Datum, int, uint32 hashvalue) {
     if (g_tables != nullptr)
         for (auto &e : *g_tables)
-            if (hashvalue == 0 || e.second.relhash == hashvalue) e.second.valid = false;
+            if (hashvalue == 0 || e.second.relhash == hashvalue)
+                e.second.valid = false;
 }
 
 void EnsureInitialized() {
@@ -77,7 +80,8 @@ dynamo::DynamoClient *LookupClient(Oid serverid, Oid userid) {
     dynamo::DynamoClient *found = nullptr;
     RunCpp([&] {
         auto it = g_clients->find(ClientKey(serverid, userid));
-        if (it != g_clients->end() && it->second.valid) found = it->second.client.get();
+        if (it != g_clients->end() && it->second.valid)
+            found = it->second.client.get();
     });
     return found;
 }
@@ -87,7 +91,8 @@ dynamo::DynamoClient *LookupClient(Oid serverid, Oid userid) {
 dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid) {
     EnsureInitialized();
     dynamo::DynamoClient *client = LookupClient(serverid, userid);
-    if (client != nullptr) return client;
+    if (client != nullptr)
+        return client;
 
     DynamoOptions *opts = DynamoGetOptions(serverid, userid, InvalidOid);
     DynamoGetCredentials(serverid, userid, opts);
@@ -96,12 +101,16 @@ dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid) {
     RunCpp([&] {
         dynamo::ClientConfig config;
         config.region = opts->region;
-        if (opts->endpoint_url) config.endpoint_url = opts->endpoint_url;
-        if (opts->access_key_id) config.credentials.access_key_id = opts->access_key_id;
+        if (opts->endpoint_url)
+            config.endpoint_url = opts->endpoint_url;
+        if (opts->access_key_id)
+            config.credentials.access_key_id = opts->access_key_id;
         if (opts->secret_access_key)
             config.credentials.secret_access_key = opts->secret_access_key;
-        if (opts->session_token) config.credentials.session_token = opts->session_token;
-        if (opts->ca_file) config.http.ca_file = opts->ca_file;
+        if (opts->session_token)
+            config.credentials.session_token = opts->session_token;
+        if (opts->ca_file)
+            config.http.ca_file = opts->ca_file;
         config.http.connect_timeout_ms = opts->connect_timeout_ms;
         config.http.request_timeout_ms = opts->request_timeout_ms;
         config.retry.max_attempts = opts->max_attempts;
@@ -116,9 +125,10 @@ dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid) {
         }
     });
     if (client == nullptr)
-        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                        errmsg("invalid option \"endpoint_url\" of server \"%s\"", server->servername),
-                        errdetail("%s", errbuf)));
+        ereport(ERROR,
+                (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                 errmsg("invalid option \"endpoint_url\" of server \"%s\"", server->servername),
+                 errdetail("%s", errbuf)));
     return client;
 }
 
@@ -137,7 +147,8 @@ const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid
             it->second.table == table)
             found = &it->second.desc;
     });
-    if (found != nullptr) return found;
+    if (found != nullptr)
+        return found;
 
     dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
     uint32 relhash = GetSysCacheHashValue1(FOREIGNTABLEREL, ObjectIdGetDatum(relid));
@@ -155,24 +166,27 @@ const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid
             found = &entry.desc;
         }
     });
-    if (!ok) ReportClientError(g_error, get_rel_name(relid), table);
+    if (!ok)
+        ReportClientError(g_error, get_rel_name(relid), table);
     return found;
 }
-
-
 
 void CollectStats(StatsRow **rows, int *nrows) {
     *rows = nullptr;
     *nrows = 0;
-    if (g_clients == nullptr) return;
+    if (g_clients == nullptr)
+        return;
     size_t n = 0;
     for (auto &e : *g_clients)
-        if (e.second.client) n += e.second.client->stats().requests.size();
+        if (e.second.client)
+            n += e.second.client->stats().requests.size();
     StatsRow *out = static_cast<StatsRow *>(calloc(n + 1, sizeof(StatsRow)));
-    if (out == nullptr) throw std::bad_alloc();
+    if (out == nullptr)
+        throw std::bad_alloc();
     int i = 0;
     for (auto &e : *g_clients) {
-        if (!e.second.client) continue;
+        if (!e.second.client)
+            continue;
         const dynamo::ClientStats &st = e.second.client->stats();
         for (auto &op : st.requests) {
             StatsRow &r = out[i++];
@@ -192,13 +206,16 @@ List *DynamoListTables(Oid serverid, Oid userid) {
     static std::vector<std::string> *names;
     bool ok = false;
     RunCpp([&] {
-        if (names == nullptr) names = new std::vector<std::string>();
+        if (names == nullptr)
+            names = new std::vector<std::string>();
         *g_error = client->ListTables(*names, DynamoAbortRequested);
         ok = g_error->ok();
     });
-    if (!ok) ReportClientError(g_error, NULL, NULL);
+    if (!ok)
+        ReportClientError(g_error, NULL, NULL);
     List *result = NIL;
-    for (const std::string &n : *names) result = lappend(result, makeString(pstrdup(n.c_str())));
+    for (const std::string &n : *names)
+        result = lappend(result, makeString(pstrdup(n.c_str())));
     return result;
 }
 
@@ -207,11 +224,13 @@ void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySc
     static dynamo::TableDescription *desc;
     bool ok = false;
     RunCpp([&] {
-        if (desc == nullptr) desc = new dynamo::TableDescription();
+        if (desc == nullptr)
+            desc = new dynamo::TableDescription();
         *g_error = client->DescribeTable(table, *desc, DynamoAbortRequested);
         ok = g_error->ok();
     });
-    if (!ok) ReportClientError(g_error, NULL, table);
+    if (!ok)
+        ReportClientError(g_error, NULL, table);
     out->hash = pstrdup(desc->hash.name.c_str());
     out->hash_type = desc->hash.type;
     out->range = desc->has_range ? pstrdup(desc->range.name.c_str()) : NULL;
@@ -222,12 +241,15 @@ void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySc
         (dynamo::AttrType *)palloc(sizeof(dynamo::AttrType) * (2 * desc->indexes.size() + 1));
     for (const dynamo::IndexDescription &ix : desc->indexes) {
         for (int part = 0; part < 2; part++) {
-            if (part == 1 && !ix.has_range) continue;
+            if (part == 1 && !ix.has_range)
+                continue;
             const dynamo::KeyAttribute &k = part == 0 ? ix.hash : ix.range;
-            bool seen = k.name == desc->hash.name || (desc->has_range && k.name == desc->range.name);
+            bool seen =
+                k.name == desc->hash.name || (desc->has_range && k.name == desc->range.name);
             for (int i = 0; i < out->nindex_keys && !seen; i++)
                 seen = k.name == out->index_keys[i];
-            if (seen) continue;
+            if (seen)
+                continue;
             out->index_keys[out->nindex_keys] = pstrdup(k.name.c_str());
             out->index_key_types[out->nindex_keys++] = k.type;
         }

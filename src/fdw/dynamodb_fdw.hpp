@@ -57,7 +57,8 @@ inline void RunCpp(F &&f) {
         failed = true;
         std::strcpy(message, "unexpected C++ exception");
     }
-    if (failed) ReportCppFailure(message, oom);
+    if (failed)
+        ReportCppFailure(message, oom);
 }
 
 // The client's "abort?" hook: true once a cancel, statement_timeout or termination is pending.
@@ -85,7 +86,7 @@ struct DynamoOptions {
     char *rowid_column;
     int page_size;  // 0: DynamoDB's own page size (1 MB)
     bool consistent_read;
-    char *index;  // a secondary index every read of the table uses, or NULL
+    char *index;     // a secondary index every read of the table uses, or NULL
     int batch_size;  // writes per BatchWriteItem (1 to 25); 0: the default, 25
     int segments;    // segments of a parallel Scan (1 to 1000000); 0: by the table's size
 };
@@ -145,8 +146,8 @@ void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum
                        bool *nulls);
 // Converts a non-NULL datum of type typid into a DynamoDB value in *out (a heap object): the
 // inverse of the read mapping. Errors name the column and foreign table.
-void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
-                            const char *column, const char *relname);
+void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out, const char *column,
+                            const char *relname);
 
 // Names of every DynamoDB table the server's credentials can see (all ListTables pages), as a
 // List of String nodes.

@@ -98,7 +98,8 @@ const char *ContextName(Oid context) {
 
 const OptionDef *FindOption(const char *name, Oid context) {
     for (const OptionDef &d : kOptions)
-        if (d.context == context && strcmp(d.name, name) == 0) return &d;
+        if (d.context == context && strcmp(d.name, name) == 0)
+            return &d;
     return NULL;
 }
 
@@ -107,7 +108,8 @@ const char *ClosestOption(const char *name, Oid context) {
     const char *best = NULL;
     int best_distance = 4;  // more edits than this is not a typo
     for (const OptionDef &d : kOptions) {
-        if (d.context != context) continue;
+        if (d.context != context)
+            continue;
         int dist = varstr_levenshtein_less_equal(name, strlen(name), d.name, strlen(d.name), 1, 1,
                                                  1, best_distance, true);
         if (dist < best_distance) {
@@ -120,8 +122,10 @@ const char *ClosestOption(const char *name, Oid context) {
 
 void ValidValuesHint(StringInfo buf, Oid context) {
     for (const OptionDef &d : kOptions) {
-        if (d.context != context) continue;
-        if (buf->len > 0) appendStringInfoString(buf, ", ");
+        if (d.context != context)
+            continue;
+        if (buf->len > 0)
+            appendStringInfoString(buf, ", ");
         appendStringInfoString(buf, d.name);
     }
 }
@@ -178,7 +182,8 @@ void CheckUrl(const char *name, const char *value) {
     RunCpp([&] {
         std::string scheme, host, path, error;
         ok = dynamo::ParseEndpoint(value, scheme, host, path, error);
-        if (!ok) std::strncpy(errbuf, error.c_str(), sizeof(errbuf) - 1);
+        if (!ok)
+            std::strncpy(errbuf, error.c_str(), sizeof(errbuf) - 1);
     });
     if (!ok)
         ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
@@ -201,13 +206,12 @@ void CheckKeyPair(List *options, Oid context) {
             has_secret = true;
     }
     if (has_id != has_secret)
-        ereport(ERROR,
-                (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                 errmsg("%s has %s but not %s", ContextName(context),
-                        has_id ? "an access key id" : "a secret access key",
-                        has_id ? "a secret access key" : "an access key id"),
-                 errhint("Set both aws_access_key_id and aws_secret_access_key (or both "
-                         "vault_access_key_id and vault_secret_access_key), or neither.")));
+        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                        errmsg("%s has %s but not %s", ContextName(context),
+                               has_id ? "an access key id" : "a secret access key",
+                               has_id ? "a secret access key" : "an access key id"),
+                        errhint("Set both aws_access_key_id and aws_secret_access_key (or both "
+                                "vault_access_key_id and vault_secret_access_key), or neither.")));
 }
 
 }  // namespace
@@ -230,10 +234,9 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
                     (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
                      errmsg("invalid option \"%s\" for a DynamoDB %s", def->defname,
                             ContextName(context)),
-                     closest ? errhint("Perhaps you meant the option \"%s\".", closest)
-                     : valid.len > 0
-                         ? errhint("Valid options in this context are: %s.", valid.data)
-                         : errhint("There are no valid options in this context.")));
+                     closest         ? errhint("Perhaps you meant the option \"%s\".", closest)
+                     : valid.len > 0 ? errhint("Valid options in this context are: %s.", valid.data)
+                                     : errhint("There are no valid options in this context.")));
         }
         const char *value = defGetString(def);
         switch (opt->kind) {
@@ -262,8 +265,10 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
                 ParseSegments(def->defname, value);
                 break;
         }
-        if (strcmp(def->defname, "region") == 0) has_region = true;
-        if (strcmp(def->defname, "table") == 0) has_table = true;
+        if (strcmp(def->defname, "region") == 0)
+            has_region = true;
+        if (strcmp(def->defname, "table") == 0)
+            has_table = true;
     }
 
     if (context == ForeignServerRelationId && !has_region)
@@ -293,7 +298,8 @@ char *VaultSecret(const char *option, const char *ref) {
                                 "aws_secret_access_key.")));
     char *result = NULL;
     MemoryContext caller = CurrentMemoryContext;
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
     Oid argtypes[1] = {TEXTOID};
     Datum args[1] = {CStringGetTextDatum(ref)};
     int rc = SPI_execute_with_args(
@@ -314,10 +320,10 @@ char *VaultSecret(const char *option, const char *ref) {
     }
     SPI_finish();
     if (result == NULL)
-        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                        errmsg("Vault secret \"%s\" named by option \"%s\" was not found", ref,
-                               option),
-                        errhint("Give the id or the name of a secret in vault.decrypted_secrets.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                 errmsg("Vault secret \"%s\" named by option \"%s\" was not found", ref, option),
+                 errhint("Give the id or the name of a secret in vault.decrypted_secrets.")));
     return result;
 }
 
@@ -328,7 +334,8 @@ List *UserMappingOptions(Oid serverid, Oid userid) {
     if (!HeapTupleIsValid(tp))
         tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
                              ObjectIdGetDatum(serverid));
-    if (!HeapTupleIsValid(tp)) return NIL;
+    if (!HeapTupleIsValid(tp))
+        return NIL;
     bool isnull;
     Datum d = SysCacheGetAttr(USERMAPPINGUSERSERVER, tp, Anum_pg_user_mapping_umoptions, &isnull);
     List *options = isnull ? NIL : untransformRelOptions(d);
@@ -348,19 +355,25 @@ void CollectCredentials(List *options, Credentials *c) {
     foreach (lc, options) {
         DefElem *def = (DefElem *)lfirst(lc);
         const char *n = def->defname;
-        if (strcmp(n, "aws_access_key_id") == 0) c->key_id = defGetString(def);
-        if (strcmp(n, "aws_secret_access_key") == 0) c->secret = defGetString(def);
-        if (strcmp(n, "aws_session_token") == 0) c->token = defGetString(def);
-        if (strcmp(n, "vault_access_key_id") == 0) c->key_id = VaultSecret(n, defGetString(def));
+        if (strcmp(n, "aws_access_key_id") == 0)
+            c->key_id = defGetString(def);
+        if (strcmp(n, "aws_secret_access_key") == 0)
+            c->secret = defGetString(def);
+        if (strcmp(n, "aws_session_token") == 0)
+            c->token = defGetString(def);
+        if (strcmp(n, "vault_access_key_id") == 0)
+            c->key_id = VaultSecret(n, defGetString(def));
         if (strcmp(n, "vault_secret_access_key") == 0)
             c->secret = VaultSecret(n, defGetString(def));
-        if (strcmp(n, "vault_session_token") == 0) c->token = VaultSecret(n, defGetString(def));
+        if (strcmp(n, "vault_session_token") == 0)
+            c->token = VaultSecret(n, defGetString(def));
     }
 }
 
 void ApplyCommon(DynamoOptions *o, DefElem *def) {
     const char *n = def->defname;
-    if (strcmp(n, "page_size") == 0) o->page_size = ParseIntOption(n, defGetString(def), true);
+    if (strcmp(n, "page_size") == 0)
+        o->page_size = ParseIntOption(n, defGetString(def), true);
     if (strcmp(n, "consistent_read") == 0)
         o->consistent_read = ParseBoolOption(n, defGetString(def));
     if (strcmp(n, "batch_size") == 0)
@@ -382,9 +395,12 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
     foreach (lc, server->options) {
         DefElem *def = (DefElem *)lfirst(lc);
         const char *n = def->defname;
-        if (strcmp(n, "region") == 0) o->region = defGetString(def);
-        if (strcmp(n, "endpoint_url") == 0) o->endpoint_url = defGetString(def);
-        if (strcmp(n, "ca_file") == 0) o->ca_file = defGetString(def);
+        if (strcmp(n, "region") == 0)
+            o->region = defGetString(def);
+        if (strcmp(n, "endpoint_url") == 0)
+            o->endpoint_url = defGetString(def);
+        if (strcmp(n, "ca_file") == 0)
+            o->ca_file = defGetString(def);
         if (strcmp(n, "connect_timeout_ms") == 0)
             o->connect_timeout_ms = ParseIntOption(n, defGetString(def), false);
         if (strcmp(n, "request_timeout_ms") == 0)
@@ -398,9 +414,12 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
         ForeignTable *ft = GetForeignTable(relid);
         foreach (lc, ft->options) {
             DefElem *def = (DefElem *)lfirst(lc);
-            if (strcmp(def->defname, "table") == 0) o->table = defGetString(def);
-            if (strcmp(def->defname, "rowid_column") == 0) o->rowid_column = defGetString(def);
-            if (strcmp(def->defname, "index") == 0) o->index = defGetString(def);
+            if (strcmp(def->defname, "table") == 0)
+                o->table = defGetString(def);
+            if (strcmp(def->defname, "rowid_column") == 0)
+                o->rowid_column = defGetString(def);
+            if (strcmp(def->defname, "index") == 0)
+                o->index = defGetString(def);
             ApplyCommon(o, def);
         }
     }
@@ -487,7 +506,8 @@ void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
         } else if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_SECRET_ACCESS_KEY")) {
             o->access_key_id = pstrdup(getenv("AWS_ACCESS_KEY_ID"));
             o->secret_access_key = pstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
-            if (getenv("AWS_SESSION_TOKEN")) o->session_token = pstrdup(getenv("AWS_SESSION_TOKEN"));
+            if (getenv("AWS_SESSION_TOKEN"))
+                o->session_token = pstrdup(getenv("AWS_SESSION_TOKEN"));
         } else {
             char *why = NULL;
             if (!SharedFileCredentials(o, &why))
@@ -499,7 +519,6 @@ void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
                                  "forms) on the server or a user mapping.")));
         }
     }
-
 }
 
 bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum) {
