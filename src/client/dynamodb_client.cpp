@@ -162,7 +162,7 @@ void PendingCall::Send() {
                 AmzDateNow(), false);
     client_->stats_.requests[operation_]++;
     if (attempt_ > 1)
-        client_->stats_.retries++;
+        client_->CountRetry(operation_);
     parse_error_.clear();
     parse_exception_ = nullptr;
     CompletionFn step;
@@ -285,13 +285,7 @@ bool PendingCall::Poll() {
         finished_ = true;
         return true;
     }
-    // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    long ceiling = p.base_delay_ms << std::min(attempt_, 20);
-    if (ceiling > p.max_delay_ms || ceiling <= 0)
-        ceiling = p.max_delay_ms;
-    long delay = std::uniform_int_distribution<long>(0, ceiling)(rng);
-    delay = std::min(delay, std::max(0L, p.max_total_ms - elapsed));
+    long delay = std::min(FullJitterDelay(p, attempt_), std::max(0L, p.max_total_ms - elapsed));
     retry_at_ = Clock::now() + std::chrono::milliseconds(delay);
     waiting_ = true;
     if (delay == 0) {
@@ -659,7 +653,6 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
     out.consumed_capacity = 0;
     std::vector<Item> pending = keys;
     const auto started = Clock::now();
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
     for (int round = 1; !pending.empty(); ++round) {
         std::vector<Item> unprocessed;
         Error err = Call(
@@ -695,31 +688,43 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
         if (pending.empty())
             break;
         // Keys DynamoDB did not get to: back off as for throttling, within the same budget.
-        const RetryPolicy &p = config_.retry;
-        long elapsed =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-        if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
-            Error e;
-            e.kind = ErrorKind::Budget;
-            e.operation = "BatchGetItem";
-            e.type = "UnprocessedKeys";
-            e.message = std::to_string(pending.size()) + " keys were still unprocessed";
-            e.attempts = round;
-            return e;
-        }
-        stats_.retries++;
-        long ceiling = p.base_delay_ms << std::min(round, 20);
-        if (ceiling > p.max_delay_ms || ceiling <= 0)
-            ceiling = p.max_delay_ms;
-        if (!InterruptibleSleep(std::uniform_int_distribution<long>(0, ceiling)(rng), abort)) {
-            Error e;
-            e.kind = ErrorKind::Aborted;
-            e.operation = "BatchGetItem";
-            e.message = "request cancelled";
-            return e;
-        }
+        err = BackOffBatch("BatchGetItem", "keys", pending.size(), round, started, abort);
+        if (!err.ok())
+            return err;
     }
     out.count = out.scanned_count = static_cast<int64_t>(out.items.size());
+    return Error{};
+}
+
+long FullJitterDelay(const RetryPolicy &policy, int attempt) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    long ceiling = policy.base_delay_ms << std::min(attempt, 20);
+    if (ceiling > policy.max_delay_ms || ceiling <= 0)
+        ceiling = policy.max_delay_ms;
+    return std::uniform_int_distribution<long>(0, std::max(0L, ceiling))(rng);
+}
+
+Error DynamoClient::BackOffBatch(const std::string &operation, const char *what, size_t left,
+                                 int round, Clock::time_point started, AbortFn abort) {
+    const RetryPolicy &p = config_.retry;
+    long elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    Error e;
+    e.operation = operation;
+    e.attempts = round;
+    if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
+        e.kind = ErrorKind::Budget;
+        e.type = operation == "BatchGetItem" ? "UnprocessedKeys" : "UnprocessedItems";
+        e.message = std::to_string(left) + " " + what + " were still unprocessed";
+        return e;
+    }
+    CountRetry(operation);
+    long delay = std::min(FullJitterDelay(p, round), std::max(0L, p.max_total_ms - elapsed));
+    if (!InterruptibleSleep(delay, abort) || (abort != nullptr && abort())) {
+        e.kind = ErrorKind::Aborted;
+        e.message = "request cancelled";
+        return e;
+    }
     return Error{};
 }
 

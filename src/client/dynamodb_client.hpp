@@ -30,6 +30,10 @@ struct RetryPolicy {
     long max_total_ms = 60000;  // no retry starts after this much time on one operation
 };
 
+// The backoff before retry `attempt` (1-based), in milliseconds: full jitter, uniform in
+// [0, min(max_delay_ms, base_delay_ms * 2^attempt)].
+long FullJitterDelay(const RetryPolicy &policy, int attempt);
+
 struct ClientConfig {
     std::string region;
     std::string endpoint_url;  // empty: https://dynamodb.<region>.amazonaws.com
@@ -94,7 +98,8 @@ struct Page {
 // Counters per backend client, for EXPLAIN ANALYZE and tests.
 struct ClientStats {
     std::map<std::string, int64_t> requests;  // operation -> HTTP requests sent (retries included)
-    int64_t retries = 0;
+    std::map<std::string, int64_t> retried;   // operation -> retries among them
+    int64_t retries = 0;                      // all operations
 };
 
 // A single-item write (PutItem, UpdateItem, DeleteItem). Expression strings use #n / :v
@@ -248,6 +253,16 @@ class DynamoClient {
 
   private:
     friend class PendingCall;
+    void CountRetry(const std::string &operation) {
+        stats_.retried[operation]++;
+        stats_.retries++;
+    }
+    // Between the rounds of a batch operation whose entries DynamoDB left unprocessed: checks
+    // the retry budget (rounds, and time since `started`), counts a retry and waits out a
+    // full-jitter backoff. Returns ok to go on, else an error of kind Budget (naming the `left`
+    // entries of kind `what` still unprocessed) or Aborted.
+    Error BackOffBatch(const std::string &operation, const char *what, size_t left, int round,
+                       std::chrono::steady_clock::time_point started, AbortFn abort);
     ClientConfig config_;
     HttpClient http_;
     std::string url_;

@@ -272,6 +272,7 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
                 continue;
             if (s.call->Poll()) {
                 Error err = s.call->error();
+                retries_ += s.call->attempts() - 1;
                 s.call.reset();
                 if (!err.ok()) {
                     CancelAll();
@@ -311,6 +312,9 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
         return Error{};
     }
     Error err;
+    // GetItem and BatchGetItem run to completion here: the client's retry count grows only
+    // by theirs meanwhile.
+    const int64_t retries_before = client_->stats().retries;
     if (plan_.kind == ReadPlan::Kind::GetItem) {
         bool found = false;
         Item item;
@@ -336,6 +340,7 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
         next_key_ = end;
         finished_ = next_key_ >= plan_.keys.size();
     }
+    retries_ += client_->stats().retries - retries_before;
     scanned_ += page.scanned_count;
     consumed_ += page.consumed_capacity;
     done = finished_;

@@ -71,6 +71,9 @@ class ReadCursor {
     int64_t requests() const { return requests_; }
     int64_t scanned() const { return scanned_; }
     double consumed() const { return consumed_; }
+    // Requests sent again under the retry policy (throttling, server errors, broken or
+    // invalid responses), for the pages received so far.
+    int64_t retries() const { return retries_; }
 
   private:
     // One Scan or Query response, parsed into a document on the I/O thread.
@@ -115,6 +118,7 @@ class ReadCursor {
     bool started_ = false;
     Error failed_;
     int64_t requests_ = 0;
+    int64_t retries_ = 0;
     int64_t scanned_ = 0;
     double consumed_ = 0;
 };

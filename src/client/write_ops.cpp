@@ -98,24 +98,6 @@ Error ConditionOutcome(Error err, bool &condition_failed) {
     return err;
 }
 
-// Waits before retry `attempt` (1-based) of unprocessed writes: uniform in [0, min(cap,
-// base * 2^attempt)], in short slices; false when abort() asks to stop.
-bool BackoffSleep(const RetryPolicy &p, int attempt, AbortFn abort) {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    long ceiling = p.base_delay_ms << std::min(attempt, 20);
-    if (ceiling > p.max_delay_ms || ceiling <= 0)
-        ceiling = p.max_delay_ms;
-    long delay = std::uniform_int_distribution<long>(0, ceiling)(rng);
-    auto until = Clock::now() + std::chrono::milliseconds(delay);
-    while (Clock::now() < until) {
-        if (abort != nullptr && abort())
-            return false;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
-    }
-    return abort == nullptr || !abort();
-}
-
 // DynamoDB's size of a number: one byte per two significant digits, plus one.
 size_t NumberSize(const std::string &text) {
     DecimalText d;
@@ -266,27 +248,9 @@ Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWr
             break;
 
         // Writes DynamoDB did not get to: back off as for throttling, within the same budget.
-        const RetryPolicy &p = config_.retry;
-        long elapsed =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-        if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
-            Error e;
-            e.kind = ErrorKind::Budget;
-            e.operation = "BatchWriteItem";
-            e.type = "UnprocessedItems";
-            e.message = std::to_string(writes.size()) + " items were still unprocessed";
-            e.attempts = round;
-            return e;
-        }
-        stats_.retries++;
-        if (!BackoffSleep(p, round, abort)) {
-            Error e;
-            e.kind = ErrorKind::Aborted;
-            e.operation = "BatchWriteItem";
-            e.message = "request cancelled";
-            e.attempts = round;
-            return e;
-        }
+        err = BackOffBatch("BatchWriteItem", "items", writes.size(), round, started, abort);
+        if (!err.ok())
+            return err;
     }
     return Error{};
 }

@@ -74,6 +74,9 @@ struct ModifyRuntime {
     std::map<std::string, size_t> batch_index;  // key -> position in batch
     dynamo::Error error;
     std::string buf;  // conversion scratch, message text
+    // The client's write requests and retries when the write began (for EXPLAIN ANALYZE).
+    int64_t requests_at_start = 0;
+    int64_t retries_at_start = 0;
 };
 
 struct DynamoModifyState {
@@ -181,6 +184,35 @@ char *KeyJunkName(AttrNumber attnum, Oid typid) {
     return psprintf("dynamodb_key_%d_%u", attnum, typid);
 }
 
+// The client's write requests and retries so far (reads the statement makes through the same
+// client are counted by its scan).
+void WriteCounts(const ModifyRuntime &rt, int64_t &requests, int64_t &retries) {
+    requests = retries = 0;
+    const dynamo::ClientStats &stats = rt.client->stats();
+    for (const char *op : {"PutItem", "BatchWriteItem", "UpdateItem", "DeleteItem"}) {
+        auto r = stats.requests.find(op);
+        if (r != stats.requests.end())
+            requests += r->second;
+        auto t = stats.retried.find(op);
+        if (t != stats.retried.end())
+            retries += t->second;
+    }
+}
+
+// EXPLAIN ANALYZE: the write requests the statement sent, and how many were retries.
+void ExplainWriteCounts(DynamoModifyState *st, ExplainState *es) {
+    if (!es->analyze || st->rt == NULL || !st->rt->client)
+        return;
+    int64_t requests = 0, retries = 0;
+    RunCpp([&] {
+        WriteCounts(*st->rt, requests, retries);
+        requests -= st->rt->requests_at_start;
+        retries -= st->rt->retries_at_start;
+    });
+    ExplainPropertyInteger("DynamoDB Requests", NULL, requests, es);
+    ExplainPropertyInteger("DynamoDB Retries", NULL, retries, es);
+}
+
 // Opens the C++ side of a write: options, DescribeTable (cached), the client, the columns.
 DynamoModifyState *CreateModifyState(Relation rel, CmdType operation, Oid userid, EState *estate,
                                      bool explain_only) {
@@ -210,8 +242,10 @@ DynamoModifyState *CreateModifyState(Relation rel, CmdType operation, Oid userid
     cb->func = FreeRuntime;
     cb->arg = st;
     MemoryContextRegisterResetCallback(st->cxt, cb);
-    if (!explain_only)
+    if (!explain_only) {
         DynamoShareClient(ft->serverid, userid, &st->rt->client);
+        RunCpp([&] { WriteCounts(*st->rt, st->rt->requests_at_start, st->rt->retries_at_start); });
+    }
 
     ModifyRuntime *rt = st->rt;
     st->cx.relname = st->relname;
@@ -1444,6 +1478,12 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
                                 psprintf("attribute_not_exists(%s)", ShownName(hash)), es);
         }
     }
+    if (es->analyze && st->cxt != NULL && st->rt != NULL && st->rt->client) {
+        // Deletes still collected for a batch are sent now rather than at the end of the
+        // statement, so that the figures are whole.
+        FlushBatch(st);
+        ExplainWriteCounts(st, es);
+    }
 }
 
 void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
@@ -1461,4 +1501,5 @@ void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
         ExplainPropertyText("DynamoDB Condition", psprintf("attribute_exists(%s)", ShownName(hash)),
                             es);
     }
+    ExplainWriteCounts(st, es);
 }

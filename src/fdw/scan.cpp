@@ -94,6 +94,7 @@ struct ScanRuntime {
     std::string buf;  // conversion scratch buffer
     // EXPLAIN ANALYZE figures, summed over rescans
     int64_t requests = 0;
+    int64_t retries = 0;
     int64_t scanned = 0;
     int64_t returned = 0;
     double consumed = 0;
@@ -938,6 +939,7 @@ void FetchPage(DynamoScanState *ss) {
     bool ok = false;
     RunCpp([&] {
         int64_t before_requests = rt->cursor->requests();
+        int64_t before_retries = rt->cursor->retries();
         int64_t before_scanned = rt->cursor->scanned();
         double before_consumed = rt->cursor->consumed();
         bool done = false;
@@ -948,6 +950,7 @@ void FetchPage(DynamoScanState *ss) {
         if (ok)
             rt->done = done;
         rt->requests += rt->cursor->requests() - before_requests;
+        rt->retries += rt->cursor->retries() - before_retries;
         rt->scanned += rt->cursor->scanned() - before_scanned;
         rt->consumed += rt->cursor->consumed() - before_consumed;
     });
@@ -1114,6 +1117,7 @@ void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es) {
     }
     if (es->analyze && rt != NULL) {
         ExplainPropertyInteger("DynamoDB Requests", NULL, rt->requests, es);
+        ExplainPropertyInteger("DynamoDB Retries", NULL, rt->retries, es);
         ExplainPropertyInteger("DynamoDB Items Scanned", NULL, rt->scanned, es);
         ExplainPropertyInteger("DynamoDB Items Returned", NULL, rt->returned, es);
         ExplainPropertyFloat("DynamoDB Consumed Read Capacity", NULL, rt->consumed, 1, es);

@@ -66,8 +66,8 @@ select pk from faults.paging3;
 \! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
 select count(*), sum(pk) from faults.paging3;
 
--- EXPLAIN ANALYZE counts the pages read; the two throttled requests show in the client's
--- retry counter
+-- EXPLAIN ANALYZE counts the pages read and the two throttled requests sent again, as the
+-- client's retry counter does
 create function faults.retries(server text) returns bigint language sql as $$
   select coalesce(max(retries), 0) from dynamodb_client_stats() where server_name = server $$;
 create function faults.explain_analyze(query text) returns setof text language plpgsql as $$
@@ -116,6 +116,12 @@ create foreign table faults.writes_check (id bigint, label text)
   server dynamodb_server options (table 'fault_writes');
 select count(*), count(distinct id), sum(id), count(*) filter (where label = 'row-' || id) as labels_match
   from faults.writes_check;
+-- EXPLAIN ANALYZE of a write counts its requests, and the two throttled ones sent again
+\! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"BatchWriteItem","fault":"throttle","count":2}' || echo "fault proxy unreachable"
+select * from faults.explain_analyze(
+  'insert into faults.writes select g, ''extra-'' || g from generate_series(2001, 2050) g');
+\! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" fault_writes | wc -l
 
 :faults_reset
 set client_min_messages = warning;
