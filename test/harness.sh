@@ -8,7 +8,7 @@
 #
 #   source test/harness.sh
 #   harness_init "$workdir"     # installs the EXIT/INT/TERM cleanup trap
-#   start_postgres              # exports PGHOST PGPORT PGUSER PGDATABASE
+#   start_postgres              # exports PGHOST PGPORT PGUSER PGDATABASE PG_BINDIR PG_LOG
 #   start_dynalite              # exports DYNAMODB_ENDPOINT DYNAMODB_BACKEND
 #   ...
 #   stop_dynamodb
@@ -197,6 +197,7 @@ EOF
     export PGUSER=postgres
     export PGDATABASE=postgres
     export PG_BINDIR="$bindir"
+    export PG_LOG="$base/postgres.log"
     echo "harness: postgres running on 127.0.0.1:$port (socket dir $PGHOST, data $base/data)" >&2
 }
 

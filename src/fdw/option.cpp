@@ -16,6 +16,8 @@ extern "C" {
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -385,6 +387,17 @@ void ApplyCommon(DynamoOptions *o, DefElem *def) {
 }  // namespace
 
 DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
+    // DynamoDB's names and strings are UTF-8, and they pass between DynamoDB and Postgres
+    // unconverted: refuse a database whose text means something else rather than store or send
+    // wrongly encoded text.
+    if (GetDatabaseEncoding() != PG_UTF8)
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("DynamoDB foreign tables are not supported in a database with encoding %s",
+                    GetDatabaseEncodingName()),
+             errdetail("DynamoDB stores names and strings as UTF-8, and they are not converted."),
+             errhint("Use the foreign server from a database created with ENCODING 'UTF8'.")));
     DynamoOptions *o = (DynamoOptions *)palloc0(sizeof(DynamoOptions));
     o->connect_timeout_ms = 10000;
     o->request_timeout_ms = 30000;
@@ -503,6 +516,16 @@ void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
             o->access_key_id = srv.key_id;
             o->secret_access_key = srv.secret;
             o->session_token = srv.token;
+        } else if (!superuser_arg(server->owner)) {
+            // The server process's own credentials are the administrator's: a role that may
+            // create a server (pointing anywhere) must not borrow them.
+            ereport(ERROR,
+                    (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                     errmsg("no AWS credentials for server \"%s\"", server->servername),
+                     errdetail("The PostgreSQL server process's environment and shared credentials "
+                               "file are used only for servers owned by a superuser."),
+                     errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
+                             "forms) in a user mapping or on the server.")));
         } else if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_SECRET_ACCESS_KEY")) {
             o->access_key_id = pstrdup(getenv("AWS_ACCESS_KEY_ID"));
             o->secret_access_key = pstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
@@ -511,12 +534,15 @@ void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
         } else {
             char *why = NULL;
             if (!SharedFileCredentials(o, &why))
-                ereport(ERROR,
-                        (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                         errmsg("no AWS credentials for server \"%s\"", server->servername),
-                         why != NULL ? errdetail_internal("%s", why) : 0,
-                         errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
-                                 "forms) on the server or a user mapping.")));
+                ereport(
+                    ERROR,
+                    (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                     errmsg("no AWS credentials for server \"%s\"", server->servername),
+                     why != NULL ? errdetail_internal("%s", why) : 0,
+                     errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
+                             "forms) in a user mapping or on the server, or give the PostgreSQL "
+                             "server process AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its "
+                             "environment or a shared credentials file.")));
         }
     }
 }

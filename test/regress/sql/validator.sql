@@ -50,3 +50,20 @@ create foreign table public.nocreds_users (id text) server nocreds options (tabl
 select * from public.nocreds_users;
 drop server nocreds cascade;
 drop server okserver cascade;
+
+-- a database whose encoding is not UTF8: DynamoDB's text is UTF-8 and is not converted, so the
+-- wrapper refuses to read or write there instead of storing wrongly encoded text
+create database dynamodb_regress_latin1 encoding 'LATIN1' locale 'C' template template0;
+\c dynamodb_regress_latin1
+create extension wrappers;
+create foreign data wrapper dynamodb_wrapper
+  handler dynamo_db_fdw_handler validator dynamo_db_fdw_validator;
+create server latin1_server foreign data wrapper dynamodb_wrapper options (
+  region 'us-east-1', endpoint_url :'endpoint', aws_access_key_id 'test',
+  aws_secret_access_key 'test');
+create foreign table latin1_users (id text) server latin1_server options (table 'users');
+select id from latin1_users;
+insert into latin1_users values ('new-user');
+import foreign schema dynamodb from server latin1_server into public;
+\c dynamodb_regress
+drop database dynamodb_regress_latin1;
