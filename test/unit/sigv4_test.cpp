@@ -323,6 +323,28 @@ TEST(SigV4Test, HmacSha256HexRfc4231Case2) {
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(SigV4Test, SigningKeyFollowsSecretDayRegionAndService) {
+    // The derived signing key is kept between requests: each input that enters it must still
+    // change the signature, and going back to earlier inputs gives the earlier signature.
+    const std::string sts = "AWS4-HMAC-SHA256\n20150830T123600Z\n...";
+    const std::string a =
+        dynamo::Signature("secret-a", "20150830T123600Z", "us-east-1", "dynamodb", sts);
+    const std::string b =
+        dynamo::Signature("secret-b", "20150830T123600Z", "us-east-1", "dynamodb", sts);
+    const std::string day =
+        dynamo::Signature("secret-a", "20150831T000000Z", "us-east-1", "dynamodb", sts);
+    const std::string region =
+        dynamo::Signature("secret-a", "20150830T123600Z", "eu-west-1", "dynamodb", sts);
+    const std::string service =
+        dynamo::Signature("secret-a", "20150830T123600Z", "us-east-1", "iam", sts);
+    EXPECT_NE(a, b);
+    EXPECT_NE(a, day);
+    EXPECT_NE(a, region);
+    EXPECT_NE(a, service);
+    EXPECT_EQ(dynamo::Signature("secret-a", "20150830T235959Z", "us-east-1", "dynamodb", sts), a);
+    EXPECT_EQ(dynamo::Signature("secret-b", "20150830T123600Z", "us-east-1", "dynamodb", sts), b);
+}
+
 std::string FormatUtc(std::time_t t) {
     std::tm tm_utc{};
     gmtime_r(&t, &tm_utc);
