@@ -657,6 +657,10 @@ void AppendPlainJson(std::string &out, const AttributeValue &v) {
     WritePlainTo(out, [&v](JsonWriter &w) { WritePlain(w, v); });
 }
 
+std::string_view PlainJsonNumber(std::string_view text, std::string &scratch) {
+    return JsonNumberText(text, scratch);
+}
+
 std::string ToPlainJson(const AttributeValue &v) {
     std::string out;
     AppendPlainJson(out, v);

@@ -61,6 +61,10 @@ void WriteItem(rapidjson::Writer<rapidjson::StringBuffer> &w, const Item &item);
 std::string ToPlainJson(const AttributeValue &v);
 // Appends the plain JSON of `v` to `out`.
 void AppendPlainJson(std::string &out, const AttributeValue &v);
+// The JSON spelling the plain JSON gives a number text: the text itself, or an equivalent
+// spelling written into `scratch`; empty when the text is not a decimal number (it is then
+// written as a string).
+std::string_view PlainJsonNumber(std::string_view text, std::string &scratch);
 
 // A JSON object of the item's attributes for which keep(name) is true, in item order. An empty
 // `keep` keeps every attribute.

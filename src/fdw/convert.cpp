@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "catalog/pg_attribute.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/jsonb.h"
@@ -116,6 +117,130 @@ const char *PlainJson(DynamoConvertContext *cx, const dynamo::AttributeValue *v)
 Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype,
                  const dynamo::AttributeValue *v);
 
+// --- jsonb built from attribute values directly, in their plain JSON form (the same value
+// jsonb_in would make of ToPlainJson's text, without writing and parsing that text) ---
+
+void JsonbString(JsonbValue *out, const char *data, size_t len) {
+    // jsonb_in refuses \u0000, which is how the JSON text spells a NUL character.
+    if (memchr(data, '\0', len) != NULL)
+        ereport(ERROR, (errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+                        errmsg("unsupported Unicode escape sequence"),
+                        errdetail("\\u0000 cannot be converted to text.")));
+    out->type = jbvString;
+    out->val.string.len = (int)len;
+    out->val.string.val = const_cast<char *>(data);
+}
+
+void JsonbNumber(DynamoConvertContext *cx, JsonbValue *out, const std::string &text) {
+    const char *json = NULL;
+    RunCpp([&] {
+        std::string_view spelled = dynamo::PlainJsonNumber(text, *cx->buf);
+        if (!spelled.empty())
+            json = spelled.data() == text.data() ? text.c_str() : cx->buf->c_str();
+    });
+    if (json == NULL) {
+        JsonbString(out, text.data(), text.size());
+        return;
+    }
+    out->type = jbvNumeric;
+    out->val.numeric = DatumGetNumeric(DirectFunctionCall3(
+        numeric_in, CStringGetDatum(json), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+}
+
+// Binary data is a base64 string; its text is copied into the current memory context, as the
+// value must outlive the scratch buffer until the jsonb is formed.
+void JsonbBase64(DynamoConvertContext *cx, JsonbValue *out, const std::string &bytes) {
+    RunCpp([&] {
+        cx->buf->clear();
+        dynamo::Base64EncodeAppend(bytes, *cx->buf);
+    });
+    char *copy = pnstrdup(cx->buf->data(), cx->buf->size());
+    JsonbString(out, copy, cx->buf->size());
+}
+
+bool JsonbScalar(DynamoConvertContext *cx, dynamo::AttrType type, const dynamo::AttributeValue &v,
+                 const std::string &text, JsonbValue *out) {
+    using dynamo::AttrType;
+    switch (type) {
+        case AttrType::S:
+            JsonbString(out, text.data(), text.size());
+            return true;
+        case AttrType::N:
+            JsonbNumber(cx, out, text);
+            return true;
+        case AttrType::B:
+            JsonbBase64(cx, out, text);
+            return true;
+        case AttrType::BOOL:
+            out->type = jbvBool;
+            out->val.boolean = v.boolean;
+            return true;
+        case AttrType::NUL:
+            out->type = jbvNull;
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Pushes v as the next value (`token` WJB_VALUE in an object, WJB_ELEM in an array); returns
+// what pushJsonbValue returned for it.
+JsonbValue *PushJsonb(DynamoConvertContext *cx, JsonbParseState **state, JsonbIteratorToken token,
+                      const dynamo::AttributeValue &v) {
+    using dynamo::AttrType;
+    check_stack_depth();
+    JsonbValue scalar;
+    if (JsonbScalar(cx, v.type, v, v.str, &scalar))
+        return pushJsonbValue(state, token, &scalar);
+    switch (v.type) {
+        case AttrType::L:
+            pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+            for (const dynamo::AttributeValue &e : v.list)
+                PushJsonb(cx, state, WJB_ELEM, e);
+            return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+        case AttrType::M:
+            pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+            for (const auto &entry : v.map) {
+                JsonbValue key;
+                JsonbString(&key, entry.first.data(), entry.first.size());
+                pushJsonbValue(state, WJB_KEY, &key);
+                PushJsonb(cx, state, WJB_VALUE, entry.second);
+            }
+            return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+        default: {
+            // SS, NS, BS: arrays of strings, numbers, base64 strings
+            AttrType member = v.type == AttrType::SS   ? AttrType::S
+                              : v.type == AttrType::NS ? AttrType::N
+                                                       : AttrType::B;
+            pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+            for (const std::string &text : v.set) {
+                JsonbScalar(cx, member, v, text, &scalar);
+                pushJsonbValue(state, WJB_ELEM, &scalar);
+            }
+            return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+        }
+    }
+}
+
+Datum JsonbFromAttribute(DynamoConvertContext *cx, const dynamo::AttributeValue *v) {
+    JsonbParseState *state = NULL;
+    JsonbValue scalar;
+    JsonbValue *result;
+    if (JsonbScalar(cx, v->type, *v, v->str, &scalar)) {
+        // a scalar document is stored as a one-element "raw scalar" array
+        JsonbValue wrapper;
+        wrapper.type = jbvArray;
+        wrapper.val.array.rawScalar = true;
+        wrapper.val.array.nElems = 1;
+        pushJsonbValue(&state, WJB_BEGIN_ARRAY, &wrapper);
+        pushJsonbValue(&state, WJB_ELEM, &scalar);
+        result = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+    } else {
+        result = PushJsonb(cx, &state, WJB_ELEM, *v);
+    }
+    return JsonbPGetDatum(JsonbValueToJsonb(result));
+}
+
 Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                    const dynamo::AttributeValue *v) {
     using dynamo::AttrType;
@@ -187,7 +312,7 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                 Mismatch(col, v, NULL);
             return ByteaDatum(v->str);
         case JSONBOID:
-            return DirectFunctionCall1(jsonb_in, CStringGetDatum(PlainJson(cx, v)));
+            return JsonbFromAttribute(cx, v);
         case JSONOID:
             return DirectFunctionCall1(json_in, CStringGetDatum(PlainJson(cx, v)));
         case TEXTOID:
@@ -277,16 +402,21 @@ Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype
 
 // The catch-all object: every attribute that no declared column names.
 Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
-    RunCpp([&] {
-        cx->buf->clear();
-        dynamo::AppendItemPlainJson(*cx->buf, *item, [cx](const std::string &name) {
-            for (int i = 0; i < cx->ncolumns; i++)
-                if (name == cx->columns[i].name)
-                    return false;
-            return true;
-        });
-    });
-    return DirectFunctionCall1(jsonb_in, CStringGetDatum(cx->buf->c_str()));
+    JsonbParseState *state = NULL;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+    for (const auto &entry : *item) {
+        bool declared = false;
+        for (int i = 0; i < cx->ncolumns && !declared; i++)
+            declared = entry.first == cx->columns[i].name;
+        if (declared)
+            continue;
+        JsonbValue key;
+        JsonbString(&key, entry.first.data(), entry.first.size());
+        pushJsonbValue(&state, WJB_KEY, &key);
+        PushJsonb(cx, &state, WJB_VALUE, entry.second);
+    }
+    JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+    return JsonbPGetDatum(JsonbValueToJsonb(result));
 }
 
 }  // namespace

@@ -88,3 +88,36 @@ select * from types_test.bad_uuid;
 -- numeric with a typmod rounds as Postgres does
 create foreign table types_test.numeric_typmod (id text, n_frac numeric(4,1)) server dynamodb_server options (table 'types');
 select * from types_test.numeric_typmod where id = 'all';
+
+-- jsonb columns and the catch-all are built from the attributes directly; they hold the same
+-- value as the attribute's JSON text (what a json column shows) read into jsonb, for every
+-- attribute of every type
+create foreign table types_test.all_jsonb (id text, s jsonb, n jsonb, n_neg jsonb, n_frac jsonb,
+  n_big jsonb, n_small jsonb, b jsonb, t_bool jsonb, nul jsonb, l jsonb, m jsonb, ss jsonb,
+  ns jsonb, bs jsonb, d jsonb, ts jsonb) server dynamodb_server options (table 'types');
+create foreign table types_test.all_json (id text, s json, n json, n_neg json, n_frac json,
+  n_big json, n_small json, b json, t_bool json, nul json, l json, m json, ss json,
+  ns json, bs json, d json, ts json) server dynamodb_server options (table 'types');
+select count(*) as values_compared, count(*) filter (where x.jb is distinct from x.js::jsonb) as differ
+  from types_test.all_jsonb a join types_test.all_json j using (id),
+  lateral (values (a.s, j.s), (a.n, j.n), (a.n_neg, j.n_neg), (a.n_frac, j.n_frac),
+                  (a.n_big, j.n_big), (a.n_small, j.n_small), (a.b, j.b), (a.t_bool, j.t_bool),
+                  (a.nul, j.nul), (a.l, j.l), (a.m, j.m), (a.ss, j.ss), (a.ns, j.ns),
+                  (a.bs, j.bs), (a.d, j.d), (a.ts, j.ts)) x(jb, js)
+ where x.js is not null;
+-- the catch-all of 2,000 generated items of mixed types against their attributes as json
+create foreign table types_test.diff_rest (pk text, sk bigint, _attrs jsonb)
+  server dynamodb_server options (table 'diff_items');
+create foreign table types_test.diff_json (pk text, sk bigint, t json, n json, b json, bin json)
+  server dynamodb_server options (table 'diff_items');
+-- (a column reads DynamoDB's NULL as SQL NULL; the catch-all keeps it as JSON null)
+select count(*) as items,
+       count(*) filter (where exists (
+         select from (values ('t', j.t), ('n', j.n), ('b', j.b), ('bin', j.bin)) x(k, v)
+          where case when v is null then coalesce(r._attrs -> k, 'null') <> 'null'
+                     else r._attrs -> k is distinct from v::jsonb end)
+         or exists (select from jsonb_object_keys(r._attrs) k
+                     where k not in ('t', 'n', 'b', 'bin'))) as differ,
+       count(*) filter (where r._attrs ? 'bin') as with_binary,
+       count(*) filter (where jsonb_typeof(r._attrs -> 'n') = 'number') as with_number
+  from types_test.diff_rest r join types_test.diff_json j using (pk, sk);
