@@ -114,6 +114,9 @@ dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid) {
         config.http.connect_timeout_ms = opts->connect_timeout_ms;
         config.http.request_timeout_ms = opts->request_timeout_ms;
         config.retry.max_attempts = opts->max_attempts;
+        config.retry.max_total_ms = opts->max_retry_time_ms;
+        config.retry.base_delay_ms = opts->retry_base_delay_ms;
+        config.retry.max_delay_ms = opts->retry_max_delay_ms;
         try {
             ClientEntry &entry = (*g_clients)[ClientKey(serverid, userid)];
             entry.client = std::make_shared<dynamo::DynamoClient>(config);

@@ -81,6 +81,9 @@ struct DynamoOptions {
     int connect_timeout_ms;
     int request_timeout_ms;
     int max_attempts;
+    int max_retry_time_ms;    // no retry starts after this long on one operation
+    int retry_base_delay_ms;  // backoff before retry n: uniform in [0, min(max, base * 2^n)]
+    int retry_max_delay_ms;
     // table (server defaults narrowed by the foreign table)
     char *table;
     char *rowid_column;

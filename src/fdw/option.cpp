@@ -60,6 +60,9 @@ const OptionDef kOptions[] = {
     {"connect_timeout_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
     {"request_timeout_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
     {"max_attempts", ForeignServerRelationId, OPT_POSITIVE_INT},
+    {"max_retry_time_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
+    {"retry_base_delay_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
+    {"retry_max_delay_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
     {"page_size", ForeignServerRelationId, OPT_NONNEG_INT},
     {"consistent_read", ForeignServerRelationId, OPT_BOOL},
     {"batch_size", ForeignServerRelationId, OPT_BATCH_SIZE},
@@ -402,6 +405,9 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
     o->connect_timeout_ms = 10000;
     o->request_timeout_ms = 30000;
     o->max_attempts = 10;
+    o->max_retry_time_ms = 60000;
+    o->retry_base_delay_ms = 25;
+    o->retry_max_delay_ms = 2000;
 
     ForeignServer *server = GetForeignServer(serverid);
     ListCell *lc;
@@ -420,6 +426,12 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
             o->request_timeout_ms = ParseIntOption(n, defGetString(def), false);
         if (strcmp(n, "max_attempts") == 0)
             o->max_attempts = ParseIntOption(n, defGetString(def), false);
+        if (strcmp(n, "max_retry_time_ms") == 0)
+            o->max_retry_time_ms = ParseIntOption(n, defGetString(def), false);
+        if (strcmp(n, "retry_base_delay_ms") == 0)
+            o->retry_base_delay_ms = ParseIntOption(n, defGetString(def), false);
+        if (strcmp(n, "retry_max_delay_ms") == 0)
+            o->retry_max_delay_ms = ParseIntOption(n, defGetString(def), false);
         ApplyCommon(o, def);
     }
 

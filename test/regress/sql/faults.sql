@@ -58,6 +58,22 @@ select count(*) from faults.paging3;
 select count(*) from faults.paging3;
 \! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"Scan","fault":"badjson"}' || echo "fault proxy unreachable"
 select count(*) from faults.paging3;
+-- the retry budget in time: with attempts to spare, retries stop once max_retry_time_ms has
+-- passed (backoffs of at most 100 ms)
+create server faulty_time foreign data wrapper dynamodb_wrapper options (
+  region 'us-east-1', endpoint_url :'proxy', aws_access_key_id 'test',
+  aws_secret_access_key 'test', max_attempts '100000', max_retry_time_ms '500',
+  retry_base_delay_ms '20', retry_max_delay_ms '100');
+create foreign table faults.paging_time (pk bigint) server faulty_time options (table 'paging');
+\! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
+select count(*) from faults.paging_time;
+\! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"Scan","fault":"throttle"}' || echo "fault proxy unreachable"
+select clock_timestamp() as t0 \gset
+\set VERBOSITY terse
+select count(*) from faults.paging_time;
+\set VERBOSITY default
+select clock_timestamp() - :'t0'::timestamptz between interval '0.5 seconds' and interval '2 seconds'
+       as stopped_after_the_time_budget;
 -- the first two pages arrive, then every request fails: an error, not 200 rows
 \! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"Scan","fault":"503","after":2}' || echo "fault proxy unreachable"
 select count(*) from faults.paging3;
@@ -126,6 +142,6 @@ select * from faults.explain_analyze(
 :faults_reset
 set client_min_messages = warning;
 drop schema faults cascade;
-drop server faulty, faulty3, stalling cascade;
+drop server faulty, faulty3, faulty_time, stalling cascade;
 reset client_min_messages;
 \! node "$HARNESS_ROOT/test/fixtures/fault_table.mjs" --delete fault_writes

@@ -17,6 +17,8 @@ create server bad9 foreign data wrapper dynamodb_wrapper options (region 'us-eas
 create server bad10 foreign data wrapper dynamodb_wrapper options (region 'us-east-1', endpoint_url 'ftp://example.com');
 create server bad11 foreign data wrapper dynamodb_wrapper options (region 'us-east-1', request_timeout_ms '0');
 create server bad12 foreign data wrapper dynamodb_wrapper options (region 'us-east-1', max_attempts 'many');
+create server bad12a foreign data wrapper dynamodb_wrapper options (region 'us-east-1', max_retry_time_ms '0');
+create server bad12b foreign data wrapper dynamodb_wrapper options (region 'us-east-1', retry_base_delay_ms '-25');
 create server bad13 foreign data wrapper dynamodb_wrapper options (region 'us-east-1', consistent_read 'maybe');
 
 -- ALTER is checked too: region cannot be dropped
