@@ -47,7 +47,6 @@ int64_t GetCount(simdjson::dom::object o, const char *field) {
 
 void ReadCursor::ParseResponse(std::string_view text, Buffer &b) {
     thread_local simdjson::dom::parser parser;
-    thread_local Item scratch;
     b.left = 0;
     b.first = true;
     b.last_evaluated_key.clear();
@@ -70,12 +69,12 @@ void ReadCursor::ParseResponse(std::string_view text, Buffer &b) {
         throw JsonError("response is not a JSON object");
     simdjson::dom::array items;
     if (o["Items"].get_array().get(items) == simdjson::SUCCESS) {
+        // The page's structure is checked here, where a bad page can still be requested
+        // again; each item is read (and its attributes checked) once, when it is handed out.
         size_t n = 0;
         for (simdjson::dom::element it : items) {
-            simdjson::dom::object io;
-            if (it.get_object().get(io) != simdjson::SUCCESS)
+            if (!it.is_object())
                 throw JsonError("an item is not a JSON object");
-            ParseItemInto(io, scratch);
             n++;
         }
         b.next = items.begin();
@@ -238,7 +237,19 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
     }
     for (;;) {
         if (current_ != nullptr) {
-            FillChunk(page);
+            try {
+                FillChunk(page);
+            } catch (const JsonError &e) {
+                // An item DynamoDB's JSON grammar allows but its attribute format does not:
+                // the page cannot be taken back, so the read fails.
+                CancelAll();
+                failed_.kind = ErrorKind::Transport;
+                failed_.operation = plan_.kind == ReadPlan::Kind::Query ? "Query" : "Scan";
+                failed_.message = std::string("invalid item in the response: ") + e.what();
+                failed_.attempts = 1;
+                ClearPage(page);
+                return failed_;
+            }
             done = current_ == nullptr && StreamsDone();
             return Error{};
         }

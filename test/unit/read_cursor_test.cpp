@@ -684,6 +684,30 @@ TEST_F(ReadCursorTest, AnInvalidPageIsRetried) {
     EXPECT_EQ(client.stats().retries, 1);
 }
 
+TEST_F(ReadCursorTest, AnItemWithAnInvalidAttributeFailsTheRead) {
+    // Valid JSON, but an attribute DynamoDB's format does not allow: the read fails with an
+    // error that says so; it neither skips the item nor retries the page.
+    FakeTable table(1, 3, 10);
+    table.override_fn = [&](const ReadAsk &, ScriptedResponse &out) {
+        out = ScriptedResponse::Reply(200,
+                                      "{\"Items\":[{\"id\":{\"S\":\"a\"}},{\"id\":{\"Q\":\"b\"}}],"
+                                      "\"Count\":2,\"ScannedCount\":2}");
+        return true;
+    };
+    Serve(table);
+    DynamoClient client(Config());
+    ReadCursor cursor(&client, ScanPlan(1));
+    Error err;
+    ReadAll(cursor, err);
+    EXPECT_FALSE(err.ok());
+    EXPECT_NE(err.message.find("unknown type descriptor"), std::string::npos) << err.message;
+    EXPECT_EQ(client.stats().retries, 0);
+    // and it stays failed
+    Page page;
+    bool done = false;
+    EXPECT_FALSE(cursor.Next(page, done, nullptr).ok());
+}
+
 TEST_F(ReadCursorTest, AnErrorInOneSegmentIsReturnedAndOthersAreCancelled) {
     FakeTable table(3, 4, 2);
     table.override_fn = [](const ReadAsk &a, ScriptedResponse &out) {
