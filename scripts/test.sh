@@ -35,6 +35,7 @@ run_suite() {
     local backend="$1"
     echo "== SQL tests against $backend ($DYNAMODB_ENDPOINT)" >&2
     start_fault_proxy
+    start_tls_proxy
     node test/fixtures/load.mjs >"$work/fixtures-$backend.log"
     "$pgbin/psql" -X -q -d postgres -c "drop database if exists dynamodb_regress" \
         -c "create database dynamodb_regress"

@@ -14,6 +14,7 @@
 #   stop_dynamodb
 #   start_moto || [ $? -eq 77 ]  # 77: moto_server is not installed
 #   start_fault_proxy           # exports FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
+#   start_tls_proxy             # exports TLS_PROXY_ENDPOINT TLS_CA_FILE TLS_OTHER_CA_FILE
 #
 # The library does not change shell options; it works with or without
 # `set -euo pipefail`. Functions report errors on stderr and return non-zero.
@@ -447,9 +448,75 @@ stop_fault_proxy() {
     unset FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
 }
 
+_HARNESS_TLS_PID=""
+
+# start_tls_proxy: an https front for the emulator (test/tls_proxy.mjs) with a certificate made
+# for the run (for 127.0.0.1). Exports TLS_PROXY_ENDPOINT, TLS_CA_FILE (that certificate, which
+# trusts it) and TLS_OTHER_CA_FILE (a certificate that did not sign it). The files are readable
+# by the PostgreSQL server.
+start_tls_proxy() {
+    _harness_require_init || return 1
+    stop_tls_proxy
+    if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
+        _harness_err "start an emulator before the TLS proxy"
+        return 1
+    fi
+    local log="$HARNESS_WORKDIR/tls_proxy.log"
+    local ready="$HARNESS_WORKDIR/tls_proxy.ready"
+    local dir="${_HARNESS_PG_BASE:-$HARNESS_WORKDIR}/tls"
+    _harness_add_log "$log"
+    mkdir -p "$dir"
+    chmod 755 "$dir"
+    local name
+    for name in cert other; do
+        if [ ! -s "$dir/$name.pem" ]; then
+            if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+                -addext "subjectAltName=IP:127.0.0.1" -keyout "$dir/$name-key.pem" \
+                -out "$dir/$name.pem" >>"$log" 2>&1; then
+                _harness_err "could not make a test certificate, see $log"
+                return 1
+            fi
+        fi
+    done
+    chmod 644 "$dir"/*.pem
+    rm -f "$ready"
+    echo "=== $(date '+%F %T') starting TLS proxy to $DYNAMODB_ENDPOINT" >>"$log"
+    node "$HARNESS_ROOT/test/tls_proxy.mjs" --upstream "$DYNAMODB_ENDPOINT" \
+        --key "$dir/cert-key.pem" --cert "$dir/cert.pem" --ready-file "$ready" \
+        </dev/null >>"$log" 2>&1 &
+    _HARNESS_TLS_PID=$!
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$ready" ] && break
+        kill -0 "$_HARNESS_TLS_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ ! -s "$ready" ]; then
+        _harness_err "the TLS proxy did not start, see $log"
+        tail -n 20 "$log" >&2 || true
+        stop_tls_proxy
+        return 1
+    fi
+    TLS_PROXY_ENDPOINT="$(head -n 1 "$ready" | cut -d' ' -f2)"
+    TLS_CA_FILE="$dir/cert.pem"
+    TLS_OTHER_CA_FILE="$dir/other.pem"
+    export TLS_PROXY_ENDPOINT TLS_CA_FILE TLS_OTHER_CA_FILE
+    echo "harness: TLS proxy at $TLS_PROXY_ENDPOINT to $DYNAMODB_ENDPOINT" >&2
+}
+
+# stop_tls_proxy: stops the TLS proxy (if any) and unsets its variables.
+stop_tls_proxy() {
+    if [ -n "$_HARNESS_TLS_PID" ]; then
+        _harness_kill_tree "$_HARNESS_TLS_PID"
+    fi
+    _HARNESS_TLS_PID=""
+    unset TLS_PROXY_ENDPOINT TLS_CA_FILE TLS_OTHER_CA_FILE
+}
+
 # harness_cleanup: stops everything started; safe to call more than once.
 harness_cleanup() {
     stop_fault_proxy
+    stop_tls_proxy
     if [ -n "$_HARNESS_STALL_PID" ]; then
         _harness_kill_tree "$_HARNESS_STALL_PID"
         _HARNESS_STALL_PID=""

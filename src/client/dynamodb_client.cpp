@@ -236,7 +236,8 @@ bool PendingCall::Poll() {
     } else if (resp.transport_error) {
         err_.kind = ErrorKind::Transport;
         err_.message = resp.error;
-        err_.retryable = true;
+        // A certificate that fails verification fails the same way every time.
+        err_.retryable = !resp.tls_refused;
     } else if (resp.status == 200) {
         std::string failure;
         if (parse_on_io_) {

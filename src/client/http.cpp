@@ -28,8 +28,9 @@ class HttpJob {
     std::string url;
     std::string body;
     curl_slist *headers = nullptr;
-    CompletionFn on_complete;  // run and released by the engine thread
-    CURL *easy = nullptr;      // engine thread only, while Running
+    CompletionFn on_complete;               // run and released by the engine thread
+    CURL *easy = nullptr;                   // engine thread only, while Running
+    char error_text[CURL_ERROR_SIZE] = {};  // libcurl's detailed message of a failed transfer
 
     // Guarded by the engine's mutex.
     State state = State::Queued;
@@ -417,6 +418,7 @@ void IoEngine::Start(const HttpTicket &job) {
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job->headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, job.get());
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->error_text);
     job->easy = easy;
     CURLMcode mc = curl_multi_add_handle(multi_, easy);
     if (mc != CURLM_OK) {
@@ -453,6 +455,16 @@ void IoEngine::Finish(const HttpTicket &job, CURLcode result, bool aborted) {
             else
                 r.transport_error = true;
             r.error = curl_easy_strerror(result);
+            // For TLS failures the generic text names only the kind; libcurl's detailed
+            // message names the cause ("SSL certificate problem: self-signed certificate").
+            r.tls_refused = result == CURLE_SSL_CERTPROBLEM ||
+                            result == CURLE_PEER_FAILED_VERIFICATION ||
+                            result == CURLE_SSL_CACERT_BADFILE || result == CURLE_SSL_ISSUER_ERROR;
+            bool tls = r.tls_refused || result == CURLE_SSL_CONNECT_ERROR;
+            if (tls && job->error_text[0] != '\0') {
+                r.error += ": ";
+                r.error += job->error_text;
+            }
         }
     }
     curl_multi_remove_handle(multi_, easy);

@@ -37,7 +37,8 @@ struct HttpResponse {
     bool transport_error = false;  // connection refused/reset, TLS failure, truncated transfer
     bool timed_out = false;
     bool aborted = false;
-    std::string error;  // libcurl's description when transport_error or timed_out
+    bool tls_refused = false;  // the peer's certificate (or the CA file) failed verification
+    std::string error;         // libcurl's description when transport_error or timed_out
 };
 
 // One submitted request. Shared by the submitter and the engine; its state is read through the
