@@ -31,11 +31,15 @@
 //   cut         the upstream answer's headers and half its body, then the connection is closed
 //   badjson     200 with the upstream body truncated (invalid JSON), Content-Length matching
 //   stall       no answer at all until the client gives up
+//   unprocessed BatchWriteItem and BatchGetItem: only the first half of each table's writes (or
+//               keys) is forwarded; the answer returns the rest in UnprocessedItems (or
+//               UnprocessedKeys), as DynamoDB does when it runs short of capacity. Requests of
+//               other operations, and batches of one, are forwarded untouched.
 // Requests answered by throttle, throttling, 500, 503, drop and stall never reach the upstream;
-// cut and badjson forward the request and spoil the answer.
+// cut and badjson forward the request and spoil the answer; unprocessed forwards part of it.
 import http from 'node:http';
 
-const FAULTS = ['throttle', 'throttling', '500', '503', 'drop', 'cut', 'badjson', 'stall'];
+const FAULTS = ['throttle', 'throttling', '500', '503', 'drop', 'cut', 'badjson', 'stall', 'unprocessed'];
 
 function parseArgs(argv) {
   const args = { port: 0, controlPort: 0, seed: 1, upstream: process.env.DYNAMODB_ENDPOINT };
@@ -123,7 +127,7 @@ function sendJson(res, status, type, message) {
 // Forwards the request; calls done(status, headers, body) with the whole upstream answer.
 function forward(req, body, res, done) {
   stats.forwarded++;
-  const headers = { ...req.headers, host: upstream.host };
+  const headers = { ...req.headers, host: upstream.host, 'content-length': body.length };
   const up = http.request(
     {
       protocol: upstream.protocol,
@@ -160,6 +164,30 @@ function passHeaders(headers, length) {
   return out;
 }
 
+// unprocessed: the request with the first half of each table's writes or keys, and the rest by
+// table; null when there is nothing to keep back.
+function splitBatch(operation, body) {
+  if (operation !== 'BatchWriteItem' && operation !== 'BatchGetItem') return null;
+  const request = JSON.parse(body.toString('utf8'));
+  const held = {};
+  let any = false;
+  for (const [table, entry] of Object.entries(request.RequestItems || {})) {
+    const list = operation === 'BatchWriteItem' ? entry : entry.Keys;
+    if (!Array.isArray(list) || list.length < 2) continue;
+    const keep = Math.ceil(list.length / 2);
+    const rest = list.slice(keep);
+    if (operation === 'BatchWriteItem') {
+      request.RequestItems[table] = list.slice(0, keep);
+      held[table] = rest;
+    } else {
+      request.RequestItems[table] = { ...entry, Keys: list.slice(0, keep) };
+      held[table] = { ...entry, Keys: rest };
+    }
+    any = true;
+  }
+  return any ? { body: Buffer.from(JSON.stringify(request)), held } : null;
+}
+
 function handle(req, res, body) {
   stats.requests++;
   const target = String(req.headers['x-amz-target'] || '');
@@ -185,7 +213,29 @@ function handle(req, res, body) {
     default:
       break;
   }
+  let held = null; // unprocessed: what was kept back, by table
+  if (fault === 'unprocessed') {
+    const split = splitBatch(operation, body);
+    if (split) {
+      body = split.body;
+      held = split.held;
+    }
+  }
   forward(req, body, res, (status, headers, upBody) => {
+    if (held && status === 200) {
+      const answer = JSON.parse(upBody.toString('utf8'));
+      const field = operation === 'BatchWriteItem' ? 'UnprocessedItems' : 'UnprocessedKeys';
+      answer[field] = answer[field] || {};
+      for (const [table, rest] of Object.entries(held)) {
+        if (operation === 'BatchWriteItem') {
+          answer[field][table] = (answer[field][table] || []).concat(rest);
+        } else {
+          const prev = answer[field][table];
+          answer[field][table] = { ...rest, Keys: (prev ? prev.Keys : []).concat(rest.Keys) };
+        }
+      }
+      upBody = Buffer.from(JSON.stringify(answer));
+    }
     if (fault === 'cut') {
       res.writeHead(status, passHeaders(headers, upBody.length));
       res.write(upBody.subarray(0, Math.floor(upBody.length / 2)));

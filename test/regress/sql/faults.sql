@@ -35,6 +35,18 @@ select count(*) from faults.paging p join faults.big b on b.n = p.pk;
 select retries > 0 as retried from dynamodb_client_stats()
  where server_name = 'faulty' limit 1;
 
+-- a BatchGetItem whose keys come back half unprocessed every time: every row once
+\! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"BatchGetItem","fault":"unprocessed"}' || echo "fault proxy unreachable"
+explain (costs off) select pk from faults.paging where pk in (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233);
+select coalesce(max(retries), 0) as retries_before from dynamodb_client_stats()
+ where server_name = 'faulty' \gset
+select count(*), count(distinct pk), sum(pk) from faults.paging
+ where pk in (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233);
+-- four rounds: 12 keys asked, then the 6, 3 and 1 kept back
+select max(retries) - :retries_before as retries from dynamodb_client_stats()
+ where server_name = 'faulty';
+\! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
+
 -- 100% faults: the statement fails after max_attempts requests with the last error, whatever
 -- the fault; never a short result
 :faults_reset
@@ -116,13 +128,21 @@ select clock_timestamp() - :'t0'::timestamptz < interval '1.3 seconds' as stoppe
 \! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
 select count(*), sum(pk) from faults.paging_stall;
 
--- 2,000 rows written under 30% throttling: every item in DynamoDB exactly once
+-- 10,000 rows written while 30% of the requests are throttled or come back with half their
+-- items unprocessed: every item in DynamoDB exactly once (a server with room in its retry
+-- budget, so that the run does not depend on luck)
 \! node "$HARNESS_ROOT/test/fixtures/fault_table.mjs" fault_writes
+create server faulty_writes foreign data wrapper dynamodb_wrapper options (
+  region 'us-east-1', endpoint_url :'proxy', aws_access_key_id 'test',
+  aws_secret_access_key 'test', max_attempts '30', retry_max_delay_ms '200');
 create foreign table faults.writes (id bigint, label text)
-  server faulty options (table 'fault_writes');
-\! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"*","rate":0.3,"fault":["throttle","throttling"]}' || echo "fault proxy unreachable"
-insert into faults.writes select g, 'row-' || g from generate_series(1, 2000) g;
+  server faulty_writes options (table 'fault_writes');
+\! curl -sf -X POST "$FAULT_PROXY_CONTROL/reset" || echo "fault proxy unreachable"
+\! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"*","rate":0.3,"fault":["throttle","throttling","unprocessed"]}' || echo "fault proxy unreachable"
+insert into faults.writes select g, 'row-' || g from generate_series(1, 10000) g;
 \! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
+-- the proxy did throttle and keep items back
+\! curl -sf "$FAULT_PROXY_CONTROL/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const f=JSON.parse(s).faults;console.log(["throttle","throttling","unprocessed"].map(k=>k+": "+((f[k]||0)>0?"injected":"none")).join(", "))})'
 -- read back with the AWS SDK: items, distinct items, and the sum of their ids
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" fault_writes | wc -l
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" fault_writes | sort -u | wc -l
@@ -135,13 +155,13 @@ select count(*), count(distinct id), sum(id), count(*) filter (where label = 'ro
 -- EXPLAIN ANALYZE of a write counts its requests, and the two throttled ones sent again
 \! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '{"operation":"BatchWriteItem","fault":"throttle","count":2}' || echo "fault proxy unreachable"
 select * from faults.explain_analyze(
-  'insert into faults.writes select g, ''extra-'' || g from generate_series(2001, 2050) g');
+  'insert into faults.writes select g, ''extra-'' || g from generate_series(10001, 10050) g');
 \! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" fault_writes | wc -l
 
 :faults_reset
 set client_min_messages = warning;
 drop schema faults cascade;
-drop server faulty, faulty3, faulty_time, stalling cascade;
+drop server faulty, faulty3, faulty_time, faulty_writes, stalling cascade;
 reset client_min_messages;
 \! node "$HARNESS_ROOT/test/fixtures/fault_table.mjs" --delete fault_writes
