@@ -105,6 +105,42 @@ Datum IntegerDatum(const DynamoColumn *col, const dynamo::AttributeValue *v, int
     }
 }
 
+// numeric_in's value for DynamoDB's most common number texts, without its general parser: an
+// optional '-', then at most 18 digits with an optional '.' (no exponent, no '+'). False for
+// anything else, which goes through numeric_in.
+bool FastNumeric(const std::string &text, Datum *out) {
+    const char *p = text.c_str();
+    bool negative = *p == '-';
+    if (negative)
+        p++;
+    int64 value = 0;
+    int digits = 0, scale = 0;
+    bool point = false;
+    for (; *p != '\0'; p++) {
+        if (*p == '.' && !point) {
+            point = true;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || ++digits > 18)
+            return false;
+        value = value * 10 + (*p - '0');
+        if (point)
+            scale++;
+    }
+    if (digits == 0)
+        return false;
+    *out = NumericGetDatum(int64_div_fast_to_numeric(negative ? -value : value, scale));
+    return true;
+}
+
+Datum NumericFromText(const std::string &text, int32 typmod) {
+    Datum d;
+    if (typmod == -1 && FastNumeric(text, &d))
+        return d;
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(text.c_str()),
+                               ObjectIdGetDatum(InvalidOid), Int32GetDatum(typmod));
+}
+
 // Any value in its plain-JSON form (what a jsonb column shows), written into cx->buf.
 const char *PlainJson(DynamoConvertContext *cx, const dynamo::AttributeValue *v) {
     RunCpp([&] {
@@ -132,6 +168,12 @@ void JsonbString(JsonbValue *out, const char *data, size_t len) {
 }
 
 void JsonbNumber(DynamoConvertContext *cx, JsonbValue *out, const std::string &text) {
+    Datum fast;
+    if (FastNumeric(text, &fast)) {
+        out->type = jbvNumeric;
+        out->val.numeric = DatumGetNumeric(fast);
+        return;
+    }
     const char *json = NULL;
     RunCpp([&] {
         std::string_view spelled = dynamo::PlainJsonNumber(text, *cx->buf);
@@ -286,8 +328,7 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
         case NUMERICOID:
             if (v->type != AttrType::N)
                 Mismatch(col, v, NULL);
-            return DirectFunctionCall3(numeric_in, CStringGetDatum(v->str.c_str()),
-                                       ObjectIdGetDatum(InvalidOid), Int32GetDatum(col->typmod));
+            return NumericFromText(v->str, col->typmod);
         case DATEOID:
         case TIMESTAMPOID:
         case TIMESTAMPTZOID: {

@@ -121,3 +121,18 @@ select count(*) as items,
        count(*) filter (where r._attrs ? 'bin') as with_binary,
        count(*) filter (where jsonb_typeof(r._attrs -> 'n') = 'number') as with_number
   from types_test.diff_rest r join types_test.diff_json j using (pk, sk);
+-- numbers read as numeric (and as jsonb) equal their text read by numeric_in, display scale
+-- included, for 2,000 generated integers and decimals
+create foreign table types_test.diff_numeric (pk text, sk bigint, n numeric)
+  server dynamodb_server options (table 'diff_items');
+create foreign table types_test.diff_jsonb (pk text, sk bigint, n jsonb)
+  server dynamodb_server options (table 'diff_items');
+create foreign table types_test.diff_text (pk text, sk bigint, n text)
+  server dynamodb_server options (table 'diff_items');
+select count(n.n) as numbers,
+       count(*) filter (where n.n::text is distinct from t.n::numeric::text) as differ,
+       count(*) filter (where t.n is not null
+                          and j.n::text is distinct from t.n::numeric::text) as jsonb_differ,
+       count(*) filter (where n.n::text like '%.%') as decimals
+  from types_test.diff_numeric n join types_test.diff_text t using (pk, sk)
+  join types_test.diff_jsonb j using (pk, sk);
