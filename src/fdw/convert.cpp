@@ -283,9 +283,21 @@ Datum JsonbFromAttribute(DynamoConvertContext *cx, const dynamo::AttributeValue 
     return JsonbPGetDatum(JsonbValueToJsonb(result));
 }
 
+// PostgreSQL's text types cannot hold a NUL character, and input functions would stop at it.
+void RejectNul(const DynamoColumn *col, const dynamo::AttributeValue *v) {
+    if (memchr(v->str.data(), '\0', v->str.size()) != NULL)
+        ereport(ERROR, (errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
+                        errmsg("DynamoDB string in attribute \"%s\" contains a NUL character, "
+                               "which type %s cannot hold",
+                               col->name, TypeName(col->typid))));
+}
+
 Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                    const dynamo::AttributeValue *v) {
     using dynamo::AttrType;
+    if (v->type == AttrType::S && col->typid != JSONBOID && col->typid != JSONOID &&
+        col->typid != BYTEAOID)
+        RejectNul(col, v);
     switch (col->typid) {
         case BOOLOID:
             if (v->type != AttrType::BOOL)
