@@ -689,7 +689,8 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
         if (pending.empty())
             break;
         // Keys DynamoDB did not get to: back off as for throttling, within the same budget.
-        err = BackOffBatch("BatchGetItem", "keys", pending.size(), round, started, abort);
+        err = BackOffBatch("BatchGetItem", "UnprocessedKeys", "keys", pending.size(), round,
+                           started, abort);
         if (!err.ok())
             return err;
     }
@@ -705,8 +706,8 @@ long FullJitterDelay(const RetryPolicy &policy, int attempt) {
     return std::uniform_int_distribution<long>(0, std::max(0L, ceiling))(rng);
 }
 
-Error DynamoClient::BackOffBatch(const std::string &operation, const char *what, size_t left,
-                                 int round, Clock::time_point started, AbortFn abort) {
+Error DynamoClient::BackOffBatch(const std::string &operation, const char *field, const char *what,
+                                 size_t left, int round, Clock::time_point started, AbortFn abort) {
     const RetryPolicy &p = config_.retry;
     long elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
@@ -715,7 +716,7 @@ Error DynamoClient::BackOffBatch(const std::string &operation, const char *what,
     e.attempts = round;
     if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
         e.kind = ErrorKind::Budget;
-        e.type = operation == "BatchGetItem" ? "UnprocessedKeys" : "UnprocessedItems";
+        e.type = field;
         e.message = std::to_string(left) + " " + what + " were still unprocessed";
         return e;
     }

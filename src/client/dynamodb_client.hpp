@@ -259,10 +259,12 @@ class DynamoClient {
     }
     // Between the rounds of a batch operation whose entries DynamoDB left unprocessed: checks
     // the retry budget (rounds, and time since `started`), counts a retry and waits out a
-    // full-jitter backoff. Returns ok to go on, else an error of kind Budget (naming the `left`
-    // entries of kind `what` still unprocessed) or Aborted.
-    Error BackOffBatch(const std::string &operation, const char *what, size_t left, int round,
-                       std::chrono::steady_clock::time_point started, AbortFn abort);
+    // full-jitter backoff. Returns ok to go on, else an error of kind Budget (of type `field`,
+    // the response field that listed them, naming the `left` entries of kind `what` still
+    // unprocessed) or Aborted.
+    Error BackOffBatch(const std::string &operation, const char *field, const char *what,
+                       size_t left, int round, std::chrono::steady_clock::time_point started,
+                       AbortFn abort);
     ClientConfig config_;
     HttpClient http_;
     std::string url_;

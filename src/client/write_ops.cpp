@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
-#include <thread>
 
 #include "client/convert.hpp"
 #include "client/dynamodb_client.hpp"
@@ -248,7 +246,8 @@ Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWr
             break;
 
         // Writes DynamoDB did not get to: back off as for throttling, within the same budget.
-        err = BackOffBatch("BatchWriteItem", "items", writes.size(), round, started, abort);
+        err = BackOffBatch("BatchWriteItem", "UnprocessedItems", "items", writes.size(), round,
+                           started, abort);
         if (!err.ok())
             return err;
     }

@@ -19,6 +19,7 @@
 #include "client/http.hpp"
 #include "client/sigv4.hpp"
 #include "test_http_server.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -39,43 +40,12 @@ using testserver::RecordedRequest;
 using testserver::ScriptedResponse;
 using testserver::TestHttpServer;
 
-using Clock = std::chrono::steady_clock;
-
-long ElapsedMs(Clock::time_point since) {
-    return static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
-}
-
-// The abort hook: a plain function reading a flag another thread sets.
-std::atomic<bool> g_abort{false};
-bool AbortRequested() {
-    return g_abort.load();
-}
-
-// Clears g_abort, then sets it from a helper thread after `ms` milliseconds. The destructor
-// joins the helper and clears the flag again.
-class AbortAfter {
-  public:
-    explicit AbortAfter(int ms) {
-        g_abort = false;
-        thread_ = std::thread([this, ms] {
-            auto until = Clock::now() + std::chrono::milliseconds(ms);
-            while (!cancelled_ && Clock::now() < until)
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            if (!cancelled_)
-                g_abort = true;
-        });
-    }
-    ~AbortAfter() {
-        cancelled_ = true;
-        thread_.join();
-        g_abort = false;
-    }
-
-  private:
-    std::atomic<bool> cancelled_{false};
-    std::thread thread_;
-};
+using testsupport::AbortAfter;
+using testsupport::AbortRequested;
+using testsupport::Clock;
+using testsupport::ElapsedMs;
+using testsupport::g_abort;
+using testsupport::SleepMs;
 
 std::string DynamoErrorBody(const std::string &type, const std::string &message) {
     return "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}";

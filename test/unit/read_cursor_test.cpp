@@ -24,6 +24,7 @@
 #include "client/read_cursor.hpp"
 #include "client/read_plan.hpp"
 #include "test_http_server.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -44,45 +45,12 @@ using testserver::RecordedRequest;
 using testserver::ScriptedResponse;
 using testserver::TestHttpServer;
 
-using Clock = std::chrono::steady_clock;
-
-long ElapsedMs(Clock::time_point since) {
-    return static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
-}
-
-void SleepMs(int ms) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-
-std::atomic<bool> g_abort{false};
-bool AbortRequested() {
-    return g_abort.load();
-}
-
-// Sets g_abort from a helper thread after `ms` milliseconds; clears it again when destroyed.
-class AbortAfter {
-  public:
-    explicit AbortAfter(int ms) {
-        g_abort = false;
-        thread_ = std::thread([this, ms] {
-            auto until = Clock::now() + std::chrono::milliseconds(ms);
-            while (!cancelled_ && Clock::now() < until)
-                SleepMs(5);
-            if (!cancelled_)
-                g_abort = true;
-        });
-    }
-    ~AbortAfter() {
-        cancelled_ = true;
-        thread_.join();
-        g_abort = false;
-    }
-
-  private:
-    std::atomic<bool> cancelled_{false};
-    std::thread thread_;
-};
+using testsupport::AbortAfter;
+using testsupport::AbortRequested;
+using testsupport::Clock;
+using testsupport::ElapsedMs;
+using testsupport::g_abort;
+using testsupport::SleepMs;
 
 std::string ErrorBody(const std::string &type, const std::string &message) {
     return "{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type + "\",\"message\":\"" +
