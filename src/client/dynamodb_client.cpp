@@ -168,7 +168,11 @@ void PendingCall::Send() {
     CompletionFn step;
     if (parse_on_io_)
         step = [this](HttpResponse &response) { ParseOnIoThread(response); };
-    ticket_ = client_->http_.Submit(client_->url_, req.headers, body_, std::move(step));
+    if (here_)
+        ticket_ =
+            client_->http_.Perform(client_->url_, req.headers, body_, std::move(step), abort_);
+    else
+        ticket_ = client_->http_.Submit(client_->url_, req.headers, body_, std::move(step));
 }
 
 void PendingCall::ParseOnIoThread(HttpResponse &response) {
@@ -311,6 +315,8 @@ bool DynamoClient::WaitForProgress(uint64_t seen, Clock::time_point until, Abort
 Error DynamoClient::Call(const std::string &operation, const std::string &body,
                          const std::function<void(std::string_view)> &parse, AbortFn abort) {
     PendingCall call(this, operation, body, parse, false);
+    call.here_ = true;
+    call.abort_ = abort;
     call.Send();
     for (;;) {
         uint64_t seen = http_.completions();

@@ -172,6 +172,10 @@ class PendingCall {
     std::string body_;
     ParseFn parse_;
     bool parse_on_io_;
+    // Set by Call: each attempt runs on the calling thread when the I/O thread is idle
+    // (HttpClient::Perform), asking abort_.
+    bool here_ = false;
+    AbortFn abort_ = nullptr;
     HttpTicket ticket_;
     int attempt_ = 0;
     std::chrono::steady_clock::time_point started_;

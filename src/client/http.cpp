@@ -72,7 +72,8 @@ void GlobalInit() {
 
 // Slice of every wait of the owner's thread: the abort hook is asked this often.
 constexpr int kWaitSliceMs = 100;
-// Longest sleep of an idle engine thread; submissions, cancels and stop wake it at once.
+// Longest wait of the engine thread on transfers in flight; submissions, cancels and stop wake
+// it at once.
 constexpr int kIdlePollMs = 1000;
 // Idle keep-alive connections the multi handle keeps (libcurl's default depends on the number
 // of transfers in progress and would close connections a parallel scan reuses).
@@ -129,6 +130,9 @@ class IoEngine {
     ~IoEngine();
 
     void Submit(const HttpTicket &job);
+    // Runs the job's transfer to its end on the calling thread, asking should_abort between
+    // waits of at most kWaitSliceMs; false (and nothing done) when the engine thread has work.
+    bool RunHere(const HttpTicket &job, AbortFn should_abort);
     void Cancel(const HttpTicket &job);
     bool Ready(const HttpTicket &job) const;
     bool Wait(const HttpTicket &job, AbortFn should_abort);
@@ -143,6 +147,8 @@ class IoEngine {
   private:
     void Run();
     void Start(const HttpTicket &job);
+    // Ends the transfers libcurl reports finished.
+    void CollectFinished();
     // Ends a transfer that was added to the multi handle; aborted when it was cancelled.
     void Finish(const HttpTicket &job, CURLcode result, bool aborted);
     // Marks a job complete, running its completion step first when it has one and was not
@@ -160,10 +166,16 @@ class IoEngine {
 
     mutable std::mutex mutex_;
     std::condition_variable changed_;  // a job became Done
+    std::condition_variable wake_;     // for the parked engine thread
     std::deque<HttpTicket> incoming_;  // guarded
     bool cancels_ = false;             // guarded: a running job was cancelled
     bool stop_ = false;                // guarded
     uint64_t completions_ = 0;         // guarded
+    // Guarded. The engine thread is parked (no transfer, waiting on wake_ rather than on the
+    // multi handle) while `parked_`; the owner's thread may then use the multi handle, the idle
+    // easy handles and running_ itself, and does so while `here_`.
+    bool parked_ = false;
+    bool here_ = false;
 };
 
 namespace {
@@ -205,6 +217,7 @@ void IoEngine::StopThread() {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
     }
+    wake_.notify_all();
     curl_multi_wakeup(multi_);
     if (thread_.joinable())
         thread_.join();
@@ -240,7 +253,52 @@ void IoEngine::Submit(const HttpTicket &job) {
         std::lock_guard<std::mutex> lock(mutex_);
         incoming_.push_back(job);
     }
+    wake_.notify_one();
     curl_multi_wakeup(multi_);
+}
+
+bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stop_ || (thread_.joinable() && !parked_))
+            return false;
+        here_ = true;
+    }
+    struct Leave {
+        IoEngine *engine;
+        ~Leave() {
+            {
+                std::lock_guard<std::mutex> lock(engine->mutex_);
+                engine->here_ = false;
+            }
+            engine->wake_.notify_one();
+        }
+    } leave{this};
+    {
+        // Threads libcurl starts here (the resolver's) inherit the blocked mask.
+        BlockSignals block;
+        Start(job);
+    }
+    auto in_flight = [&] {
+        return std::find(running_.begin(), running_.end(), job) != running_.end();
+    };
+    while (in_flight()) {
+        {
+            BlockSignals block;
+            int still_running = 0;
+            curl_multi_perform(multi_, &still_running);
+            CollectFinished();
+        }
+        if (!in_flight())
+            break;
+        if (should_abort != nullptr && should_abort()) {
+            running_.erase(std::find(running_.begin(), running_.end(), job));
+            Finish(job, CURLE_OK, true);
+            break;
+        }
+        curl_multi_poll(multi_, nullptr, 0, kWaitSliceMs, nullptr);
+    }
+    return true;
 }
 
 void IoEngine::Cancel(const HttpTicket &job) {
@@ -316,7 +374,15 @@ void IoEngine::Run() {
     for (;;) {
         bool check_cancels = false;
         {
-            std::lock_guard<std::mutex> lock(mutex_);
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (running_.empty()) {
+                // Nothing in flight: park until there is work, leaving the multi handle to the
+                // owner's thread meanwhile (RunHere).
+                parked_ = true;
+                wake_.wait(lock,
+                           [this] { return !here_ && (stop_ || !incoming_.empty() || cancels_); });
+                parked_ = false;
+            }
             if (stop_)
                 break;
             for (HttpTicket &job : incoming_)
@@ -347,21 +413,9 @@ void IoEngine::Run() {
 
         int still_running = 0;
         curl_multi_perform(multi_, &still_running);
-        int left = 0;
-        while (CURLMsg *msg = curl_multi_info_read(multi_, &left)) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            CURL *easy = msg->easy_handle;
-            CURLcode result = msg->data.result;
-            auto it = std::find_if(running_.begin(), running_.end(),
-                                   [easy](const HttpTicket &j) { return j->easy == easy; });
-            if (it == running_.end())
-                continue;
-            HttpTicket job = std::move(*it);
-            running_.erase(it);
-            Finish(job, result, false);
-        }
-        curl_multi_poll(multi_, nullptr, 0, kIdlePollMs, nullptr);
+        CollectFinished();
+        if (!running_.empty())
+            curl_multi_poll(multi_, nullptr, 0, kIdlePollMs, nullptr);
     }
 
     for (const HttpTicket &job : running_)
@@ -430,6 +484,23 @@ void IoEngine::Start(const HttpTicket &job) {
         return;
     }
     running_.push_back(job);
+}
+
+void IoEngine::CollectFinished() {
+    int left = 0;
+    while (CURLMsg *msg = curl_multi_info_read(multi_, &left)) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle;
+        CURLcode result = msg->data.result;
+        auto it = std::find_if(running_.begin(), running_.end(),
+                               [easy](const HttpTicket &j) { return j->easy == easy; });
+        if (it == running_.end())
+            continue;
+        HttpTicket job = std::move(*it);
+        running_.erase(it);
+        Finish(job, result, false);
+    }
 }
 
 void IoEngine::ReleaseHandle(CURL *easy) {
@@ -513,8 +584,10 @@ HttpClient::HttpClient(const HttpOptions &options) {
 
 HttpClient::~HttpClient() = default;
 
-HttpTicket HttpClient::Submit(const std::string &url, const Headers &headers, std::string body,
-                              CompletionFn on_complete) {
+namespace {
+
+HttpTicket MakeJob(const std::string &url, const Headers &headers, std::string body,
+                   CompletionFn on_complete) {
     auto job = std::make_shared<HttpJob>();
     job->url = url;
     job->body = std::move(body);
@@ -532,7 +605,23 @@ HttpTicket HttpClient::Submit(const std::string &url, const Headers &headers, st
     if (next == nullptr)
         throw std::bad_alloc();
     job->headers = next;
+    return job;
+}
+
+}  // namespace
+
+HttpTicket HttpClient::Submit(const std::string &url, const Headers &headers, std::string body,
+                              CompletionFn on_complete) {
+    HttpTicket job = MakeJob(url, headers, std::move(body), std::move(on_complete));
     engine_->Submit(job);
+    return job;
+}
+
+HttpTicket HttpClient::Perform(const std::string &url, const Headers &headers, std::string body,
+                               CompletionFn on_complete, AbortFn should_abort) {
+    HttpTicket job = MakeJob(url, headers, std::move(body), std::move(on_complete));
+    if (!engine_->RunHere(job, should_abort))
+        engine_->Submit(job);
     return job;
 }
 
@@ -567,7 +656,7 @@ long HttpClient::connections_opened() const {
 
 HttpResponse HttpClient::Post(const std::string &url, const Headers &headers,
                               const std::string &body, AbortFn should_abort) {
-    HttpTicket ticket = Submit(url, headers, body);
+    HttpTicket ticket = Perform(url, headers, body, nullptr, should_abort);
     if (!Wait(ticket, should_abort)) {
         Cancel(ticket);
         HttpResponse response;

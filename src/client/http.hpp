@@ -2,7 +2,8 @@
 // libcurl multi handle (whose connection cache keeps connections alive across requests and
 // statements) and a pool of easy handles; requests are submitted from the owner's thread and
 // completed on the engine thread, so several requests can be in flight at once and every wait
-// can be interrupted.
+// can be interrupted. While nothing is in flight the engine thread is parked, and a synchronous
+// request (Perform) runs on the owner's thread itself, over the same handle.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -55,8 +56,10 @@ class IoEngine;
 using CompletionFn = std::function<void(HttpResponse &)>;
 
 // Used from one thread, its owner; the engine thread is internal. The engine thread starts on
-// the first request, with every signal blocked (so neither it nor the resolver threads libcurl
-// may start ever run the host process's signal handlers), and is joined by the destructor.
+// the first request that is not run on the owner's thread, with every signal blocked (so neither
+// it nor the resolver threads libcurl may start ever run the host process's signal handlers;
+// the owner's thread blocks them too while libcurl may start threads), and is joined by the
+// destructor.
 class HttpClient {
   public:
     explicit HttpClient(const HttpOptions &options);
@@ -75,6 +78,12 @@ class HttpClient {
     // the transfer ends.
     HttpTicket Submit(const std::string &url, const Headers &headers, std::string body,
                       CompletionFn on_complete = nullptr);
+    // Like Submit, but when no other request is in flight the transfer runs to its end on the
+    // calling thread (over the same connections), which saves the two thread hand-offs of a
+    // synchronous request; should_abort is then asked every 100 ms, and when it says stop the
+    // request ends as `aborted`. Otherwise the request is submitted and may still be in flight.
+    HttpTicket Perform(const std::string &url, const Headers &headers, std::string body,
+                       CompletionFn on_complete, AbortFn should_abort);
     // Whether the request is complete (answered, failed, or cancelled).
     bool Ready(const HttpTicket &ticket) const;
     // Waits until the request is complete (true) or should_abort says stop (false; the request

@@ -340,6 +340,11 @@ TEST(HttpEngineTest, EngineThreadBlocksSignalsAndTheCallerKeepsItsMask) {
     sigset_t before, after;
     pthread_sigmask(SIG_SETMASK, nullptr, &before);
     HttpClient client(FastHttp());
+    // A submitted request runs on the engine thread; a synchronous one on this thread.
+    HttpTicket ticket = client.Submit(server.url() + "/", {}, "x");
+    ASSERT_TRUE(client.Wait(ticket, nullptr));
+    EXPECT_EQ(client.Response(ticket).status, 200);
+    server.Enqueue(ScriptedResponse::Reply(200, "ok"));
     EXPECT_EQ(client.Post(server.url() + "/", {}, "x", nullptr).status, 200);
     pthread_sigmask(SIG_SETMASK, nullptr, &after);
     for (int sig : {SIGINT, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGQUIT, SIGHUP})
@@ -393,10 +398,63 @@ TEST(HttpEngineTest, NoThreadUntilTheFirstRequestAndNoneAfterDestruction) {
     {
         HttpClient client(FastHttp());
         EXPECT_EQ(count_engines(), before);
-        client.Post(server.url() + "/", {}, "x", nullptr);
+        // A synchronous request on an idle client runs on the caller's thread.
+        EXPECT_EQ(client.Post(server.url() + "/", {}, "x", nullptr).status, 200);
+        EXPECT_EQ(count_engines(), before);
+        HttpTicket ticket = client.Submit(server.url() + "/", {}, "x");
+        ASSERT_TRUE(client.Wait(ticket, nullptr));
         EXPECT_EQ(count_engines(), before + 1);
     }
     EXPECT_EQ(count_engines(), before);
+}
+
+TEST(HttpEngineTest, SynchronousRequestsRunOnTheCallerWhenIdleAndShareTheConnection) {
+    TestHttpServer server;
+    server.SetFallback(ScriptedResponse::Reply(200, "ok"));
+    HttpClient client(FastHttp());
+    std::thread::id ran_on;
+    auto note_thread = [&ran_on](HttpResponse &) { ran_on = std::this_thread::get_id(); };
+    HttpTicket here = client.Perform(server.url() + "/", {}, "a", note_thread, nullptr);
+    ASSERT_TRUE(client.Ready(here));
+    EXPECT_EQ(client.Response(here).status, 200);
+    EXPECT_EQ(ran_on, std::this_thread::get_id());
+
+    // With a request in flight on the engine thread, a synchronous one is handed to it too.
+    server.Enqueue(ScriptedResponse::Delayed(300, 200, "slow"));
+    HttpTicket slow = client.Submit(server.url() + "/", {}, "slow");
+    SleepMs(50);
+    HttpTicket queued = client.Perform(server.url() + "/", {}, "b", note_thread, nullptr);
+    ASSERT_TRUE(client.Wait(queued, nullptr));
+    EXPECT_EQ(client.Response(queued).status, 200);
+    EXPECT_NE(ran_on, std::this_thread::get_id());
+    ASSERT_TRUE(client.Wait(slow, nullptr));
+    EXPECT_EQ(client.Response(slow).body, "slow");
+
+    // Once the engine is idle again, the caller's thread takes over, over a kept connection.
+    SleepMs(50);
+    HttpTicket again = client.Perform(server.url() + "/", {}, "c", note_thread, nullptr);
+    ASSERT_TRUE(client.Ready(again));
+    EXPECT_EQ(ran_on, std::this_thread::get_id());
+    // One connection, and a second one only for the two requests that overlapped.
+    EXPECT_EQ(client.connections_opened(), 2);
+    EXPECT_EQ(server.connections(), 2);
+    EXPECT_EQ(server.requests(), 4);
+}
+
+TEST(HttpEngineTest, ASynchronousRequestOnTheCallerIsAbortedPromptly) {
+    TestHttpServer server;
+    server.Enqueue(ScriptedResponse::Stalled());
+    HttpClient client(FastHttp());
+    AbortAfter abort_after(200);
+    Clock::time_point start = Clock::now();
+    HttpResponse r = client.Post(server.url() + "/", {}, "x", AbortRequested);
+    long ms = ElapsedMs(start);
+    EXPECT_TRUE(r.aborted);
+    EXPECT_GE(ms, 190);
+    EXPECT_LT(ms, 600);
+    // The client goes on working afterwards.
+    server.Enqueue(ScriptedResponse::Reply(200, "ok"));
+    EXPECT_EQ(client.Post(server.url() + "/", {}, "y", nullptr).status, 200);
 }
 
 // ------------------------------------------------------------------------------------------
