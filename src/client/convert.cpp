@@ -198,6 +198,27 @@ bool ScanDecimal(std::string_view text, DecimalText &out) {
 }
 
 IntParse ParseInteger(std::string_view text, int64_t min_value, int64_t max_value, int64_t &out) {
+    // The common spelling, an optional minus and at most 18 digits, fits int64 as it is.
+    size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+    size_t ndigits = text.size() - sign;
+    if (ndigits > 0 && ndigits <= 18) {
+        int64_t value = 0;
+        size_t i = sign;
+        for (; i < text.size(); ++i) {
+            unsigned digit = static_cast<unsigned char>(text[i]) - '0';
+            if (digit > 9)
+                break;
+            value = value * 10 + static_cast<int64_t>(digit);
+        }
+        if (i == text.size()) {
+            if (sign)
+                value = -value;
+            if (value < min_value || value > max_value)
+                return IntParse::OutOfRange;
+            out = value;
+            return IntParse::Ok;
+        }
+    }
     DecimalText d;
     if (!ScanDecimal(text, d)) {
         return IntParse::Invalid;

@@ -266,21 +266,23 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
 void ParseSet(simdjson::dom::element e, const PathNode *path, AttrType type, AttributeValue &out) {
     const char *what = AttrTypeName(type);
     simdjson::dom::array a = GetArray(e, path, what);
-    out.set.reserve(a.size());
-    size_t i = 0;
+    size_t n = 0;
     for (simdjson::dom::element elem : a) {
-        PathNode node{path, {}, i++, true};
+        PathNode node{path, {}, n, true};
         std::string_view s = GetString(elem, &node, "set element");
-        if (type == AttrType::BS) {
+        if (n == out.set.size())
             out.set.emplace_back();
-            DecodeBinary(s, &node, "set element", out.set.back());
+        std::string &member = out.set[n++];
+        if (type == AttrType::BS) {
+            DecodeBinary(s, &node, "set element", member);
         } else {
             if (type == AttrType::NS) {
                 CheckNumber(s, &node, "set element");
             }
-            out.set.emplace_back(s);
+            member.assign(s);
         }
     }
+    out.set.resize(n);
 }
 
 void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &out) {
@@ -304,7 +306,18 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
     if (!DescriptorType(descriptor, type)) {
         Fail(path, "unknown type descriptor " + Quote(descriptor));
     }
+    // `out` may hold an earlier value whose storage is reused: every member the new type does
+    // not use is emptied, and lists, maps and sets are overwritten element by element.
     out.type = type;
+    out.boolean = false;
+    if (type != AttrType::S && type != AttrType::N && type != AttrType::B)
+        out.str.clear();
+    if (type != AttrType::L)
+        out.list.clear();
+    if (type != AttrType::M)
+        out.map.clear();
+    if (type != AttrType::SS && type != AttrType::NS && type != AttrType::BS)
+        out.set.clear();
     const char *what = AttrTypeName(type);
     switch (type) {
         case AttrType::S:
@@ -333,13 +346,14 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
         }
         case AttrType::L: {
             simdjson::dom::array a = GetArray(inner, path, what);
-            out.list.reserve(a.size());
-            size_t i = 0;
+            size_t n = 0;
             for (simdjson::dom::element elem : a) {
-                PathNode node{path, {}, i++, true};
-                out.list.emplace_back();
-                ParseValue(elem, &node, out.list.back());
+                PathNode node{path, {}, n, true};
+                if (n == out.list.size())
+                    out.list.emplace_back();
+                ParseValue(elem, &node, out.list[n++]);
             }
+            out.list.resize(n);
             break;
         }
         case AttrType::M: {
@@ -347,13 +361,16 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
             if (inner.get_object().get(m) != simdjson::SUCCESS) {
                 Fail(path, std::string("M needs a JSON object, got ") + JsonTypeName(inner));
             }
-            out.map.reserve(m.size());
+            size_t n = 0;
             for (simdjson::dom::key_value_pair field : m) {
                 PathNode node{path, field.key, 0, false};
-                out.map.emplace_back(std::piecewise_construct, std::forward_as_tuple(field.key),
-                                     std::forward_as_tuple());
-                ParseValue(field.value, &node, out.map.back().second);
+                if (n == out.map.size())
+                    out.map.emplace_back();
+                auto &entry = out.map[n++];
+                entry.first.assign(field.key.data(), field.key.size());
+                ParseValue(field.value, &node, entry.second);
             }
+            out.map.resize(n);
             break;
         }
         case AttrType::SS:
@@ -408,13 +425,7 @@ void ParseItemInto(simdjson::dom::object o, Item &item) {
             item.emplace_back();
         auto &entry = item[n++];
         entry.first.assign(field.key.data(), field.key.size());
-        AttributeValue &v = entry.second;
-        v.boolean = false;
-        v.str.clear();
-        v.list.clear();
-        v.map.clear();
-        v.set.clear();
-        ParseValue(field.value, &node, v);
+        ParseValue(field.value, &node, entry.second);
     }
     item.resize(n);
 }

@@ -500,6 +500,24 @@ void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
     }
 }
 
+namespace {
+
+// The item's attribute named as the column, or NULL; tries the column's last position first.
+const dynamo::AttributeValue *AttributeOfColumn(const dynamo::Item &item, DynamoColumn *col) {
+    size_t n = item.size();
+    if (col->position < n && item[col->position].first == col->name)
+        return &item[col->position].second;
+    for (size_t i = 0; i < n; i++) {
+        if (item[i].first == col->name) {
+            col->position = i;
+            return &item[i].second;
+        }
+    }
+    return NULL;
+}
+
+}  // namespace
+
 void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
                        bool *nulls) {
     ConvertErrorState st = {cx, NULL, item};
@@ -512,10 +530,10 @@ void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum
     for (int i = 0; i < cx->tupdesc->natts; i++)
         nulls[i] = true;
     for (int i = 0; i < cx->ncolumns; i++) {
-        const DynamoColumn *col = &cx->columns[i];
+        DynamoColumn *col = &cx->columns[i];
         int idx = col->attnum - 1;
         st.col = col;
-        const dynamo::AttributeValue *v = dynamo::FindAttribute(*item, col->name);
+        const dynamo::AttributeValue *v = AttributeOfColumn(*item, col);
         if (v == nullptr) {
             if (col->catch_all) {
                 values[idx] = CatchAll(cx, item);

@@ -128,6 +128,9 @@ struct DynamoColumn {
     bool catch_all;  // jsonb column that may receive the unmatched attributes
     FmgrInfo input;  // type input function, for types converted through text
     Oid ioparam;
+    // Reading: where the attribute was in the last item, looked at first in the next one (the
+    // items of a table mostly list their attributes in the same order).
+    size_t position;
 };
 
 // Per-scan conversion context; `buf` is a heap string owned by the scan's runtime.

@@ -1,6 +1,10 @@
 // Unit tests for src/client/convert.
 #include "client/convert.hpp"
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -113,6 +117,35 @@ TEST(ParseInteger, Int64Limits) {
     EXPECT_EQ(Result64("9.99E+125"), IntParse::OutOfRange);
     EXPECT_EQ(Result64("1E+99999999999999999999"), IntParse::OutOfRange);
     EXPECT_EQ(Result64("12345678901234567890123456789012345678"), IntParse::OutOfRange);
+}
+
+TEST(ParseInteger, PlainIntegersAgreeWithTheGeneralForm) {
+    // Plain integers of up to 18 digits take a shorter path; "<digits>E0" takes the general one.
+    std::mt19937_64 rng(7);
+    std::vector<std::string> texts = {"999999999999999999",
+                                      "-999999999999999999",
+                                      "000000000000000042",
+                                      "-000000000000000001",
+                                      "1",
+                                      "-1"};
+    for (int i = 0; i < 2000; ++i) {
+        int digits = 1 + static_cast<int>(rng() % 18);
+        std::string t = rng() % 2 ? "-" : "";
+        for (int d = 0; d < digits; ++d)
+            t += static_cast<char>('0' + rng() % 10);
+        texts.push_back(t);
+    }
+    for (const std::string &t : texts) {
+        for (int64_t limit : {kMax64, int64_t{32767}, int64_t{2147483647}}) {
+            int64_t fast = 0, general = 0;
+            IntParse a = dynamo::ParseInteger(t, -limit - 1, limit, fast);
+            IntParse b = dynamo::ParseInteger(t + "E0", -limit - 1, limit, general);
+            ASSERT_EQ(a, b) << t;
+            if (a == IntParse::Ok) {
+                ASSERT_EQ(fast, general) << t;
+            }
+        }
+    }
 }
 
 TEST(ParseInteger, Fractions) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -269,6 +270,47 @@ TEST(ParseItem, KeepsAttributeOrder) {
     EXPECT_EQ(item[2].second, AttributeValue::Null());
 
     EXPECT_TRUE(ParseItemText("{}").empty());
+}
+
+// Every member equal, also those the type does not use (== compares only the used ones).
+bool Identical(const AttributeValue &a, const AttributeValue &b) {
+    if (a.type != b.type || a.boolean != b.boolean || a.str != b.str || a.set != b.set ||
+        a.list.size() != b.list.size() || a.map.size() != b.map.size())
+        return false;
+    for (size_t i = 0; i < a.list.size(); ++i)
+        if (!Identical(a.list[i], b.list[i]))
+            return false;
+    for (size_t i = 0; i < a.map.size(); ++i)
+        if (a.map[i].first != b.map[i].first || !Identical(a.map[i].second, b.map[i].second))
+            return false;
+    return true;
+}
+
+TEST(ParseItem, ParsingIntoAnEarlierItemLeavesNothingOfIt) {
+    const char *items[] = {
+        R"({"pk":{"S":"k1"},"m":{"M":{"a":{"N":"1"},"b":{"L":[{"S":"x"},{"BOOL":true}]},"c":{"SS":["p","q"]}}},"l":{"L":[{"N":"1"},{"N":"2"},{"N":"3"}]}})",
+        R"({"pk":{"S":"k2"},"m":{"M":{"a":{"S":"now a string"}}},"l":{"L":[{"M":{"z":{"NULL":true}}}]}})",
+        R"({"pk":{"N":"3"},"m":{"BOOL":true},"l":{"NS":["3","1","2"]},"extra":{"B":"AAEC"}})",
+        R"({"pk":{"B":"AAEC"},"m":{"M":{}},"l":{"L":[]}})",
+        R"({"pk":{"BS":["AAEC","AQ=="]},"m":{"NULL":true}})",
+        R"({"pk":{"L":[{"SS":["a"]},{"M":{"k":{"N":"9"}}}]},"m":{"M":{"a":{"L":[{"S":"deep"}]},"b":{"N":"2"},"c":{"BOOL":false},"d":{"S":"added"}}},"l":{"S":"last"}})",
+        R"({})",
+        R"({"pk":{"S":"k1"},"m":{"M":{"a":{"N":"1"},"b":{"L":[{"S":"x"},{"BOOL":true}]},"c":{"SS":["p","q"]}}},"l":{"L":[{"N":"1"},{"N":"2"},{"N":"3"}]}})",
+    };
+    Item reused;
+    simdjson::dom::parser parser;
+    for (const char *json : items) {
+        simdjson::dom::object o;
+        ASSERT_EQ(parser.parse(json, std::strlen(json)).get(o), simdjson::SUCCESS) << json;
+        dynamo::ParseItemInto(o, reused);
+        Item fresh = dynamo::ParseItem(o);
+        ASSERT_EQ(reused.size(), fresh.size()) << json;
+        for (size_t i = 0; i < fresh.size(); ++i) {
+            EXPECT_EQ(reused[i].first, fresh[i].first) << json;
+            EXPECT_TRUE(Identical(reused[i].second, fresh[i].second))
+                << json << ": attribute " << fresh[i].first;
+        }
+    }
 }
 
 TEST(ParseItem, ErrorNamesAttributePath) {
