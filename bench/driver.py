@@ -292,16 +292,44 @@ class Bench:
         refs = ", ".join((self.command("point query: wrapper (pgbench, bench.point is bench_items_{n})".format(n=n),
                                        self.show(cmd)),
                           self.command("point query: boto3 get_item loop", self.show(bo_cmd)),
-                          self.command("point query: floor GetItem loop (one keep-alive connection)",
-                                       self.show(fo_cmd))))
+                          floor_ref := self.command("point query: floor GetItem loop (one keep-alive connection)",
+                                                    self.show(fo_cmd))))
         self.rows.append(
             (f"point query by key, {n:,}-item table (mean ms)", fmt(wrapper_ms), fmt(b), fmt(f), ratio(wrapper_ms, f),
              ratio(b, wrapper_ms), "wrapper/floor ≤ 1.3, wrapper < boto3 get_item",
              yes(wrapper_ms / f <= 1.3 and wrapper_ms < b), refs))
+        # The same lookups without a client round trip between them (a PL/pgSQL loop timed inside
+        # the server), and pgbench's latency for a query of local work that takes about as long
+        # inside the server: what pgbench itself adds on this machine.
+        lookups = 2000 if self.args.quick else 5000
+        _, res, _, loop_cmd = self.psql_file("point_loop.sql", n=n, lookups=lookups)
+        r = res[0]
+        if int(r["found"]) != lookups:
+            raise RuntimeError(f"point_loop.sql found {r['found']} of {lookups} keys")
+        loop_ms = float(r["secs"]) * 1000 / lookups
+        local_loop_ms = float(r["local_secs"]) * 1000 / 2000
+        local_cmd = [os.path.join(PG_BINDIR, "pgbench"), "-n", "-M", "prepared", "-c", "1", "-T", str(secs),
+                     "-f", os.path.join(SQL, "local_work.sql")]
+        rc, out, err = run(local_cmd, check=False)
+        lm = re.search(r"latency average = ([\d.]+) ms", out)
+        if rc != 0 or not lm:
+            raise RuntimeError(f"pgbench failed:\n{out}\n{err}")
+        local_pgbench_ms = float(lm.group(1))
+        loop_ref = self.command(f"point query inside one statement: {lookups} lookups in a PL/pgSQL loop, and "
+                                "2000 rounds of local work in another", self.show(loop_cmd))
+        local_ref = self.command("pgbench's latency for the local work alone", self.show(local_cmd))
+        self.rows.append(
+            (f"point query inside one statement, {lookups:,} lookups in a PL/pgSQL loop (mean ms)", fmt(loop_ms),
+             "—", fmt(f), ratio(loop_ms, f), "—", "reported: the lookups without a client round trip", "—",
+             f"{loop_ref}, {floor_ref}"))
         self.details += [
             "### Point query", "",
             f"In {secs} s: wrapper {tx.group(1) if tx else '?'} transactions (pgbench, one client, prepared), "
             f"boto3 {bo[0]['requests']} get_item calls, floor {fo[0]['requests']} GetItem requests.", "",
+            f"Inside one statement ({loop_ref}) a lookup took {fmt(loop_ms)} ms against pgbench's "
+            f"{fmt(wrapper_ms)} ms. What pgbench adds on this machine shows with a query of local work only, "
+            f"`select count(*) from generate_series(1, 4000)`: {fmt(local_loop_ms)} ms a round in a PL/pgSQL "
+            f"loop ({loop_ref}), {fmt(local_pgbench_ms)} ms mean latency under pgbench ({local_ref}).", "",
         ]
 
     def table_count(self, table):
