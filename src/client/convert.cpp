@@ -197,6 +197,28 @@ bool ScanDecimal(std::string_view text, DecimalText &out) {
     return pos == text.size();
 }
 
+bool IsDecimalNumber(std::string_view text) {
+    size_t i = 0;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+'))
+        ++i;
+    bool digits = false, point = false;
+    for (; i < text.size(); ++i) {
+        char c = text[i];
+        if (c >= '0' && c <= '9') {
+            digits = true;
+        } else if (c == '.' && !point) {
+            point = true;
+        } else {
+            break;
+        }
+    }
+    if (i == text.size())
+        return digits;
+    // An exponent, or something that is not a number: the general scan decides.
+    DecimalText d;
+    return ScanDecimal(text, d);
+}
+
 IntParse ParseInteger(std::string_view text, int64_t min_value, int64_t max_value, int64_t &out) {
     // The common spelling, an optional minus and at most 18 digits, fits int64 as it is.
     size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;

@@ -30,10 +30,9 @@ constexpr int64_t kDecimalExponentLimit = 1000000000000000LL;
 
 // Splits `text` into its parts; false when it is not a decimal number.
 bool ScanDecimal(std::string_view text, DecimalText &out);
-inline bool IsDecimalNumber(std::string_view text) {
-    DecimalText d;
-    return ScanDecimal(text, d);
-}
+// Whether ScanDecimal accepts `text`; the common spelling without an exponent is checked
+// without splitting it.
+bool IsDecimalNumber(std::string_view text);
 
 // Parses a DynamoDB number text (DynamoDB may send forms like "-12", "1.50", "1E+2", "1.2e3",
 // "0.0") into an integer in [min_value, max_value]. Exact for the whole int64 range: no floating

@@ -119,6 +119,27 @@ TEST(ParseInteger, Int64Limits) {
     EXPECT_EQ(Result64("12345678901234567890123456789012345678"), IntParse::OutOfRange);
 }
 
+TEST(IsDecimalNumber, AgreesWithTheGeneralScanOnEveryShortText) {
+    // Every text of up to 5 characters over the characters numbers are made of, and more.
+    const std::string alphabet = "01-+.eE x";
+    std::vector<std::string> texts = {""};
+    for (int len = 1; len <= 5; ++len) {
+        size_t start = texts.size();
+        for (size_t i = 0; i < start; ++i)
+            if (texts[i].size() == static_cast<size_t>(len - 1))
+                for (char c : alphabet)
+                    texts.push_back(texts[i] + c);
+    }
+    size_t accepted = 0;
+    for (const std::string &t : texts) {
+        dynamo::DecimalText d;
+        bool general = dynamo::ScanDecimal(t, d);
+        ASSERT_EQ(dynamo::IsDecimalNumber(t), general) << "'" << t << "'";
+        accepted += general;
+    }
+    EXPECT_GT(accepted, 500u);  // the check saw many numbers, not only rejections
+}
+
 TEST(ParseInteger, PlainIntegersAgreeWithTheGeneralForm) {
     // Plain integers of up to 18 digits take a shorter path; "<digits>E0" takes the general one.
     std::mt19937_64 rng(7);
