@@ -260,7 +260,8 @@ void IoEngine::Submit(const HttpTicket &job) {
 bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (stop_ || (thread_.joinable() && !parked_))
+        // A job submitted a moment ago may find the engine not yet awake: it goes first.
+        if (stop_ || !incoming_.empty() || (thread_.joinable() && !parked_))
             return false;
         here_ = true;
     }

@@ -441,6 +441,25 @@ TEST(HttpEngineTest, SynchronousRequestsRunOnTheCallerWhenIdleAndShareTheConnect
     EXPECT_EQ(server.requests(), 4);
 }
 
+TEST(HttpEngineTest, ASynchronousRequestRightAfterASubmitGoesToTheEngine) {
+    // The engine may not have woken for the submitted request yet; the synchronous one must not
+    // run on the caller meanwhile (it would hold the engine back).
+    TestHttpServer server;
+    server.SetFallback(ScriptedResponse::Reply(200, "ok"));
+    HttpClient client(FastHttp());
+    std::thread::id ran_on;
+    auto note_thread = [&ran_on](HttpResponse &) { ran_on = std::this_thread::get_id(); };
+    for (int i = 0; i < 20; ++i) {
+        server.Enqueue(ScriptedResponse::Delayed(50, 200, "slow"));
+        HttpTicket slow = client.Submit(server.url() + "/", {}, "slow");
+        HttpTicket sync = client.Perform(server.url() + "/", {}, "sync", note_thread, nullptr);
+        ASSERT_TRUE(client.Wait(sync, nullptr));
+        EXPECT_NE(ran_on, std::this_thread::get_id()) << "round " << i;
+        ASSERT_TRUE(client.Wait(slow, nullptr));
+        SleepMs(5);
+    }
+}
+
 TEST(HttpEngineTest, ASynchronousRequestOnTheCallerIsAbortedPromptly) {
     TestHttpServer server;
     server.Enqueue(ScriptedResponse::Stalled());
