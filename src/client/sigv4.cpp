@@ -4,11 +4,16 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+#include <openssl/params.h>
+#endif
 
 #include <algorithm>
 #include <climits>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
+#include <string_view>
 
 namespace dynamo {
 
@@ -33,6 +38,17 @@ std::string HexEncode(const std::string &bytes) {
     return HexEncode(reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size());
 }
 
+// SHA-256, looked up once: with OpenSSL 3, EVP_sha256() makes every digest fetch it anew.
+const EVP_MD *Sha256() {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    static EVP_MD *const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (fetched != nullptr) {
+        return fetched;
+    }
+#endif
+    return EVP_sha256();
+}
+
 // Raw 32-byte HMAC-SHA256(key, data).
 std::string HmacSha256Raw(const std::string &key, const std::string &data) {
     if (key.size() > static_cast<size_t>(INT_MAX)) {
@@ -40,13 +56,82 @@ std::string HmacSha256Raw(const std::string &key, const std::string &data) {
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+    if (HMAC(Sha256(), key.data(), static_cast<int>(key.size()),
              reinterpret_cast<const unsigned char *>(data.data()), data.size(), md,
              &md_len) == nullptr) {
         throw std::runtime_error("HMAC-SHA256 failed");
     }
     return std::string(reinterpret_cast<const char *>(md), md_len);
 }
+
+// HMAC-SHA256 under one key, keyed once and then used for any number of messages: each message
+// starts from a copy of the keyed state, so the key's two blocks are not hashed again.
+class KeyedHmac {
+  public:
+    KeyedHmac() = default;
+    KeyedHmac(const KeyedHmac &) = delete;
+    KeyedHmac &operator=(const KeyedHmac &) = delete;
+    ~KeyedHmac() { Reset(); }
+
+    void SetKey(const std::string &key) {
+        Reset();
+        key_ = key;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        static EVP_MAC *const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) {
+            return;  // Hex() falls back to one-shot HMACs
+        }
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                     OSSL_PARAM_construct_end()};
+        if (EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char *>(key.data()), key.size(),
+                         params) != 1) {
+            EVP_MAC_CTX_free(ctx_);
+            ctx_ = nullptr;
+        }
+#endif
+    }
+
+    bool empty() const {
+        return key_.empty();
+    }
+
+    // Lowercase hex of HMAC-SHA256(key, data).
+    std::string Hex(const std::string &data) const {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        if (ctx_ != nullptr) {
+            EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(ctx_);
+            unsigned char md[EVP_MAX_MD_SIZE];
+            size_t md_len = 0;
+            bool ok = ctx != nullptr &&
+                      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(data.data()),
+                                     data.size()) == 1 &&
+                      EVP_MAC_final(ctx, md, &md_len, sizeof(md)) == 1;
+            EVP_MAC_CTX_free(ctx);
+            if (!ok) {
+                throw std::runtime_error("HMAC-SHA256 failed");
+            }
+            return HexEncode(md, md_len);
+        }
+#endif
+        return HexEncode(HmacSha256Raw(key_, data));
+    }
+
+    void Reset() {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        EVP_MAC_CTX_free(ctx_);
+        ctx_ = nullptr;
+#endif
+        std::fill(key_.begin(), key_.end(), '\0');
+        key_.clear();
+    }
+
+  private:
+    std::string key_;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    EVP_MAC_CTX *ctx_ = nullptr;
+#endif
+};
 
 bool IsUnreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -67,9 +152,30 @@ std::string AsciiLower(std::string s) {
     return s;
 }
 
+// True when CollapseWhitespace would change `in`: whitespace at either end, whitespace other
+// than a space, or two whitespace characters in a row.
+bool NeedsCollapse(const std::string &in) {
+    if (in.empty()) {
+        return false;
+    }
+    if (IsSpace(in.front()) || IsSpace(in.back())) {
+        return true;
+    }
+    // The last character is not whitespace, so in[i + 1] exists for every whitespace in[i].
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (IsSpace(in[i]) && (in[i] != ' ' || IsSpace(in[i + 1]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Trims leading and trailing whitespace and replaces each inner run of whitespace (including
 // line breaks of folded multi-line values) with one space.
 std::string CollapseWhitespace(const std::string &in) {
+    if (!NeedsCollapse(in)) {
+        return in;
+    }
     std::string out;
     out.reserve(in.size());
     bool pending_space = false;
@@ -85,6 +191,27 @@ std::string CollapseWhitespace(const std::string &in) {
         out.push_back(c);
     }
     return out;
+}
+
+// Whether a header name, canonicalized (whitespace collapsed, lowercased), is `lower_name`.
+// Names need no copy unless they carry whitespace.
+bool HeaderNameIs(const std::string &name, std::string_view lower_name) {
+    if (NeedsCollapse(name)) {
+        return AsciiLower(CollapseWhitespace(name)) == lower_name;
+    }
+    if (name.size() != lower_name.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+        if (c != lower_name[i]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 int HexValue(char c) {
@@ -131,9 +258,9 @@ bool ValidAmzDate(const std::string &d) {
     return true;
 }
 
-bool HasHeader(const HeaderList &headers, const std::string &lower_name) {
+bool HasHeader(const HeaderList &headers, std::string_view lower_name) {
     for (const auto &h : headers) {
-        if (AsciiLower(CollapseWhitespace(h.first)) == lower_name) {
+        if (HeaderNameIs(h.first, lower_name)) {
             return true;
         }
     }
@@ -153,9 +280,9 @@ std::vector<std::pair<std::string, std::string>> SortedHeaderEntries(const Heade
     return entries;
 }
 
-// The canonical headers block: one "name:value1,value2\n" line per distinct name.
-std::string CanonicalHeaders(const HeaderList &headers) {
-    const auto entries = SortedHeaderEntries(headers);
+// The canonical headers block of sorted canonical entries: one "name:value1,value2\n" line per
+// distinct name.
+std::string CanonicalHeaders(const HeaderList &entries) {
     std::string out;
     for (size_t i = 0; i < entries.size(); ++i) {
         if (i > 0 && entries[i].first == entries[i - 1].first) {
@@ -175,12 +302,35 @@ std::string CanonicalHeaders(const HeaderList &headers) {
     return out;
 }
 
+// The SignedHeaders list of sorted canonical entries: each name once, joined with ';'.
+std::string SignedHeaderList(const HeaderList &entries) {
+    std::string out;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        if (i > 0 && entries[i].first == entries[i - 1].first) {
+            continue;
+        }
+        if (!out.empty()) {
+            out.push_back(';');
+        }
+        out += entries[i].first;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string Sha256Hex(const std::string &data) {
+    // One digest context per thread, reused: OpenSSL 3 would otherwise look up the SHA-256
+    // implementation and allocate a context for every digest.
+    struct ContextFree {
+        void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
+    };
+    static thread_local std::unique_ptr<EVP_MD_CTX, ContextFree> ctx(EVP_MD_CTX_new());
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &md_len, EVP_sha256(), nullptr) != 1) {
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), md, &md_len) != 1) {
         throw std::runtime_error("SHA-256 failed");
     }
     return HexEncode(md, md_len);
@@ -293,18 +443,7 @@ std::string CanonicalQuery(const std::string &query) {
 }
 
 std::string SignedHeaders(const HeaderList &headers) {
-    const auto entries = SortedHeaderEntries(headers);
-    std::string out;
-    for (size_t i = 0; i < entries.size(); ++i) {
-        if (i > 0 && entries[i].first == entries[i - 1].first) {
-            continue;
-        }
-        if (!out.empty()) {
-            out.push_back(';');
-        }
-        out += entries[i].first;
-    }
-    return out;
+    return SignedHeaderList(SortedHeaderEntries(headers));
 }
 
 std::string CredentialScope(const std::string &amz_date, const std::string &region,
@@ -312,7 +451,14 @@ std::string CredentialScope(const std::string &amz_date, const std::string &regi
     return amz_date.substr(0, 8) + "/" + region + "/" + service + "/aws4_request";
 }
 
-std::string CanonicalRequest(const SignableRequest &req, bool normalize_path) {
+namespace {
+
+// The canonical request, with its SignedHeaders list also stored in *signed_headers: the headers
+// are canonicalized and sorted once for both.
+std::string BuildCanonicalRequest(const SignableRequest &req, bool normalize_path,
+                                  std::string *signed_headers) {
+    const HeaderList entries = SortedHeaderEntries(req.headers);
+    *signed_headers = SignedHeaderList(entries);
     std::string out;
     out += req.method;
     out.push_back('\n');
@@ -320,12 +466,19 @@ std::string CanonicalRequest(const SignableRequest &req, bool normalize_path) {
     out.push_back('\n');
     out += CanonicalQuery(req.query);
     out.push_back('\n');
-    out += CanonicalHeaders(req.headers);
+    out += CanonicalHeaders(entries);
     out.push_back('\n');
-    out += SignedHeaders(req.headers);
+    out += *signed_headers;
     out.push_back('\n');
     out += Sha256Hex(req.payload);
     return out;
+}
+
+}  // namespace
+
+std::string CanonicalRequest(const SignableRequest &req, bool normalize_path) {
+    std::string signed_headers;
+    return BuildCanonicalRequest(req, normalize_path, &signed_headers);
 }
 
 std::string StringToSign(const std::string &canonical_request, const std::string &amz_date,
@@ -349,11 +502,13 @@ std::string Signature(const std::string &secret_access_key, const std::string &a
     // The signing key depends only on the secret, the day, the region and the service: derive
     // it once a day per thread rather than with four HMACs per request.
     struct DerivedKey {
-        std::string secret, day, region, service, key;
+        std::string secret, day, region, service;
+        KeyedHmac key;
         ~DerivedKey() { Wipe(); }
         void Wipe() {
-            for (std::string *s : {&secret, &key})
-                std::fill(s->begin(), s->end(), '\0'), s->clear();
+            std::fill(secret.begin(), secret.end(), '\0');
+            secret.clear();
+            key.Reset();
         }
     };
     static thread_local DerivedKey cache;
@@ -364,13 +519,13 @@ std::string Signature(const std::string &secret_access_key, const std::string &a
         const std::string k_region = HmacSha256Raw(k_date, region);
         const std::string k_service = HmacSha256Raw(k_region, service);
         cache.Wipe();
-        cache.key = HmacSha256Raw(k_service, "aws4_request");
+        cache.key.SetKey(HmacSha256Raw(k_service, "aws4_request"));
         cache.secret = secret_access_key;
         cache.day = day;
         cache.region = region;
         cache.service = service;
     }
-    return HmacSha256Hex(cache.key, string_to_sign);
+    return cache.key.Hex(string_to_sign);
 }
 
 void SignRequest(SignableRequest &req, const Credentials &creds, const std::string &region,
@@ -382,12 +537,10 @@ void SignRequest(SignableRequest &req, const Credentials &creds, const std::stri
         throw std::invalid_argument("request to sign has no Host header");
     }
 
-    req.headers.erase(std::remove_if(req.headers.begin(), req.headers.end(),
-                                     [](const auto &h) {
-                                         return AsciiLower(CollapseWhitespace(h.first)) ==
-                                                "authorization";
-                                     }),
-                      req.headers.end());
+    req.headers.erase(
+        std::remove_if(req.headers.begin(), req.headers.end(),
+                       [](const auto &h) { return HeaderNameIs(h.first, "authorization"); }),
+        req.headers.end());
     if (!creds.session_token.empty() && !HasHeader(req.headers, "x-amz-security-token")) {
         req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
     }
@@ -395,7 +548,8 @@ void SignRequest(SignableRequest &req, const Credentials &creds, const std::stri
         req.headers.emplace_back("X-Amz-Date", amz_date);
     }
 
-    const std::string canonical = CanonicalRequest(req, normalize_path);
+    std::string signed_headers;
+    const std::string canonical = BuildCanonicalRequest(req, normalize_path, &signed_headers);
     const std::string to_sign = StringToSign(canonical, amz_date, region, service);
     const std::string signature =
         Signature(creds.secret_access_key, amz_date, region, service, to_sign);
@@ -406,7 +560,7 @@ void SignRequest(SignableRequest &req, const Credentials &creds, const std::stri
     auth.push_back('/');
     auth += CredentialScope(amz_date, region, service);
     auth += ", SignedHeaders=";
-    auth += SignedHeaders(req.headers);
+    auth += signed_headers;
     auth += ", Signature=";
     auth += signature;
     req.headers.emplace_back("Authorization", std::move(auth));

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -424,6 +425,58 @@ TEST(SigV4Test, ResigningReplacesAuthorizationAndKeepsDate) {
     EXPECT_EQ(NormalizedHeaders(req.headers), NormalizedHeaders(first));
     EXPECT_EQ(HeaderValues(req.headers, "Authorization").size(), 1u);
     EXPECT_EQ(HeaderValues(req.headers, "X-Amz-Date").size(), 1u);
+}
+
+TEST(SigV4Test, HeaderNamesAreMatchedWhateverTheirCaseAndSpacing) {
+    // Host, an old Authorization and X-Amz-Date are found under any case and with surrounding
+    // whitespace; a name that only resembles one of them is not.
+    SignableRequest req;
+    req.method = "POST";
+    req.path = "/";
+    req.headers = {{" HOST\t", "dynamodb.us-east-1.amazonaws.com"},
+                   {"authorization ", "stale"},
+                   {"AUTHORIZATIONS", "kept"},
+                   {"x-AMZ-date", "20150830T123600Z"}};
+    const Credentials creds{"AKIDEXAMPLE", "secret", ""};
+    dynamo::SignRequest(req, creds, "us-east-1", "dynamodb", "20150830T123600Z");
+    const auto auth = HeaderValues(req.headers, "Authorization");
+    ASSERT_EQ(auth.size(), 1u);
+    EXPECT_NE(auth[0].find("SignedHeaders=authorizations;host;x-amz-date,"), std::string::npos)
+        << auth[0];
+    EXPECT_EQ(HeaderValues(req.headers, "AUTHORIZATIONS"), std::vector<std::string>{"kept"});
+    EXPECT_EQ(HeaderValues(req.headers, "X-Amz-Date"),
+              std::vector<std::string>{"20150830T123600Z"});
+    EXPECT_EQ(req.headers.size(), 4u);
+}
+
+TEST(SigV4Test, DigestsAndSignaturesAgreeAcrossThreads) {
+    // Each thread keeps its own digest context and keyed HMAC: results must not depend on the
+    // thread, nor on what the thread signed before.
+    const std::string sts = "AWS4-HMAC-SHA256\n20150830T123600Z\n...";
+    const std::string expected_sig =
+        dynamo::Signature("secret-a", "20150830T123600Z", "us-east-1", "dynamodb", sts);
+    const std::string expected_hash = dynamo::Sha256Hex(sts);
+    std::vector<std::string> sigs(4), hashes(4);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < sigs.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) {
+                dynamo::Signature(i % 2 ? "secret-b" : "secret-a", "20150830T123600Z", "us-east-1",
+                                  "dynamodb", sts + std::to_string(i));
+                dynamo::Sha256Hex(sts + std::to_string(i));
+            }
+            sigs[t] =
+                dynamo::Signature("secret-a", "20150830T123600Z", "us-east-1", "dynamodb", sts);
+            hashes[t] = dynamo::Sha256Hex(sts);
+        });
+    }
+    for (auto &th : threads) {
+        th.join();
+    }
+    for (size_t t = 0; t < sigs.size(); ++t) {
+        EXPECT_EQ(sigs[t], expected_sig) << "thread " << t;
+        EXPECT_EQ(hashes[t], expected_hash) << "thread " << t;
+    }
 }
 
 TEST(SigV4Test, RejectsMissingHostAndBadDate) {
