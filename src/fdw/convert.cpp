@@ -225,62 +225,86 @@ bool JsonbScalar(DynamoConvertContext *cx, dynamo::AttrType type, const dynamo::
     }
 }
 
-// Pushes v as the next value (`token` WJB_VALUE in an object, WJB_ELEM in an array); returns
-// what pushJsonbValue returned for it.
-JsonbValue *PushJsonb(DynamoConvertContext *cx, JsonbParseState **state, JsonbIteratorToken token,
-                      const dynamo::AttributeValue &v) {
+// An array of n values, in one palloc'd block the caller fills.
+JsonbValue *JsonbArrayOf(JsonbValue *out, int n) {
+    out->type = jbvArray;
+    out->val.array.rawScalar = false;
+    out->val.array.nElems = n;
+    out->val.array.elems = (JsonbValue *)palloc(sizeof(JsonbValue) * Max(n, 1));
+    return out->val.array.elems;
+}
+
+// Puts an object's pairs (their `order` numbered in arrival order) into jsonb's key order,
+// shorter keys first and then bytewise, as convertToJsonb requires. Of pairs with the same key
+// the last one stays, as in jsonb_in.
+void JsonbObjectOf(JsonbValue *out, JsonbPair *pairs, int n) {
+    auto same_key = [](const JsonbPair &a, const JsonbPair &b) {
+        return a.key.val.string.len == b.key.val.string.len &&
+               memcmp(a.key.val.string.val, b.key.val.string.val, a.key.val.string.len) == 0;
+    };
+    std::sort(pairs, pairs + n, [](const JsonbPair &a, const JsonbPair &b) {
+        if (a.key.val.string.len != b.key.val.string.len)
+            return a.key.val.string.len < b.key.val.string.len;
+        int c = memcmp(a.key.val.string.val, b.key.val.string.val, a.key.val.string.len);
+        return c != 0 ? c < 0 : a.order < b.order;
+    });
+    int kept = 0;
+    for (int i = 0; i < n; i++) {
+        if (kept > 0 && same_key(pairs[kept - 1], pairs[i]))
+            pairs[kept - 1] = pairs[i];
+        else
+            pairs[kept++] = pairs[i];
+    }
+    out->type = jbvObject;
+    out->val.object.nPairs = kept;
+    out->val.object.pairs = pairs;
+}
+
+// Fills *out with v as an in-memory jsonb value: scalars, or arrays and objects holding their
+// members, which is the tree JsonbValueToJsonb turns into a jsonb in one pass (without the
+// token-by-token building of pushJsonbValue). Strings point into v until then.
+void JsonbTree(DynamoConvertContext *cx, const dynamo::AttributeValue &v, JsonbValue *out) {
     using dynamo::AttrType;
     check_stack_depth();
-    JsonbValue scalar;
-    if (JsonbScalar(cx, v.type, v, v.str, &scalar))
-        return pushJsonbValue(state, token, &scalar);
+    if (JsonbScalar(cx, v.type, v, v.str, out))
+        return;
     switch (v.type) {
-        case AttrType::L:
-            pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-            for (const dynamo::AttributeValue &e : v.list)
-                PushJsonb(cx, state, WJB_ELEM, e);
-            return pushJsonbValue(state, WJB_END_ARRAY, NULL);
-        case AttrType::M:
-            pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-            for (const auto &entry : v.map) {
-                JsonbValue key;
-                JsonbString(&key, entry.first.data(), entry.first.size());
-                pushJsonbValue(state, WJB_KEY, &key);
-                PushJsonb(cx, state, WJB_VALUE, entry.second);
+        case AttrType::L: {
+            JsonbValue *elems = JsonbArrayOf(out, (int)v.list.size());
+            for (size_t i = 0; i < v.list.size(); i++)
+                JsonbTree(cx, v.list[i], &elems[i]);
+            return;
+        }
+        case AttrType::M: {
+            int n = (int)v.map.size();
+            JsonbPair *pairs = (JsonbPair *)palloc(sizeof(JsonbPair) * Max(n, 1));
+            for (int i = 0; i < n; i++) {
+                const auto &entry = v.map[i];
+                JsonbString(&pairs[i].key, entry.first.data(), entry.first.size());
+                JsonbTree(cx, entry.second, &pairs[i].value);
+                pairs[i].order = (uint32)i;
             }
-            return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+            JsonbObjectOf(out, pairs, n);
+            return;
+        }
         default: {
             // SS, NS, BS: arrays of strings, numbers, base64 strings
             AttrType member = v.type == AttrType::SS   ? AttrType::S
                               : v.type == AttrType::NS ? AttrType::N
                                                        : AttrType::B;
-            pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-            for (const std::string &text : v.set) {
-                JsonbScalar(cx, member, v, text, &scalar);
-                pushJsonbValue(state, WJB_ELEM, &scalar);
-            }
-            return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+            JsonbValue *elems = JsonbArrayOf(out, (int)v.set.size());
+            for (size_t i = 0; i < v.set.size(); i++)
+                JsonbScalar(cx, member, v, v.set[i], &elems[i]);
+            return;
         }
     }
 }
 
 Datum JsonbFromAttribute(DynamoConvertContext *cx, const dynamo::AttributeValue *v) {
-    JsonbParseState *state = NULL;
-    JsonbValue scalar;
-    JsonbValue *result;
-    if (JsonbScalar(cx, v->type, *v, v->str, &scalar)) {
-        // a scalar document is stored as a one-element "raw scalar" array
-        JsonbValue wrapper;
-        wrapper.type = jbvArray;
-        wrapper.val.array.rawScalar = true;
-        wrapper.val.array.nElems = 1;
-        pushJsonbValue(&state, WJB_BEGIN_ARRAY, &wrapper);
-        pushJsonbValue(&state, WJB_ELEM, &scalar);
-        result = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-    } else {
-        result = PushJsonb(cx, &state, WJB_ELEM, *v);
-    }
-    return JsonbPGetDatum(JsonbValueToJsonb(result));
+    // A scalar becomes a one-element "raw scalar" array in JsonbValueToJsonb.
+    JsonbValue root;
+    JsonbTree(cx, *v, &root);
+    return JsonbPGetDatum(JsonbValueToJsonb(&root));
 }
 
 // PostgreSQL's text types cannot hold a NUL character, and input functions would stop at it.
@@ -455,21 +479,22 @@ Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype
 
 // The catch-all object: every attribute that no declared column names.
 Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
-    JsonbParseState *state = NULL;
-    pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+    JsonbPair *pairs = (JsonbPair *)palloc(sizeof(JsonbPair) * Max(item->size(), (size_t)1));
+    int n = 0;
     for (const auto &entry : *item) {
         bool declared = false;
         for (int i = 0; i < cx->ncolumns && !declared; i++)
             declared = entry.first == cx->columns[i].name;
         if (declared)
             continue;
-        JsonbValue key;
-        JsonbString(&key, entry.first.data(), entry.first.size());
-        pushJsonbValue(&state, WJB_KEY, &key);
-        PushJsonb(cx, &state, WJB_VALUE, entry.second);
+        JsonbString(&pairs[n].key, entry.first.data(), entry.first.size());
+        JsonbTree(cx, entry.second, &pairs[n].value);
+        pairs[n].order = (uint32)n;
+        n++;
     }
-    JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-    return JsonbPGetDatum(JsonbValueToJsonb(result));
+    JsonbValue root;
+    JsonbObjectOf(&root, pairs, n);
+    return JsonbPGetDatum(JsonbValueToJsonb(&root));
 }
 
 }  // namespace
