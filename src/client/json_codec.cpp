@@ -263,6 +263,13 @@ simdjson::dom::array GetArray(simdjson::dom::element e, const PathNode *path, co
 
 void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &out);
 
+// Sets a reused name to `key`. Items of a page mostly repeat the names of the item parsed before
+// into the same storage, and comparing is cheaper than copying.
+inline void AssignKey(std::string &name, std::string_view key) {
+    if (name != key)
+        name.assign(key.data(), key.size());
+}
+
 void ParseSet(simdjson::dom::element e, const PathNode *path, AttrType type, AttributeValue &out) {
     const char *what = AttrTypeName(type);
     simdjson::dom::array a = GetArray(e, path, what);
@@ -367,7 +374,7 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
                 if (n == out.map.size())
                     out.map.emplace_back();
                 auto &entry = out.map[n++];
-                entry.first.assign(field.key.data(), field.key.size());
+                AssignKey(entry.first, field.key);
                 ParseValue(field.value, &node, entry.second);
             }
             out.map.resize(n);
@@ -424,7 +431,7 @@ void ParseItemInto(simdjson::dom::object o, Item &item) {
         if (n == item.size())
             item.emplace_back();
         auto &entry = item[n++];
-        entry.first.assign(field.key.data(), field.key.size());
+        AssignKey(entry.first, field.key);
         ParseValue(field.value, &node, entry.second);
     }
     item.resize(n);
