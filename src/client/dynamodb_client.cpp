@@ -491,8 +491,10 @@ std::string DynamoClient::ReadRequestBody(const ReadRequest &r, const Item &star
         w.Key("ExclusiveStartKey");
         WriteItem(w, start);
     }
-    w.Key("ReturnConsumedCapacity");
-    w.String("TOTAL");
+    if (r.return_consumed) {
+        w.Key("ReturnConsumedCapacity");
+        w.String("TOTAL");
+    }
     w.EndObject();
     return std::string(sb.GetString(), sb.GetSize());
 }
@@ -603,8 +605,10 @@ std::string DynamoClient::GetItemBody(const ReadRequest &r, const Item &key) {
     w.Key("Key");
     WriteItem(w, key);
     WriteProjection(w, r);
-    w.Key("ReturnConsumedCapacity");
-    w.String("TOTAL");
+    if (r.return_consumed) {
+        w.Key("ReturnConsumedCapacity");
+        w.String("TOTAL");
+    }
     w.EndObject();
     return std::string(sb.GetString(), sb.GetSize());
 }
@@ -625,8 +629,10 @@ std::string DynamoClient::BatchGetItemBody(const ReadRequest &r, const std::vect
     WriteProjection(w, r);
     w.EndObject();
     w.EndObject();
-    w.Key("ReturnConsumedCapacity");
-    w.String("TOTAL");
+    if (r.return_consumed) {
+        w.Key("ReturnConsumedCapacity");
+        w.String("TOTAL");
+    }
     w.EndObject();
     return std::string(sb.GetString(), sb.GetSize());
 }

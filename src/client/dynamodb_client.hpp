@@ -85,6 +85,9 @@ struct ReadRequest {
     bool count_only = false;
     int segment = -1;  // >= 0 with total_segments > 1 for a parallel scan segment
     int total_segments = 0;
+    // ReturnConsumedCapacity TOTAL, for callers that show the capacity read (EXPLAIN ANALYZE):
+    // without it DynamoDB does not report it, and pages read as consuming 0.
+    bool return_consumed = false;
 };
 
 struct Page {

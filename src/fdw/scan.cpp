@@ -89,7 +89,8 @@ struct ScanRuntime {
     size_t pos = 0;
     bool started = false;
     bool done = false;
-    bool no_rows = false;  // a key value that cannot match anything (NULL, say)
+    bool no_rows = false;       // a key value that cannot match anything (NULL, say)
+    bool instrumented = false;  // EXPLAIN ANALYZE: ask DynamoDB for the capacity consumed
     dynamo::Error error;
     std::string buf;  // conversion scratch buffer
     // EXPLAIN ANALYZE figures, summed over rescans
@@ -928,9 +929,11 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
         rt->pos = 0;
         rt->started = false;
         rt->done = no_rows;
-        if (!no_rows)
-            rt->cursor.reset(new dynamo::ReadCursor(
-                rt->client.get(), dynamo::BuildReadPlan(rt->plan_json, rt->params)));
+        if (!no_rows) {
+            dynamo::ReadPlan plan = dynamo::BuildReadPlan(rt->plan_json, rt->params);
+            plan.request.return_consumed = rt->instrumented;
+            rt->cursor.reset(new dynamo::ReadCursor(rt->client.get(), std::move(plan)));
+        }
     });
 }
 
@@ -988,6 +991,7 @@ void DynamoBeginForeignScan(ForeignScanState *node, int eflags) {
         ss->rt = new ScanRuntime();
         ss->rt->desc = *desc;
         ss->rt->plan_json = json;
+        ss->rt->instrumented = estate->es_instrument != 0;
     });
     MemoryContextCallback *cb =
         (MemoryContextCallback *)MemoryContextAlloc(ss->scan_cxt, sizeof(MemoryContextCallback));

@@ -930,8 +930,48 @@ TEST_F(DynamoClientTest, MinimalScanSendsOnlyTheTable) {
     ASSERT_EQ(server_.requests(), 1);
     ParsedBody body;
     ASSERT_NO_FATAL_FAILURE(ParseObject(server_.recorded()[0].body, body));
-    EXPECT_EQ(Keys(body.object), (std::set<std::string>{"TableName", "ReturnConsumedCapacity"}));
+    // ReturnConsumedCapacity only when asked for: it makes DynamoDB do work nobody reads.
+    EXPECT_EQ(Keys(body.object), (std::set<std::string>{"TableName"}));
     EXPECT_EQ(StringField(body.object, "TableName"), "plain");
+}
+
+TEST_F(DynamoClientTest, KeyReadsAskForConsumedCapacityOnlyWhenTold) {
+    server_.Enqueue(ScriptedResponse::Reply(200, R"({"Item":{"pk":{"S":"a"}}})"));
+    server_.Enqueue(ScriptedResponse::Reply(
+        200, R"({"Item":{"pk":{"S":"a"}},"ConsumedCapacity":{"CapacityUnits":0.5}})"));
+    server_.Enqueue(ScriptedResponse::Reply(200, R"({"Responses":{"t":[]},"UnprocessedKeys":{}})"));
+    server_.Enqueue(ScriptedResponse::Reply(200, R"({"Responses":{"t":[]},"UnprocessedKeys":{}})"));
+    DynamoClient client(Config());
+
+    ReadRequest req;
+    req.table = "t";
+    Item key{{"pk", AttributeValue::String("a")}};
+    bool found = false;
+    Item out;
+    ASSERT_TRUE(client.GetItem(req, key, found, out, nullptr).ok());
+    EXPECT_TRUE(found);
+    req.return_consumed = true;
+    ASSERT_TRUE(client.GetItem(req, key, found, out, nullptr).ok());
+    EXPECT_DOUBLE_EQ(client.last_consumed(), 0.5);
+    Page page;
+    req.return_consumed = false;
+    ASSERT_TRUE(client.BatchGetItem(req, {key}, page, nullptr).ok());
+    req.return_consumed = true;
+    ASSERT_TRUE(client.BatchGetItem(req, {key}, page, nullptr).ok());
+
+    std::vector<RecordedRequest> seen = server_.recorded();
+    ASSERT_EQ(seen.size(), 4u);
+    ParsedBody body[4];
+    for (int i = 0; i < 4; i++)
+        ASSERT_NO_FATAL_FAILURE(ParseObject(seen[i].body, body[i]));
+    EXPECT_EQ(Keys(body[0].object), (std::set<std::string>{"TableName", "Key"}));
+    EXPECT_EQ(Keys(body[1].object),
+              (std::set<std::string>{"TableName", "Key", "ReturnConsumedCapacity"}));
+    EXPECT_EQ(StringField(body[1].object, "ReturnConsumedCapacity"), "TOTAL");
+    EXPECT_EQ(Keys(body[2].object), (std::set<std::string>{"RequestItems"}));
+    EXPECT_EQ(Keys(body[3].object),
+              (std::set<std::string>{"RequestItems", "ReturnConsumedCapacity"}));
+    EXPECT_EQ(StringField(body[3].object, "ReturnConsumedCapacity"), "TOTAL");
 }
 
 TEST_F(DynamoClientTest, ScanSendsEveryOptionThatIsSet) {
@@ -949,6 +989,7 @@ TEST_F(DynamoClientTest, ScanSendsEveryOptionThatIsSet) {
     req.consistent_read = true;
     req.segment = 2;
     req.total_segments = 4;
+    req.return_consumed = true;
     Item start{{"pk", AttributeValue::String("a")}, {"sk", AttributeValue::Number("5")}};
     Page page;
     ASSERT_TRUE(client.Read(req, start, page, nullptr).ok());
@@ -1020,11 +1061,10 @@ TEST_F(DynamoClientTest, QuerySendsKeyConditionAndDirection) {
     ParsedBody first, second;
     ASSERT_NO_FATAL_FAILURE(ParseObject(seen[0].body, first));
     ASSERT_NO_FATAL_FAILURE(ParseObject(seen[1].body, second));
-    EXPECT_EQ(
-        Keys(first.object),
-        (std::set<std::string>{"TableName", "KeyConditionExpression", "ScanIndexForward", "Select",
-                               "ExpressionAttributeNames", "ExpressionAttributeValues", "Segment",
-                               "TotalSegments", "ReturnConsumedCapacity"}));
+    EXPECT_EQ(Keys(first.object),
+              (std::set<std::string>{"TableName", "KeyConditionExpression", "ScanIndexForward",
+                                     "Select", "ExpressionAttributeNames",
+                                     "ExpressionAttributeValues", "Segment", "TotalSegments"}));
     EXPECT_EQ(StringField(first.object, "KeyConditionExpression"), "#n0 = :v0");
     EXPECT_EQ(bool(first.object["ScanIndexForward"]), false);
     EXPECT_EQ(StringField(first.object, "Select"), "COUNT");
@@ -1033,8 +1073,7 @@ TEST_F(DynamoClientTest, QuerySendsKeyConditionAndDirection) {
 
     EXPECT_EQ(Keys(second.object),
               (std::set<std::string>{"TableName", "KeyConditionExpression", "ProjectionExpression",
-                                     "ExpressionAttributeNames", "ExpressionAttributeValues",
-                                     "ReturnConsumedCapacity"}));
+                                     "ExpressionAttributeNames", "ExpressionAttributeValues"}));
     EXPECT_EQ(StringField(second.object, "ProjectionExpression"), "#n0");
 }
 

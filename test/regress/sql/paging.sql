@@ -46,3 +46,23 @@ begin
   end loop;
 end $$;
 select * from paging.explain_analyze('select * from paging.small_pages');
+
+-- only EXPLAIN ANALYZE asks DynamoDB for the capacity consumed (ReturnConsumedCapacity); a plain
+-- EXPLAIN VERBOSE shows the request a plain execution sends, without it
+create function paging.explain_lines(options text, query text) returns setof text
+language plpgsql as $$
+declare
+  line text;
+begin
+  for line in execute 'explain (' || options || ') ' || query loop
+    return next line;
+  end loop;
+end $$;
+select count(*) filter (where line like '%"ReturnConsumedCapacity":"TOTAL"%') as asks_for_capacity,
+       bool_or(substring(line from 'Consumed Read Capacity: ([0-9.]+)')::numeric > 0)
+         as capacity_reported
+  from paging.explain_lines('analyze, verbose, costs off, timing off, summary off',
+                            'select * from paging.small_pages') as line;
+select count(*) filter (where line like '%ReturnConsumedCapacity%') as asks_for_capacity,
+       count(*) filter (where line like '%DynamoDB Request:%') as request_lines
+  from paging.explain_lines('verbose, costs off', 'select * from paging.small_pages') as line;
