@@ -960,3 +960,79 @@ TEST_F(ReadCursorTest, PagesReuseTheirItemStorage) {
 }
 
 }  // namespace
+
+TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {
+    FakeTable table(4, 6, 2);
+    Serve(table);
+    DynamoClient client(Config());
+    Error err;
+    {
+        // Four segments keep at least four pages in use at once.
+        ReadCursor cursor(&client, ScanPlan(4));
+        EXPECT_EQ(ReadAll(cursor, err).size(), 24u);
+        ASSERT_TRUE(err.ok()) << err.message;
+    }
+    EXPECT_EQ(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
+
+    // The next cursor takes them as it sends its requests, and a page parsed into a buffer of
+    // another read carries nothing of it: a count-only scan first, then full pages of another
+    // shape.
+    FakeTable other(1, 7, 3);
+    Serve(other);
+    {
+        ReadPlan plan = ScanPlan(1);
+        plan.request.count_only = true;
+        ReadCursor count(&client, plan);
+        Page page;
+        bool done = false;
+        int64_t total = 0;
+        while (!done) {
+            ASSERT_TRUE(count.Next(page, done, nullptr).ok());
+            EXPECT_TRUE(page.items.empty());
+            total += page.count;
+        }
+        EXPECT_EQ(total, 7);
+        EXPECT_LT(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
+    }
+    ReadCursor cursor(&client, ScanPlan(1));
+    Page page;
+    bool done = false;
+    std::vector<std::string> ids;
+    while (!done) {
+        ASSERT_TRUE(cursor.Next(page, done, nullptr).ok());
+        EXPECT_TRUE(page.last_evaluated_key.empty());
+        for (const Item &item : page.items) {
+            ASSERT_EQ(item.size(), 3u);
+            ids.push_back(item[0].second.str);
+            EXPECT_EQ(item[1].second.str, std::to_string(ids.size() - 1));
+        }
+    }
+    EXPECT_EQ(ids,
+              (std::vector<std::string>{"s0-0", "s0-1", "s0-2", "s0-3", "s0-4", "s0-5", "s0-6"}));
+    EXPECT_EQ(cursor.scanned(), 7);
+}
+
+TEST_F(ReadCursorTest, CursorsInSeveralThreadsShareTheKeptPages) {
+    FakeTable table(3, 20, 4);
+    Serve(table);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) {
+        threads.emplace_back([&] {
+            DynamoClient client(Config());
+            for (int round = 0; round < 5; round++) {
+                ReadCursor cursor(&client, ScanPlan(round % 2 == 0 ? 3 : 1));
+                Error err;
+                std::vector<std::string> ids = ReadAll(cursor, err);
+                size_t expected = round % 2 == 0 ? 60u : 20u;
+                if (!err.ok() || ids.size() != expected ||
+                    std::set<std::string>(ids.begin(), ids.end()).size() != expected)
+                    wrong++;
+            }
+        });
+    }
+    for (auto &th : threads)
+        th.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_LE(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
+}
