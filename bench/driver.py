@@ -9,6 +9,7 @@ figure is recorded with the command that reproduces it; the report goes to bench
 
 import argparse
 import datetime
+import glob
 import json
 import os
 import platform
@@ -181,7 +182,7 @@ class Bench:
         for n in self.sizes:
             cpu = [median(self.scan[n][k]["cpu"]) / n * 1e6 for k in WAYS]
             self.rows.append(
-                (f"CPU per item, scan of {n:,} items (µs; wrapper: the backend)", *(fmt(v, 2) for v in cpu),
+                (f"CPU per item, scan of {n:,} items (µs; wrapper: the backend, all its threads)", *(fmt(v, 2) for v in cpu),
                  ratio(cpu[0], cpu[2]), ratio(cpu[1], cpu[0]), "reported", "—", self.scan[n]["refs"]))
 
         self.details += ["### Scans, every round", "",
@@ -193,8 +194,10 @@ class Bench:
                                     f"{', '.join(fmt(v) for v in s['cpu'])} | {s['requests']} |")
         self.details += [
             "",
-            "The wrapper's CPU is the backend's, read by the backend itself before and after the scan "
-            "(bench.cpu_seconds() in bench/sql/setup.sql: /proc/self/schedstat, else utime + stime); boto3's "
+            "The wrapper's CPU is the backend's, all its threads (the wrapper's I/O thread, which receives and "
+            "parses the pages, included), read by the backend itself before and after the scan "
+            "(bench.cpu_seconds() in bench/sql/setup.sql: each thread's /proc/self/task/*/schedstat, else "
+            "utime + stime of the process); boto3's "
             "and the floor's are their own process's user + system time. Each round starts a new psql session "
             "(whose EXPLAIN connects and describes the table before the clock starts), a new boto3 process "
             "(one untimed call first) and a new floor process.",
@@ -208,7 +211,7 @@ class Bench:
         log(f"instructions per item: the scan of {n} items under callgrind (single-user backend)")
         as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         base = tempfile.mkdtemp(prefix="dynamodb-bench-cg.")
-        costs, entered, shown = {}, {}, {}
+        costs, entered, threads, shown = {}, {}, {}, {}
         try:
             os.chmod(base, 0o755)
             if as_pg:
@@ -232,22 +235,31 @@ class Bench:
                 script = (f"explain select * from {table};\n"
                           f"select count(*), sum(length(t::text)) from {table} t;\n")
                 out = os.path.join(base, f"callgrind.{label}.out")
-                cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + single
+                # One output file per thread (out-01, out-02, ...): the backend's own thread and
+                # the threads the wrapper starts (its HTTP I/O thread, where pages are parsed).
+                cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes",
+                       f"--callgrind-out-file={out}"] + single
                 t0 = time.perf_counter()
                 _, stdout, _ = run(as_pg + cmd, script, cwd="/")
                 log(f"  callgrind {label}: {time.perf_counter() - t0:.0f} s")
                 expected = n if label == "scan" else 0
                 if f'count = "{expected}"' not in stdout:
                     raise RuntimeError(f"callgrind {label} did not return {expected} rows:\n{stdout}")
-                costs[label], entered[label] = callgrind_costs(out, "wrappers.so")
-                shutil.copy(out, os.path.join(self.workdir, os.path.basename(out)))
+                parts = sorted(glob.glob(glob.escape(out) + "-*"))
+                if not parts:
+                    raise RuntimeError(f"callgrind {label} wrote no output files ({out}-*)")
+                costs[label], entered[label], threads[label] = callgrind_costs(parts, "wrappers.so")
+                for part in parts:
+                    shutil.copy(part, os.path.join(self.workdir, os.path.basename(part)))
                 lines = " ".join(shlex.quote(line) for line in script.splitlines())
                 shown[label] = (f"printf '%s\\n' {lines} |\n  "
                                 + self.show(cmd).replace(out, f"callgrind.{label}.out").replace(data, "$CG_DATA"))
         finally:
             shutil.rmtree(base, ignore_errors=True)
         total = (sum(costs["scan"].values()) - sum(costs["baseline"].values())) / n
-        wrapper = (entered["scan"] - entered["baseline"]) / n
+        backend = (entered["scan"] - entered["baseline"]) / n
+        io_thread = (threads["scan"] - threads["baseline"]) / n
+        wrapper = backend + io_thread
         ref = self.command(
             f"instructions per item: initdb a cluster in $CG_DATA, run bench/sql/setup.sql in it "
             f"(-v sizes={n}), stop it, then the baseline and the scan in single-user mode under callgrind "
@@ -255,6 +267,8 @@ class Bench:
             shown["baseline"] + "\n" + shown["scan"])
         self.rows.append((f"instructions per item in the wrapper, scan of {n:,} items (callgrind)", f"{wrapper:,.0f}",
                           "—", "—", "—", "—", "reported; aim < 3,000", yes(wrapper < 3000), ref))
+        self.rows.append((f"… of which in the backend's thread / in the wrapper's I/O thread", f"{backend:,.0f} / {io_thread:,.0f}",
+                          "—", "—", "—", "—", "reported", "—", ref))
         self.rows.append((f"instructions per item, whole query, scan of {n:,} items (callgrind)", f"{total:,.0f}",
                           "—", "—", "—", "—", "reported", "—", ref))
         objects = sorted(set(costs["scan"]) | set(costs["baseline"]),
@@ -267,11 +281,13 @@ class Bench:
                 self.details.append(f"| {obj} | {d:,.0f} |")
         self.details += [
             f"| total | {total:,.0f} |", "",
-            "The wrapper's figure is the inclusive cost of the calls from PostgreSQL into wrappers.so (the FDW "
-            "callbacks with everything they call: the HTTP client, JSON parsing, and PostgreSQL functions such as "
-            "numeric_in and jsonb_in), scan minus baseline, per item. The whole query adds what PostgreSQL does "
-            "with the rows (each row as text, the aggregates). The baseline runs the same statements on an empty "
-            "table. Callgrind counts instructions, so the figure does not depend on the machine's load.",
+            "The wrapper's figure has two parts, each scan minus baseline, per item. In the backend's thread: the "
+            "inclusive cost of the calls from PostgreSQL into wrappers.so (the FDW callbacks with everything they "
+            "call: reading the parsed pages into items, converting them, and PostgreSQL functions such as "
+            "numeric_in and jsonb_in). In the threads the wrapper starts: everything they run (the HTTP "
+            "transfers, and parsing each page with simdjson). The whole query adds what PostgreSQL does with the "
+            "rows (each row as text, the aggregates). The baseline runs the same statements on an empty table. "
+            "Callgrind counts instructions, so the figure does not depend on the machine's load.",
             "",
         ]
 
@@ -611,18 +627,37 @@ plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'wrapper (psql)', \\
         return rc == 0
 
 
-def callgrind_costs(path, entry_object, host_object="postgres"):
-    """From a callgrind output file: the self cost (Ir) per object file, and the inclusive cost of
-    the calls from host_object into entry_object. Calls made by a host function that
-    entry_object itself calls (such as a memory-context callback run by MemoryContextDelete
-    inside the wrapper's own end-of-scan callback) are already inside an entry and not counted
-    again."""
+def callgrind_costs(paths, entry_object, host_object="postgres"):
+    """From callgrind's output files, one per thread (--separate-threads=yes): the self cost (Ir)
+    per object file over all threads; the inclusive cost of the calls from host_object into
+    entry_object in the process's first thread; and the whole cost of every other thread (all
+    started by entry_object, as the single-user backend starts none). Calls made by a host
+    function that entry_object itself calls (such as a memory-context callback run by
+    MemoryContextDelete inside the wrapper's own end-of-scan callback) are already inside an
+    entry and not counted again."""
+    per_object = {}
+    entered = other_threads = 0
+    for path in paths:
+        objects, calls, total, thread = callgrind_file_costs(path, entry_object, host_object)
+        for obj, cost in objects.items():
+            per_object[obj] = per_object.get(obj, 0) + cost
+        if thread == 1:
+            entered += calls
+        else:
+            other_threads += total
+    return per_object, entered, other_threads
+
+
+def callgrind_file_costs(path, entry_object, host_object):
+    """One thread's callgrind file: (self cost per object, cost entered from host_object into
+    entry_object, the thread's total, the thread's number)."""
     names = {}
     per_object = {}
     edges = []  # (calling host function, inclusive cost) of calls into entry_object
     called_by_entry = set()  # host functions that entry_object calls
     current = callee = function = callee_fn = None
     in_call = False
+    thread = 1
 
     def name_of(line, kind, base=False):
         m = re.match(r"c?(ob|fn)=(?:\((\d+)\))?\s*(.*)", line.rstrip("\n"))
@@ -644,6 +679,8 @@ def callgrind_costs(path, entry_object, host_object="postgres"):
                 callee_fn = name_of(line, "fn")
             elif line.startswith("calls="):
                 in_call = True
+            elif line.startswith("thread:"):
+                thread = int(line.split(":", 1)[1])
             elif line[:1].isdigit() or line[:1] in "+-*":
                 parts = line.split()
                 if len(parts) < 2:
@@ -662,7 +699,7 @@ def callgrind_costs(path, entry_object, host_object="postgres"):
                 elif current is not None:
                     per_object[current] = per_object.get(current, 0) + cost
     entered = sum(cost for caller, cost in edges if caller not in called_by_entry)
-    return per_object, entered
+    return per_object, entered, sum(per_object.values()), thread
 
 
 def machine_info(bench):

@@ -25,14 +25,19 @@ from (select 'items_' || n, 'bench_items_' || n
                        ('point', 'bench_items_' || :'point_size')) as t(name, remote)
 \gexec
 
--- The backend's time on CPU in seconds: schedstat's first field (nanoseconds) where the kernel
--- has it, else utime + stime from stat (clock ticks, 100 a second on Linux).
+-- The backend's time on CPU in seconds, all its threads (the wrapper's I/O thread too):
+-- schedstat's first field (nanoseconds) of each thread where the kernel has it, else utime +
+-- stime from stat (the whole process, in clock ticks, 100 a second on Linux). A thread that
+-- ends between two readings drops out of the sum; the wrapper's I/O thread lives as long as
+-- the backend's connection to the server.
 create function bench.cpu_seconds() returns numeric language sql as $$
   select case
     when (pg_stat_file('/proc/self/schedstat', true)).modification is not null
-      then split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::numeric / 1e9
-    else (select (f[14]::numeric + f[15]::numeric) / 100
-          from string_to_array(pg_read_file('/proc/self/stat'), ' ') as f)
+      then (select sum(split_part(coalesce(pg_read_file('/proc/self/task/' || t || '/schedstat',
+                                                        0, 200, true), '0'), ' ', 1)::numeric) / 1e9
+            from pg_ls_dir('/proc/self/task') as t)
+    else (select (f[12]::numeric + f[13]::numeric) / 100
+          from string_to_array(split_part(pg_read_file('/proc/self/stat'), ') ', 2), ' ') as f)
   end
 $$;
 
