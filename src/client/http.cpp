@@ -13,8 +13,60 @@
 #include <new>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace dynamo {
+
+namespace {
+
+// Response bodies of finished requests, kept for the requests after them: a body of a large
+// page written into memory already in place, instead of memory the system hands out afresh page
+// by page (a 1 MB body is 256 page faults). Bodies too small to matter or too large to hold on
+// to are freed as usual.
+constexpr size_t kKeptBodies = 2;
+constexpr size_t kMinKeptBody = 64 << 10;
+constexpr size_t kMaxKeptBody = 8 << 20;
+
+std::mutex kept_bodies_mutex;
+
+// Never destroyed: requests may end during the process's exit handlers.
+std::vector<std::string> &KeptBodies() {
+    static auto *kept = new std::vector<std::string>();
+    return *kept;
+}
+
+void KeepBody(std::string &body) {
+    if (body.capacity() < kMinKeptBody || body.capacity() > kMaxKeptBody)
+        return;
+    std::lock_guard<std::mutex> lock(kept_bodies_mutex);
+    auto &kept = KeptBodies();
+    if (kept.size() < kKeptBodies) {
+        body.clear();
+        kept.push_back(std::move(body));
+    }
+}
+
+// Gives the empty `body` the storage of a kept one, if there is one.
+void TakeKeptBody(std::string &body) {
+    std::lock_guard<std::mutex> lock(kept_bodies_mutex);
+    auto &kept = KeptBodies();
+    if (!kept.empty()) {
+        body.swap(kept.back());
+        kept.pop_back();
+    }
+}
+
+}  // namespace
+
+void ReleaseResponseBody(std::string &body) {
+    KeepBody(body);
+    std::string().swap(body);
+}
+
+size_t KeptResponseBodies() {
+    std::lock_guard<std::mutex> lock(kept_bodies_mutex);
+    return KeptBodies().size();
+}
 
 // A submitted request: what libcurl needs while the transfer runs (owned here, so that a
 // cancelled request's memory stays valid until the engine has removed the transfer), its state
@@ -23,7 +75,10 @@ class HttpJob {
   public:
     enum class State { Queued, Running, Completing, Done };
 
-    ~HttpJob() { curl_slist_free_all(headers); }
+    ~HttpJob() {
+        KeepBody(response.body);
+        curl_slist_free_all(headers);
+    }
 
     std::string url;
     std::string body;
@@ -89,6 +144,8 @@ size_t AppendBody(char *data, size_t size, size_t count, void *user) {
     HttpJob *job = static_cast<HttpJob *>(user);
     std::string &body = job->response.body;
     if (body.empty()) {
+        if (body.capacity() < kMinKeptBody)
+            TakeKeptBody(body);
         curl_off_t length = -1;
         if (curl_easy_getinfo(job->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
             length > 0 && length <= kMaxReserve) {

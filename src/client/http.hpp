@@ -42,6 +42,14 @@ struct HttpResponse {
     std::string error;         // libcurl's description when transport_error or timed_out
 };
 
+// Response bodies kept in the process for later requests (at most two, each of 64 KB to 8 MB of
+// capacity): when a request ends, its body's storage goes to the next request that receives
+// one, so that large pages are written into memory already in place.
+size_t KeptResponseBodies();
+// Ends the use of a response's body early (once it is parsed): its storage is kept as above, or
+// freed, and `body` is left empty.
+void ReleaseResponseBody(std::string &body);
+
 // One submitted request. Shared by the submitter and the engine; its state is read through the
 // HttpClient that made it.
 class HttpJob;

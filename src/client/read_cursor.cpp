@@ -114,9 +114,10 @@ namespace {
 std::mutex kept_mutex;
 }
 
+// Never destroyed, so that a cursor ending during the process's exit handlers finds it.
 std::vector<std::unique_ptr<ReadCursor::Buffer>> &ReadCursor::Kept() {
-    static std::vector<std::unique_ptr<Buffer>> kept;
-    return kept;
+    static auto *kept = new std::vector<std::unique_ptr<Buffer>>();
+    return *kept;
 }
 
 void ReadCursor::KeepBuffers(std::vector<std::unique_ptr<Buffer>> &buffers) {
