@@ -29,9 +29,14 @@ constexpr size_t kMaxKeptBody = 8 << 20;
 
 std::mutex kept_bodies_mutex;
 
-// Never destroyed: requests may end during the process's exit handlers.
+// Never destroyed: requests may end during the process's exit handlers. Its room is reserved
+// up front, so that keeping a body (in a destructor) never allocates.
 std::vector<std::string> &KeptBodies() {
-    static auto *kept = new std::vector<std::string>();
+    static auto *kept = [] {
+        auto *v = new std::vector<std::string>();
+        v->reserve(kKeptBodies);
+        return v;
+    }();
     return *kept;
 }
 
@@ -76,7 +81,11 @@ class HttpJob {
     enum class State { Queued, Running, Completing, Done };
 
     ~HttpJob() {
-        KeepBody(response.body);
+        try {
+            KeepBody(response.body);
+        } catch (...) {
+            // Not kept, then: freed with the job.
+        }
         curl_slist_free_all(headers);
     }
 

@@ -104,7 +104,11 @@ ReadCursor::ReadCursor(DynamoClient *client, ReadPlan plan)
 ReadCursor::~ReadCursor() {
     CancelAll();
     // No parse step runs any more: the buffers can serve the next cursor.
-    KeepBuffers(buffers_);
+    try {
+        KeepBuffers(buffers_);
+    } catch (...) {
+        // Not kept, then: they are freed with the cursor.
+    }
 }
 
 // Parsed pages of ended cursors, kept for the next ones: a document's memory, once written, is
@@ -114,13 +118,20 @@ namespace {
 std::mutex kept_mutex;
 }
 
-// Never destroyed, so that a cursor ending during the process's exit handlers finds it.
+// Never destroyed, so that a cursor ending during the process's exit handlers finds it. Its
+// room is reserved up front: keeping buffers (in the destructor) never allocates.
 std::vector<std::unique_ptr<ReadCursor::Buffer>> &ReadCursor::Kept() {
-    static auto *kept = new std::vector<std::unique_ptr<Buffer>>();
+    static auto *kept = [] {
+        auto *v = new std::vector<std::unique_ptr<Buffer>>();
+        v->reserve(kKeptBuffers);
+        return v;
+    }();
     return *kept;
 }
 
 void ReadCursor::KeepBuffers(std::vector<std::unique_ptr<Buffer>> &buffers) {
+    if (buffers.empty())
+        return;
     std::lock_guard<std::mutex> lock(kept_mutex);
     auto &kept = Kept();
     for (auto &b : buffers) {
