@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "client/kept_pool.hpp"
+
 namespace dynamo {
 
 namespace {
@@ -23,42 +25,15 @@ namespace {
 // page written into memory already in place, instead of memory the system hands out afresh page
 // by page (a 1 MB body is 256 page faults). Bodies too small to matter or too large to hold on
 // to are freed as usual.
-constexpr size_t kKeptBodies = 2;
 constexpr size_t kMinKeptBody = 64 << 10;
 constexpr size_t kMaxKeptBody = 8 << 20;
-
-std::mutex kept_bodies_mutex;
-
-// Never destroyed: requests may end during the process's exit handlers. Its room is reserved
-// up front, so that keeping a body (in a destructor) never allocates.
-std::vector<std::string> &KeptBodies() {
-    static auto *kept = [] {
-        auto *v = new std::vector<std::string>();
-        v->reserve(kKeptBodies);
-        return v;
-    }();
-    return *kept;
-}
+using KeptBodies = KeptPool<std::string, 2>;
 
 void KeepBody(std::string &body) {
     if (body.capacity() < kMinKeptBody || body.capacity() > kMaxKeptBody)
         return;
-    std::lock_guard<std::mutex> lock(kept_bodies_mutex);
-    auto &kept = KeptBodies();
-    if (kept.size() < kKeptBodies) {
-        body.clear();
-        kept.push_back(std::move(body));
-    }
-}
-
-// Gives the empty `body` the storage of a kept one, if there is one.
-void TakeKeptBody(std::string &body) {
-    std::lock_guard<std::mutex> lock(kept_bodies_mutex);
-    auto &kept = KeptBodies();
-    if (!kept.empty()) {
-        body.swap(kept.back());
-        kept.pop_back();
-    }
+    body.clear();
+    KeptBodies::Instance().Keep(body);
 }
 
 }  // namespace
@@ -69,8 +44,7 @@ void ReleaseResponseBody(std::string &body) {
 }
 
 size_t KeptResponseBodies() {
-    std::lock_guard<std::mutex> lock(kept_bodies_mutex);
-    return KeptBodies().size();
+    return KeptBodies::Instance().size();
 }
 
 // A submitted request: what libcurl needs while the transfer runs (owned here, so that a
@@ -154,7 +128,7 @@ size_t AppendBody(char *data, size_t size, size_t count, void *user) {
     std::string &body = job->response.body;
     if (body.empty()) {
         if (body.capacity() < kMinKeptBody)
-            TakeKeptBody(body);
+            KeptBodies::Instance().Take(body);
         curl_off_t length = -1;
         if (curl_easy_getinfo(job->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
             length > 0 && length <= kMaxReserve) {

@@ -3,7 +3,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <mutex>
 #include <new>
 #include <utility>
 
@@ -114,50 +113,22 @@ ReadCursor::~ReadCursor() {
 // Parsed pages of ended cursors, kept for the next ones: a document's memory, once written, is
 // reused instead of being allocated and faulted in again for every statement (for a 1 MB page
 // that is several MB, and the page faults cost more than parsing it).
-namespace {
-std::mutex kept_mutex;
-}
-
-// Never destroyed, so that a cursor ending during the process's exit handlers finds it. Its
-// room is reserved up front: keeping buffers (in the destructor) never allocates.
-std::vector<std::unique_ptr<ReadCursor::Buffer>> &ReadCursor::Kept() {
-    static auto *kept = [] {
-        auto *v = new std::vector<std::unique_ptr<Buffer>>();
-        v->reserve(kKeptBuffers);
-        return v;
-    }();
-    return *kept;
-}
-
 void ReadCursor::KeepBuffers(std::vector<std::unique_ptr<Buffer>> &buffers) {
-    if (buffers.empty())
-        return;
-    std::lock_guard<std::mutex> lock(kept_mutex);
-    auto &kept = Kept();
-    for (auto &b : buffers) {
-        if (kept.size() >= kKeptBuffers)
+    for (auto &b : buffers)
+        if (!BufferPool::Instance().Keep(b))
             break;
-        kept.push_back(std::move(b));
-    }
     buffers.clear();
 }
 
 std::unique_ptr<ReadCursor::Buffer> ReadCursor::TakeKeptBuffer() {
-    {
-        std::lock_guard<std::mutex> lock(kept_mutex);
-        auto &kept = Kept();
-        if (!kept.empty()) {
-            std::unique_ptr<Buffer> b = std::move(kept.back());
-            kept.pop_back();
-            return b;
-        }
-    }
-    return std::make_unique<Buffer>();
+    std::unique_ptr<Buffer> b;
+    if (!BufferPool::Instance().Take(b))
+        b = std::make_unique<Buffer>();
+    return b;
 }
 
 size_t ReadCursor::KeptBuffers() {
-    std::lock_guard<std::mutex> lock(kept_mutex);
-    return Kept().size();
+    return BufferPool::Instance().size();
 }
 
 void ReadCursor::Release(Buffer *&buffer) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client/dynamodb_client.hpp"
+#include "client/kept_pool.hpp"
 
 namespace dynamo {
 
@@ -112,8 +113,8 @@ class ReadCursor {
     bool StreamsDone() const;
     void CancelAll();
     void Release(Buffer *&buffer);
-    // The process's kept buffers, shared by every cursor (under a lock).
-    static std::vector<std::unique_ptr<Buffer>> &Kept();
+    // The process's kept buffers, shared by every cursor.
+    using BufferPool = KeptPool<std::unique_ptr<Buffer>, kKeptBuffers>;
     static void KeepBuffers(std::vector<std::unique_ptr<Buffer>> &buffers);
     static std::unique_ptr<Buffer> TakeKeptBuffer();
 
