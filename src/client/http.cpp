@@ -99,6 +99,44 @@ class BlockSignals {
     sigset_t saved_;
 };
 
+// The owner's thread keeps its signal mask while it drives a transfer itself (RunHere), except
+// around the one step that may start a thread: a name resolution by libcurl's threaded resolver.
+// libcurl announces each resolution (CURLOPT_RESOLVER_START_FUNCTION) on the resolving thread
+// just before it starts the resolver thread; while armed, the announcement blocks every signal
+// until Restore(), which runs as soon as libcurl returns. A transfer over a kept connection, or
+// to an address, resolves nothing and changes no mask. The engine thread never arms it: its
+// signals are blocked for its whole life.
+class ResolveMask {
+  public:
+    static int OnResolverStart(void *, void *, void *self) {
+        auto *mask = static_cast<ResolveMask *>(self);
+        if (mask->armed_ && !mask->blocked_) {
+            sigset_t all;
+            sigfillset(&all);
+            pthread_sigmask(SIG_SETMASK, &all, &mask->saved_);
+            mask->blocked_ = true;
+        }
+        return 0;
+    }
+    void Arm() { armed_ = true; }
+    void Restore() {
+        if (blocked_) {
+            pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+            blocked_ = false;
+        }
+    }
+    void Disarm() {
+        Restore();
+        armed_ = false;
+    }
+
+  private:
+    // Used only by the thread that drives the multi handle (see IoEngine::here_).
+    bool armed_ = false;
+    bool blocked_ = false;
+    sigset_t saved_;
+};
+
 void GlobalInit() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -216,6 +254,8 @@ class IoEngine {
     // easy handles and running_ itself, and does so while `here_`.
     bool parked_ = false;
     bool here_ = false;
+    // Armed by the owner's thread while `here_`.
+    ResolveMask resolve_mask_;
 };
 
 namespace {
@@ -308,6 +348,7 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
     struct Leave {
         IoEngine *engine;
         ~Leave() {
+            engine->resolve_mask_.Disarm();
             {
                 std::lock_guard<std::mutex> lock(engine->mutex_);
                 engine->here_ = false;
@@ -315,21 +356,17 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
             engine->wake_.notify_one();
         }
     } leave{this};
-    {
-        // Threads libcurl starts here (the resolver's) inherit the blocked mask.
-        BlockSignals block;
-        Start(job);
-    }
+    resolve_mask_.Arm();
+    Start(job);
     auto in_flight = [&] {
         return std::find(running_.begin(), running_.end(), job) != running_.end();
     };
     while (in_flight()) {
-        {
-            BlockSignals block;
-            int still_running = 0;
-            curl_multi_perform(multi_, &still_running);
-            CollectFinished();
-        }
+        int still_running = 0;
+        curl_multi_perform(multi_, &still_running);
+        // A resolver thread libcurl started meanwhile has inherited the blocked mask.
+        resolve_mask_.Restore();
+        CollectFinished();
         if (!in_flight())
             break;
         if (should_abort != nullptr && should_abort()) {
@@ -498,6 +535,8 @@ void IoEngine::Start(const HttpTicket &job) {
     }
     curl_easy_setopt(easy, CURLOPT_URL, job->url.c_str());
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_FUNCTION, ResolveMask::OnResolverStart);
+    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_DATA, &resolve_mask_);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);

@@ -2,13 +2,18 @@
 // Cancel, completion steps, signal mask), PendingCall, and ReadCursor's prefetch and parallel
 // scan, run against the scripted in-process server from test_http_server.hpp.
 #include <dirent.h>
+#include <dlfcn.h>
+#include <netdb.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -25,6 +30,39 @@
 #include "client/read_plan.hpp"
 #include "test_http_server.hpp"
 #include "test_support.hpp"
+
+// Name resolutions of kResolveProbeHost are answered here (as unknown) instead of by the system,
+// and each records the thread it ran on and whether that thread had every signal the host
+// process handles blocked. Any other name goes on to the system's resolver. libcurl's references
+// to getaddrinfo bind to this definition, which the test program exports.
+namespace probe {
+constexpr const char *kResolveProbeHost = "resolve-probe.invalid";
+std::atomic<int> resolutions{0};
+std::atomic<int> with_signals_open{0};
+std::atomic<int> on_thread{0};  // resolutions on the thread whose id is `thread_id`
+std::atomic<long> thread_id{0};
+}  // namespace probe
+
+extern "C" int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                           struct addrinfo **res) {
+    if (node != nullptr && std::strcmp(node, probe::kResolveProbeHost) == 0) {
+        sigset_t mask;
+        pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+        for (int sig : {SIGINT, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGQUIT, SIGHUP, SIGURG})
+            if (!sigismember(&mask, sig)) {
+                probe::with_signals_open++;
+                break;
+            }
+        if (syscall(SYS_gettid) == probe::thread_id.load())
+            probe::on_thread++;
+        probe::resolutions++;
+        return EAI_NONAME;
+    }
+    using Resolve =
+        int (*)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+    static Resolve next = reinterpret_cast<Resolve>(dlsym(RTLD_NEXT, "getaddrinfo"));
+    return next(node, service, hints, res);
+}
 
 namespace {
 
@@ -426,6 +464,43 @@ TEST(HttpEngineTest, EngineThreadBlocksSignalsAndTheCallerKeepsItsMask) {
     }
     closedir(dir);
     EXPECT_GE(engines, 1);
+}
+
+// A request to a host name makes libcurl start a resolver thread. That thread must not run the
+// host process's signal handlers, whether the request runs on the caller's thread or on the
+// engine thread, and the caller's own mask stays as it was.
+TEST(HttpEngineTest, ResolverThreadsRunWithSignalsBlocked) {
+    sigset_t original, open, after;
+    sigemptyset(&open);
+    for (int sig : {SIGINT, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGQUIT, SIGHUP, SIGURG})
+        sigaddset(&open, sig);
+    pthread_sigmask(SIG_UNBLOCK, &open, &original);
+    probe::resolutions = 0;
+    probe::with_signals_open = 0;
+    probe::on_thread = 0;
+    probe::thread_id = syscall(SYS_gettid);
+    const std::string url = std::string("http://") + probe::kResolveProbeHost + ":9/";
+    {
+        HttpClient client(FastHttp());
+        // Synchronous, on this thread, twice: a failed resolution is not remembered.
+        for (int i = 0; i < 2; i++) {
+            HttpResponse r = client.Post(url, {}, "x", nullptr);
+            EXPECT_TRUE(r.transport_error);
+            EXPECT_NE(r.error.find("resolve"), std::string::npos) << r.error;
+        }
+        EXPECT_EQ(probe::resolutions.load(), 2);
+        // On the engine thread.
+        HttpTicket ticket = client.Submit(url, {}, "x");
+        ASSERT_TRUE(client.Wait(ticket, nullptr));
+        EXPECT_TRUE(client.Response(ticket).transport_error);
+    }
+    pthread_sigmask(SIG_SETMASK, nullptr, &after);
+    pthread_sigmask(SIG_SETMASK, &original, nullptr);
+    EXPECT_EQ(probe::resolutions.load(), 3);
+    EXPECT_EQ(probe::on_thread.load(), 0) << "libcurl resolved on the caller's thread";
+    EXPECT_EQ(probe::with_signals_open.load(), 0);
+    for (int sig : {SIGINT, SIGALRM, SIGTERM, SIGUSR1, SIGUSR2, SIGQUIT, SIGHUP, SIGURG})
+        EXPECT_FALSE(sigismember(&after, sig)) << "signal " << sig << " left blocked";
 }
 
 TEST(HttpEngineTest, NoThreadUntilTheFirstRequestAndNoneAfterDestruction) {
