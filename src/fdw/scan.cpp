@@ -535,6 +535,22 @@ void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid relid) 
     }
     Selectivity sel = clauselist_selectivity(root, baserel->baserestrictinfo, 0, JOIN_INNER, NULL);
     baserel->rows = clamp_row_est(info->item_count * sel);
+    // Equality on the whole primary key: one item per key value (the values asked for are
+    // expected to exist), kept by the other conditions' selectivity.
+    KeyChoice kc;
+    if (ChooseKeys(info->conjuncts, &info->hash, &info->range, true, &kc) &&
+        (info->range.name == NULL || kc.range_eq != NULL)) {
+        int nvalues = kc.hash->key_op == DKEY_IN ? list_length(kc.hash->key_values) : 1;
+        List *others = NIL;
+        ListCell *lc;
+        foreach (lc, info->conjuncts) {
+            DynamoConjunct *cj = (DynamoConjunct *)lfirst(lc);
+            if (cj != kc.hash && cj != kc.range_eq)
+                others = lappend(others, cj->rinfo);
+        }
+        baserel->rows = clamp_row_est(
+            nvalues * clauselist_selectivity(root, others, 0, JOIN_INNER, NULL));
+    }
 }
 
 void DynamoGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid relid) {

@@ -179,6 +179,17 @@ select pd.total_cost('select * from dynamodb.diff_items where pk = ''p03'' and s
        < pd.total_cost('select * from dynamodb.diff_items') as key_lookup_far_cheaper,
        pd.total_cost('select * from dynamodb.diff_items where pk = ''p03''') * 5
        < pd.total_cost('select * from dynamodb.diff_items') as query_far_cheaper;
+-- Equality on the whole key estimates one row per key value; the partition key alone of a
+-- composite key does not
+create function pd.plan_rows(query text) returns float language plpgsql as $$
+declare plan json;
+begin
+  execute 'explain (format json) ' || query into plan;
+  return (plan->0->'Plan'->>'Plan Rows')::float;
+end $$;
+select pd.plan_rows('select * from dynamodb.diff_items where pk = ''p03'' and sk = ''5''') as whole_key,
+       pd.plan_rows('select * from dynamodb.diff_items where pk in (''p03'', ''p04'', ''p05'') and sk = ''5''') as three_keys,
+       pd.plan_rows('select * from dynamodb.diff_items where pk = ''p03''') > 1 as partition_only_more;
 
 -- dynamodb.pushdown = off: a plain Scan, Postgres does the rest
 set dynamodb.pushdown = off;
