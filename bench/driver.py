@@ -325,6 +325,7 @@ class Bench:
                "-D", f"n={n}", "-f", os.path.join(SQL, "point.sql")]
         runs = {"wrapper": [], "boto3": [], "floor": []}
         counts = {"wrapper": [], "boto3": [], "floor": []}
+        cpu_us = {"boto3": [], "floor": []}  # the client process's CPU per request
         for rnd in range(rounds):
             for way in WAYS[rnd % 3:] + WAYS[:rnd % 3]:
                 if way == "wrapper":
@@ -340,6 +341,7 @@ class Bench:
                         "get", "--table", f"bench_items_{n}", "--keys", str(n), "--seconds", str(secs))
                     runs[way].append(res[0]["mean_ms"])
                     counts[way].append(str(res[0]["requests"]))
+                    cpu_us[way].append(res[0]["cpu_seconds"] * 1e6 / max(res[0]["requests"], 1))
                     if way == "boto3":
                         bo_cmd = way_cmd
                     else:
@@ -355,29 +357,34 @@ class Bench:
              ratio(wrapper_ms, f), ratio(b, wrapper_ms), "wrapper/floor ≤ 1.3, wrapper < boto3 get_item",
              yes(wrapper_ms / f <= 1.3 and wrapper_ms < b), refs))
         # The same lookups without a client round trip between them (a PL/pgSQL loop timed inside
-        # the server), and pgbench's latency for a query of local work that takes about as long
-        # inside the server: what pgbench itself adds on this machine.
+        # the server, with the backend's CPU per lookup), and pgbench's own round trip (a query
+        # with no work): what lies between the two.
         lookups = 2000 if self.args.quick else 5000
         _, res, _, loop_cmd = self.psql_file("point_loop.sql", n=n, lookups=lookups)
         r = res[0]
         if int(r["found"]) != lookups:
             raise RuntimeError(f"point_loop.sql found {r['found']} of {lookups} keys")
         loop_ms = float(r["secs"]) * 1000 / lookups
-        local_loop_ms = float(r["local_secs"]) * 1000 / 2000
-        local_cmd = [os.path.join(PG_BINDIR, "pgbench"), "-n", "-M", "prepared", "-c", "1", "-T", str(secs),
-                     "-f", os.path.join(SQL, "local_work.sql")]
-        rc, out, err = run(local_cmd, check=False)
+        loop_cpu_us = float(r["cpu"]) * 1e6 / lookups
+        trip_cmd = [os.path.join(PG_BINDIR, "pgbench"), "-n", "-M", "prepared", "-c", "1", "-T", str(secs),
+                    "-f", os.path.join(SQL, "roundtrip.sql")]
+        rc, out, err = run(trip_cmd, check=False)
         lm = re.search(r"latency average = ([\d.]+) ms", out)
         if rc != 0 or not lm:
             raise RuntimeError(f"pgbench failed:\n{out}\n{err}")
-        local_pgbench_ms = float(lm.group(1))
-        loop_ref = self.command(f"point query inside one statement: {lookups} lookups in a PL/pgSQL loop, and "
-                                "2000 rounds of local work in another", self.show(loop_cmd))
-        local_ref = self.command("pgbench's latency for the local work alone", self.show(local_cmd))
+        trip_ms = float(lm.group(1))
+        loop_ref = self.command(f"point query inside one statement: {lookups} lookups in a PL/pgSQL loop, with "
+                                "the backend's CPU", self.show(loop_cmd))
+        trip_ref = self.command("pgbench's own round trip (`select 1`)", self.show(trip_cmd))
+        floor_cpu_us, boto3_cpu_us = median(cpu_us["floor"]), median(cpu_us["boto3"])
         self.rows.append(
             (f"point query inside one statement, {lookups:,} lookups in a PL/pgSQL loop (mean ms)", fmt(loop_ms),
              "—", fmt(f), ratio(loop_ms, f), "—", "reported: the lookups without a client round trip", "—",
              f"{loop_ref}, {floor_ref}"))
+        self.rows.append(
+            ("CPU per point query (µs): the backend in the loop; boto3 and the floor, their process", f"{loop_cpu_us:.0f}",
+             f"{boto3_cpu_us:.0f}", f"{floor_cpu_us:.0f}", ratio(loop_cpu_us, floor_cpu_us),
+             ratio(boto3_cpu_us, loop_cpu_us), "reported", "—", f"{loop_ref}, {refs}"))
         self.details += [
             "### Point query", "",
             f"Each round, {secs} s of each loop. Mean ms per round: wrapper "
@@ -386,9 +393,12 @@ class Bench:
             f"{', '.join(counts['wrapper'])} transactions (pgbench, one client, prepared), boto3 "
             f"{', '.join(counts['boto3'])} get_item calls, floor {', '.join(counts['floor'])} GetItem requests.", "",
             f"Inside one statement ({loop_ref}) a lookup took {fmt(loop_ms)} ms against pgbench's "
-            f"{fmt(wrapper_ms)} ms. What pgbench adds on this machine shows with a query of local work only, "
-            f"`select count(*) from generate_series(1, 4000)`: {fmt(local_loop_ms)} ms a round in a PL/pgSQL "
-            f"loop ({loop_ref}), {fmt(local_pgbench_ms)} ms mean latency under pgbench ({local_ref}).", "",
+            f"{fmt(wrapper_ms)} ms, and the backend spent {loop_cpu_us:.0f} µs on CPU per lookup (all its "
+            f"threads; the floor's process {floor_cpu_us:.0f} µs per GetItem, boto3's {boto3_cpu_us:.0f} µs). "
+            f"pgbench's own round trip, a prepared `select 1` ({trip_ref}), took {fmt(trip_ms)} ms. Under pgbench "
+            "each lookup wakes three processes in turn (pgbench, the backend, the emulator) where the floor's "
+            "wakes two; what pgbench's latency adds to the lookup and the round trip is that hand-over on this "
+            "machine's CPUs.", "",
         ]
 
     def table_count(self, table):

@@ -1,8 +1,7 @@
 -- Point queries inside one statement: a PL/pgSQL loop of `lookups` GetItems by partition key
 -- (random keys of 1..n) in one session, timed inside the server, so that no client round trip
--- comes between two lookups. A PL/pgSQL loop of local work (`select count(*) from
--- generate_series(1, 4000)`) is timed the same way, for comparison with pgbench's latency of
--- that same query (bench/sql/local_work.sql).
+-- comes between two lookups. The backend's time on CPU over the loop (all its threads,
+-- bench.cpu_seconds()) gives the CPU per lookup.
 --
 --   psql -X -q -At -v ON_ERROR_STOP=1 -v n=10000 -v lookups=5000 -f bench/sql/point_loop.sql
 create temporary table keys as
@@ -18,7 +17,7 @@ begin
     end loop;
 end
 $$;
-select extract(epoch from clock_timestamp()) as t0 \gset
+select extract(epoch from clock_timestamp()) as t0, bench.cpu_seconds() as c0 \gset
 do $$
 declare
     r record;
@@ -34,17 +33,6 @@ begin
     perform set_config('bench.found', found_rows::text, false);
 end
 $$;
-select extract(epoch from clock_timestamp()) - :t0 as secs \gset
+select extract(epoch from clock_timestamp()) - :t0 as secs, bench.cpu_seconds() - :c0 as cpu \gset
 select current_setting('bench.found') as found \gset
-select extract(epoch from clock_timestamp()) as t1 \gset
-do $$
-declare
-    c bigint;
-begin
-    for i in 1..2000 loop
-        select count(*) into c from generate_series(1, 4000);
-    end loop;
-end
-$$;
-select extract(epoch from clock_timestamp()) - :t1 as local_secs \gset
-\echo RESULT secs=:secs found=:found local_secs=:local_secs
+\echo RESULT secs=:secs cpu=:cpu found=:found
