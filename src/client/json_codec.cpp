@@ -465,57 +465,6 @@ void PutBase64(JsonWriter &w, std::string_view bytes) {
     PutString(w, scratch);
 }
 
-void WriteTyped(JsonWriter &w, const AttributeValue &v) {
-    w.StartObject();
-    PutKey(w, AttrTypeName(v.type));
-    switch (v.type) {
-        case AttrType::S:
-        case AttrType::N:
-            PutString(w, v.str);
-            break;
-        case AttrType::B:
-            PutBase64(w, v.str);
-            break;
-        case AttrType::BOOL:
-            w.Bool(v.boolean);
-            break;
-        case AttrType::NUL:
-            w.Bool(true);
-            break;
-        case AttrType::L:
-            w.StartArray();
-            for (const AttributeValue &e : v.list) {
-                WriteTyped(w, e);
-            }
-            w.EndArray();
-            break;
-        case AttrType::M:
-            w.StartObject();
-            for (const auto &entry : v.map) {
-                PutKey(w, entry.first);
-                WriteTyped(w, entry.second);
-            }
-            w.EndObject();
-            break;
-        case AttrType::SS:
-        case AttrType::NS:
-            w.StartArray();
-            for (const std::string &s : v.set) {
-                PutString(w, s);
-            }
-            w.EndArray();
-            break;
-        case AttrType::BS:
-            w.StartArray();
-            for (const std::string &s : v.set) {
-                PutBase64(w, s);
-            }
-            w.EndArray();
-            break;
-    }
-    w.EndObject();
-}
-
 // The JSON spelling of a decimal number text: the text itself when it already is valid JSON,
 // otherwise an equivalent spelling built in `scratch`. Empty when the text is not a number.
 std::string_view JsonNumberText(std::string_view text, std::string &scratch) {
@@ -557,13 +506,26 @@ void PutPlainNumber(JsonWriter &w, std::string_view text) {
     }
 }
 
-void WritePlain(JsonWriter &w, const AttributeValue &v) {
+// Writes `v` as DynamoDB's typed JSON ({"S": "x"}, numbers as strings, NULL as true) when
+// `typed`, otherwise as plain JSON (numbers as JSON numbers where the text allows, NULL as null).
+void WriteValue(JsonWriter &w, const AttributeValue &v, bool typed) {
+    auto number = [&](const std::string &text) {
+        if (typed) {
+            PutString(w, text);
+        } else {
+            PutPlainNumber(w, text);
+        }
+    };
+    if (typed) {
+        w.StartObject();
+        PutKey(w, AttrTypeName(v.type));
+    }
     switch (v.type) {
         case AttrType::S:
             PutString(w, v.str);
             break;
         case AttrType::N:
-            PutPlainNumber(w, v.str);
+            number(v.str);
             break;
         case AttrType::B:
             PutBase64(w, v.str);
@@ -572,12 +534,16 @@ void WritePlain(JsonWriter &w, const AttributeValue &v) {
             w.Bool(v.boolean);
             break;
         case AttrType::NUL:
-            w.Null();
+            if (typed) {
+                w.Bool(true);
+            } else {
+                w.Null();
+            }
             break;
         case AttrType::L:
             w.StartArray();
             for (const AttributeValue &e : v.list) {
-                WritePlain(w, e);
+                WriteValue(w, e, typed);
             }
             w.EndArray();
             break;
@@ -585,32 +551,37 @@ void WritePlain(JsonWriter &w, const AttributeValue &v) {
             w.StartObject();
             for (const auto &entry : v.map) {
                 PutKey(w, entry.first);
-                WritePlain(w, entry.second);
+                WriteValue(w, entry.second, typed);
             }
             w.EndObject();
             break;
         case AttrType::SS:
-            w.StartArray();
-            for (const std::string &s : v.set) {
-                PutString(w, s);
-            }
-            w.EndArray();
-            break;
         case AttrType::NS:
-            w.StartArray();
-            for (const std::string &s : v.set) {
-                PutPlainNumber(w, s);
-            }
-            w.EndArray();
-            break;
         case AttrType::BS:
             w.StartArray();
             for (const std::string &s : v.set) {
-                PutBase64(w, s);
+                if (v.type == AttrType::SS) {
+                    PutString(w, s);
+                } else if (v.type == AttrType::NS) {
+                    number(s);
+                } else {
+                    PutBase64(w, s);
+                }
             }
             w.EndArray();
             break;
     }
+    if (typed) {
+        w.EndObject();
+    }
+}
+
+void WriteTyped(JsonWriter &w, const AttributeValue &v) {
+    WriteValue(w, v, true);
+}
+
+void WritePlain(JsonWriter &w, const AttributeValue &v) {
+    WriteValue(w, v, false);
 }
 
 // A per-thread buffer and writer reused across calls, so writing a row allocates nothing once
