@@ -96,20 +96,23 @@ char *JFunc(const char *kind, const char *attr, const char *operand) {
     return b.data;
 }
 
+// Appends the JSON texts of `items` (char *), comma-separated.
+void AppendJoined(StringInfo b, List *items) {
+    ListCell *lc;
+    foreach (lc, items) {
+        if (lc != list_head(items))
+            appendStringInfoChar(b, ',');
+        appendStringInfoString(b, (char *)lfirst(lc));
+    }
+}
+
 char *JIn(const char *attr, List *operands) {
     StringInfoData b;
     initStringInfo(&b);
     appendStringInfoString(&b, "{\"k\":\"in\",\"a\":");
     AppendJsonString(&b, attr);
     appendStringInfoString(&b, ",\"v\":[");
-    ListCell *lc;
-    bool first = true;
-    foreach (lc, operands) {
-        if (!first)
-            appendStringInfoChar(&b, ',');
-        first = false;
-        appendStringInfoString(&b, (char *)lfirst(lc));
-    }
+    AppendJoined(&b, operands);
     appendStringInfoString(&b, "]}");
     return b.data;
 }
@@ -132,14 +135,7 @@ char *JJoin(const char *kind, List *parts) {
     StringInfoData b;
     initStringInfo(&b);
     appendStringInfo(&b, "{\"k\":\"%s\",\"c\":[", kind);
-    ListCell *lc;
-    bool first = true;
-    foreach (lc, parts) {
-        if (!first)
-            appendStringInfoChar(&b, ',');
-        first = false;
-        appendStringInfoString(&b, (char *)lfirst(lc));
-    }
+    AppendJoined(&b, parts);
     appendStringInfoString(&b, "]}");
     return b.data;
 }
