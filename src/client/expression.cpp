@@ -74,13 +74,20 @@ Condition Condition::TypeIs(std::string attr, AttrType type) {
     return c;
 }
 
-Condition Condition::And(std::vector<Condition> children) {
+namespace {
+
+// AND or OR of `children`, with nested ones of the same kind flattened into it: TRUE is dropped
+// from an AND and makes an OR TRUE; one child is returned as it is, none is TRUE.
+Condition Combine(Condition::Kind kind, std::vector<Condition> children) {
     Condition c;
-    c.kind = Kind::And;
+    c.kind = kind;
     for (auto &child : children) {
-        if (child.IsTrue())
+        if (child.IsTrue()) {
+            if (kind == Condition::Kind::Or)
+                return Condition::MakeTrue();
             continue;
-        if (child.kind == Kind::And) {
+        }
+        if (child.kind == kind) {
             for (auto &g : child.children)
                 c.children.push_back(std::move(g));
         } else {
@@ -88,30 +95,20 @@ Condition Condition::And(std::vector<Condition> children) {
         }
     }
     if (c.children.empty())
-        return MakeTrue();
+        return Condition::MakeTrue();
     if (c.children.size() == 1)
         return std::move(c.children[0]);
     return c;
 }
 
+}  // namespace
+
+Condition Condition::And(std::vector<Condition> children) {
+    return Combine(Kind::And, std::move(children));
+}
+
 Condition Condition::Or(std::vector<Condition> children) {
-    Condition c;
-    c.kind = Kind::Or;
-    for (auto &child : children) {
-        if (child.IsTrue())
-            return MakeTrue();
-        if (child.kind == Kind::Or) {
-            for (auto &g : child.children)
-                c.children.push_back(std::move(g));
-        } else {
-            c.children.push_back(std::move(child));
-        }
-    }
-    if (c.children.empty())
-        return MakeTrue();
-    if (c.children.size() == 1)
-        return std::move(c.children[0]);
-    return c;
+    return Combine(Kind::Or, std::move(children));
 }
 
 Condition Condition::Not(Condition child) {
