@@ -455,24 +455,8 @@ std::string DynamoClient::ReadRequestBody(const ReadRequest &r, const Item &star
         w.Key("ProjectionExpression");
         WriteString(w, r.projection);
     }
-    if (!r.names.empty()) {
-        w.Key("ExpressionAttributeNames");
-        w.StartObject();
-        for (const auto &n : r.names) {
-            WriteString(w, n.first);
-            WriteString(w, n.second);
-        }
-        w.EndObject();
-    }
-    if (!r.values.empty()) {
-        w.Key("ExpressionAttributeValues");
-        w.StartObject();
-        for (const auto &v : r.values) {
-            WriteString(w, v.first);
-            WriteAttributeValue(w, v.second);
-        }
-        w.EndObject();
-    }
+    WriteExpressionNames(w, r.names);
+    WriteExpressionValues(w, r.values);
     if (r.limit > 0) {
         w.Key("Limit");
         w.Int64(r.limit);
@@ -560,13 +544,7 @@ void WriteProjection(Writer &w, const ReadRequest &r) {
     if (!r.projection.empty()) {
         w.Key("ProjectionExpression");
         WriteString(w, r.projection);
-        w.Key("ExpressionAttributeNames");
-        w.StartObject();
-        for (const auto &n : r.names) {
-            WriteString(w, n.first);
-            WriteString(w, n.second);
-        }
-        w.EndObject();
+        WriteExpressionNames(w, r.names);
     }
     if (r.consistent_read) {
         w.Key("ConsistentRead");

@@ -633,6 +633,34 @@ void WriteAttributeValue(rapidjson::Writer<rapidjson::StringBuffer> &w, const At
     WriteTyped(w, v);
 }
 
+void WriteExpressionNames(rapidjson::Writer<rapidjson::StringBuffer> &w,
+                          const std::vector<std::pair<std::string, std::string>> &names) {
+    if (names.empty()) {
+        return;
+    }
+    w.Key("ExpressionAttributeNames");
+    w.StartObject();
+    for (const auto &n : names) {
+        PutKey(w, n.first);
+        PutString(w, n.second);
+    }
+    w.EndObject();
+}
+
+void WriteExpressionValues(rapidjson::Writer<rapidjson::StringBuffer> &w,
+                           const std::vector<std::pair<std::string, AttributeValue>> &values) {
+    if (values.empty()) {
+        return;
+    }
+    w.Key("ExpressionAttributeValues");
+    w.StartObject();
+    for (const auto &v : values) {
+        PutKey(w, v.first);
+        WriteTyped(w, v.second);
+    }
+    w.EndObject();
+}
+
 void WriteItem(rapidjson::Writer<rapidjson::StringBuffer> &w, const Item &item) {
     w.StartObject();
     for (const auto &entry : item) {

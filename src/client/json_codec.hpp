@@ -50,6 +50,13 @@ void ParseItemInto(simdjson::dom::object o, Item &item);  // throws JsonError
 // Writers for request bodies (DynamoDB typed form), for use inside a larger RapidJSON document.
 void WriteAttributeValue(rapidjson::Writer<rapidjson::StringBuffer> &w, const AttributeValue &v);
 void WriteItem(rapidjson::Writer<rapidjson::StringBuffer> &w, const Item &item);
+// "ExpressionAttributeNames": {"#n0": "name", ...} and "ExpressionAttributeValues":
+// {":v0": <attribute value>, ...} of a request, each only when it has entries (DynamoDB rejects
+// an empty map).
+void WriteExpressionNames(rapidjson::Writer<rapidjson::StringBuffer> &w,
+                          const std::vector<std::pair<std::string, std::string>> &names);
+void WriteExpressionValues(rapidjson::Writer<rapidjson::StringBuffer> &w,
+                           const std::vector<std::pair<std::string, AttributeValue>> &values);
 
 // Plain JSON (what a Postgres jsonb column shows): S -> JSON string, N -> JSON number with the
 // exact digits DynamoDB sent (no float conversion, written raw), B -> base64 JSON string,

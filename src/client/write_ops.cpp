@@ -42,24 +42,8 @@ void WriteCommon(Writer &w, const WriteRequest &r, const char *item_field) {
         w.Key("ConditionExpression");
         PutString(w, r.condition);
     }
-    if (!r.names.empty()) {
-        w.Key("ExpressionAttributeNames");
-        w.StartObject();
-        for (const auto &n : r.names) {
-            PutString(w, n.first);
-            PutString(w, n.second);
-        }
-        w.EndObject();
-    }
-    if (!r.values.empty()) {
-        w.Key("ExpressionAttributeValues");
-        w.StartObject();
-        for (const auto &v : r.values) {
-            PutString(w, v.first);
-            WriteAttributeValue(w, v.second);
-        }
-        w.EndObject();
-    }
+    WriteExpressionNames(w, r.names);
+    WriteExpressionValues(w, r.values);
 }
 
 std::string SingleBody(const WriteRequest &r, const char *item_field, const char *return_values) {
