@@ -503,6 +503,20 @@ void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char 
     DescribeKey(cx, item, buf, size);
 }
 
+void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int16 *elem_len,
+                         bool *elem_byval) {
+    Oid elemtype = ARR_ELEMTYPE(a);
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+    deconstruct_array(a, elemtype, typlen, typbyval, typalign, elems, nulls, n);
+    if (elem_len != NULL)
+        *elem_len = typlen;
+    if (elem_byval != NULL)
+        *elem_byval = typbyval;
+}
+
 void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
     TupleDesc tupdesc = RelationGetDescr(rel);
     cx->tupdesc = tupdesc;
@@ -680,14 +694,10 @@ void ArrayToSet(Datum value, Oid typid, Oid elemtype, dynamo::AttributeValue *ou
     ArrayType *arr = DatumGetArrayTypeP(value);
     if (ARR_NDIM(arr) > 1)
         BadValue(column, relname, "a DynamoDB set has one dimension");
-    int16 typlen;
-    bool typbyval;
-    char typalign;
-    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
     Datum *elems;
     bool *nulls;
     int n;
-    deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+    DynamoArrayElements(arr, &elems, &nulls, &n, NULL, NULL);
     if (n == 0)
         BadValue(column, relname, "a DynamoDB set cannot be empty");
     if (element == nullptr)

@@ -545,14 +545,12 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
 
     ArrayType *a = DatumGetArrayTypeP(((Const *)arr)->constvalue);
     Oid elemtype = ARR_ELEMTYPE(a);
-    int16 typlen;
-    bool typbyval;
-    char typalign;
-    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
     Datum *elems;
     bool *nulls;
     int n;
-    deconstruct_array(a, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+    int16 typlen;
+    bool typbyval;
+    DynamoArrayElements(a, &elems, &nulls, &n, &typlen, &typbyval);
     if (n == 0 || n > 100)
         return false;  // DynamoDB's IN takes 1 to 100 values
     List *operands = NIL;
@@ -748,14 +746,12 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
         Oid elemtype = ARR_ELEMTYPE(a);
         if (!TypeFits(elemtype, target, text_number_key))
             return;
-        int16 typlen;
-        bool typbyval;
-        char typalign;
-        get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
         Datum *elems;
         bool *nulls;
         int n;
-        deconstruct_array(a, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+        int16 typlen;
+        bool typbyval;
+        DynamoArrayElements(a, &elems, &nulls, &n, &typlen, &typbyval);
         List *values = NIL;
         for (int i = 0; i < n; i++) {
             if (nulls[i])

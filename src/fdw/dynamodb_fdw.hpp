@@ -145,6 +145,10 @@ struct DynamoConvertContext {
 };
 
 void DynamoInitColumns(Relation rel, DynamoConvertContext *cx);
+// The elements of array `a` (palloc'd), flattened in storage order, with their NULL flags;
+// the element type's length and by-value flag too when elem_len and elem_byval are not NULL.
+void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int16 *elem_len,
+                         bool *elem_byval);
 // The item's key as a JSON object ({"id":"user123"}) into buf, for messages; never fails.
 void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char *buf, size_t size);
 // Fills values/nulls for one item.
