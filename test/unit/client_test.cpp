@@ -321,20 +321,7 @@ const char *const kTablesBody = "{\"TableNames\":[\"t1\"]}";
 
 class DynamoClientTest : public ::testing::Test {
   protected:
-    ClientConfig Config() const {
-        ClientConfig c;
-        c.region = "us-east-1";
-        c.endpoint_url = server_.url();
-        c.credentials.access_key_id = "test";
-        c.credentials.secret_access_key = "test";
-        c.http.connect_timeout_ms = 2000;
-        c.http.request_timeout_ms = 5000;
-        c.retry.max_attempts = 5;
-        c.retry.base_delay_ms = 1;
-        c.retry.max_delay_ms = 5;
-        c.retry.max_total_ms = 5000;
-        return c;
-    }
+    ClientConfig Config() const { return testsupport::TestConfig(server_.url(), 5); }
 
     // Sends `operation` through Call, keeping the 200 response body in *received.
     Error CallOp(DynamoClient &client, const std::string &operation, const std::string &body,

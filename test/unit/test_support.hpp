@@ -1,9 +1,13 @@
-// Helpers shared by the client unit tests: time, and an abort hook set from another thread.
+// Helpers shared by the client unit tests: time, an abort hook set from another thread, and a
+// client configuration for the scripted test server.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+
+#include "client/dynamodb_client.hpp"
 
 namespace testsupport {
 
@@ -48,5 +52,22 @@ class AbortAfter {
     std::atomic<bool> cancelled_{false};
     std::thread thread_;
 };
+
+// A client configuration for a scripted test server at `url`: test credentials, short
+// timeouts, `max_attempts` attempts per request and retry delays of a few milliseconds.
+inline dynamo::ClientConfig TestConfig(const std::string &url, int max_attempts) {
+    dynamo::ClientConfig c;
+    c.region = "us-east-1";
+    c.endpoint_url = url;
+    c.credentials.access_key_id = "test";
+    c.credentials.secret_access_key = "test";
+    c.http.connect_timeout_ms = 2000;
+    c.http.request_timeout_ms = 5000;
+    c.retry.max_attempts = max_attempts;
+    c.retry.base_delay_ms = 1;
+    c.retry.max_delay_ms = 5;
+    c.retry.max_total_ms = 5000;
+    return c;
+}
 
 }  // namespace testsupport

@@ -8,6 +8,7 @@
 
 #include "client/dynamodb_client.hpp"
 #include "test_http_server.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -24,20 +25,7 @@ using testserver::TestHttpServer;
 
 class WriteOpsTest : public ::testing::Test {
   protected:
-    ClientConfig Config() const {
-        ClientConfig c;
-        c.region = "us-east-1";
-        c.endpoint_url = server_.url();
-        c.credentials.access_key_id = "test";
-        c.credentials.secret_access_key = "test";
-        c.http.connect_timeout_ms = 2000;
-        c.http.request_timeout_ms = 5000;
-        c.retry.max_attempts = 4;
-        c.retry.base_delay_ms = 1;
-        c.retry.max_delay_ms = 5;
-        c.retry.max_total_ms = 5000;
-        return c;
-    }
+    ClientConfig Config() const { return testsupport::TestConfig(server_.url(), 4); }
 
     TestHttpServer server_;
 };
