@@ -334,22 +334,14 @@ bool TypeFits(Oid t, dynamo::AttrType target, bool text_number_key) {
 enum CmpKind { CMP_NONE, CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_LIKE, CMP_NOT_LIKE };
 
 CmpKind CmpFromName(const char *name) {
-    if (strcmp(name, "=") == 0)
-        return CMP_EQ;
-    if (strcmp(name, "<>") == 0)
-        return CMP_NE;
-    if (strcmp(name, "<") == 0)
-        return CMP_LT;
-    if (strcmp(name, "<=") == 0)
-        return CMP_LE;
-    if (strcmp(name, ">") == 0)
-        return CMP_GT;
-    if (strcmp(name, ">=") == 0)
-        return CMP_GE;
-    if (strcmp(name, "~~") == 0)
-        return CMP_LIKE;
-    if (strcmp(name, "!~~") == 0)
-        return CMP_NOT_LIKE;
+    static const struct {
+        const char *name;
+        CmpKind kind;
+    } kOperators[] = {{"=", CMP_EQ}, {"<>", CMP_NE}, {"<", CMP_LT},    {"<=", CMP_LE},
+                      {">", CMP_GT}, {">=", CMP_GE}, {"~~", CMP_LIKE}, {"!~~", CMP_NOT_LIKE}};
+    for (const auto &op : kOperators)
+        if (strcmp(name, op.name) == 0)
+            return op.kind;
     return CMP_NONE;
 }
 
