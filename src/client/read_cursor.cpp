@@ -3,9 +3,13 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
+#include <mutex>
 #include <new>
+#include <string>
 #include <utility>
 
+#include "client/http.hpp"
 #include "client/json_codec.hpp"
 
 namespace dynamo {
@@ -43,6 +47,94 @@ int64_t GetCount(simdjson::dom::object o, const char *field) {
     return v;
 }
 
+// Parsed documents made ready for a first page (see Warmup), taken by the parse step of a
+// buffer that has none large enough yet.
+using WarmDocuments = KeptPool<simdjson::dom::document, 1>;
+
+// A process's first page lands in memory the system hands out page fault by page fault once the
+// response is in, which puts the faults on the critical path: a 1 MB page (about 2.4 MB of JSON)
+// takes about 2,400 of them for its response body and its parsed document (tape about twice the
+// JSON, strings about 1.1 times), each costing microseconds, on virtual machines tens of them.
+// While a Scan waits for its responses, the waiting thread touches that memory a slice at a time
+// and then leaves it to the pools the I/O thread receives and parses into. Once per process: a
+// later wait goes on where an earlier one stopped, and a step never waits for another thread.
+class Warmup {
+  public:
+    static Warmup &Instance() {
+        static auto *warmup = new Warmup();  // never destroyed
+        return *warmup;
+    }
+
+    // Touches the next slice; false when nothing is left to do, or another thread is at it.
+    bool Step() {
+        std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+        if (!lock.owns_lock())
+            return false;
+        switch (stage_) {
+            case Stage::Body:
+                // Grown within its reserved storage: each slice writes new bytes.
+                if (body_.capacity() < kBodyBytes)
+                    body_.reserve(kBodyBytes);
+                body_.resize(std::min(kBodyBytes, body_.size() + kSlice));
+                if (body_.size() == kBodyBytes) {
+                    body_.clear();
+                    ReleaseResponseBody(body_);
+                    Next(Stage::Tape);
+                }
+                return true;
+            case Stage::Tape:
+                if (doc_.capacity() == 0 && doc_.allocate(kDocCapacity) != simdjson::SUCCESS) {
+                    stage_ = Stage::Done;
+                    return false;
+                }
+                if (Touch(reinterpret_cast<char *>(doc_.tape.get()), kTapeBytes))
+                    Next(Stage::Strings);
+                return true;
+            case Stage::Strings:
+                if (Touch(reinterpret_cast<char *>(doc_.string_buf.get()), kStringBytes)) {
+                    WarmDocuments::Instance().Keep(doc_);
+                    Next(Stage::Done);
+                }
+                return true;
+            case Stage::Done:
+                break;
+        }
+        return false;
+    }
+
+    bool done() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return stage_ == Stage::Done;
+    }
+
+  private:
+    enum class Stage { Body, Tape, Strings, Done };
+    static constexpr size_t kPageJson = 2400 << 10;  // JSON of a full 1 MB page, about
+    static constexpr size_t kBodyBytes = kPageJson + (kPageJson >> 3);
+    static constexpr size_t kDocCapacity = kPageJson + kPageJson / 2;  // as ParseResponse sizes
+    static constexpr size_t kTapeBytes = 2 * kPageJson;
+    static constexpr size_t kStringBytes = kPageJson + (kPageJson >> 3);
+    static constexpr size_t kSlice = 256 << 10;
+
+    // Writes the next slice of the first `size` bytes at `base`; true once all are written.
+    bool Touch(char *base, size_t size) {
+        size_t n = std::min(kSlice, size - done_);
+        std::memset(base + done_, 0, n);
+        done_ += n;
+        return done_ == size;
+    }
+    void Next(Stage stage) {
+        stage_ = stage;
+        done_ = 0;
+    }
+
+    std::mutex mutex_;
+    Stage stage_ = Stage::Body;
+    size_t done_ = 0;
+    std::string body_;
+    simdjson::dom::document doc_;
+};
+
 }  // namespace
 
 void ReadCursor::ParseResponse(std::string_view text, Buffer &b) {
@@ -58,8 +150,13 @@ void ReadCursor::ParseResponse(std::string_view text, Buffer &b) {
     const size_t capacity = text.size() + text.size() / 2;
     if (parser.capacity() < text.size() && parser.allocate(capacity) != simdjson::SUCCESS)
         throw std::bad_alloc();
-    if (b.doc.capacity() < text.size() && b.doc.allocate(capacity) != simdjson::SUCCESS)
-        throw std::bad_alloc();
+    if (b.doc.capacity() < text.size()) {
+        simdjson::dom::document warm;
+        if (WarmDocuments::Instance().Take(warm) && warm.capacity() >= text.size())
+            b.doc = std::move(warm);
+        else if (b.doc.allocate(capacity) != simdjson::SUCCESS)
+            throw std::bad_alloc();
+    }
     simdjson::dom::element root;
     if (parser.parse_into_document(b.doc, text.data(), text.size(), false).get(root) !=
         simdjson::SUCCESS)
@@ -129,6 +226,10 @@ std::unique_ptr<ReadCursor::Buffer> ReadCursor::TakeKeptBuffer() {
 
 size_t ReadCursor::KeptBuffers() {
     return BufferPool::Instance().size();
+}
+
+bool ReadCursor::WarmedUp() {
+    return Warmup::Instance().done();
 }
 
 void ReadCursor::Release(Buffer *&buffer) {
@@ -326,6 +427,13 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
         }
         if (progressed)
             continue;
+        // A full Scan's wait is when a new process gets its memory for pages ready.
+        if (plan_.kind == ReadPlan::Kind::Scan && plan_.prefetch && plan_.request.limit == 0 &&
+            !plan_.request.count_only) {
+            while (client_->progress() == seen && (abort == nullptr || !abort()) &&
+                   Warmup::Instance().Step()) {
+            }
+        }
         if (!client_->WaitForProgress(seen, wake, abort)) {
             CancelAll();
             Error err;

@@ -75,6 +75,11 @@ class ReadCursor {
 
     // Parsed-page buffers kept for later cursors (at most kKeptBuffers).
     static size_t KeptBuffers();
+    // Whether the process has prepared the memory for its first pages: a full Scan that waits
+    // for its responses touches, meanwhile, a response body and a parsed document sized for a
+    // full page, so that the page is not received and parsed into memory the system has yet to
+    // hand out page fault by page fault. Once per process.
+    static bool WarmedUp();
 
     const ReadPlan &plan() const { return plan_; }
     // DynamoDB pages received (a page whose items are still being handed out included).

@@ -1079,6 +1079,39 @@ TEST_F(ReadCursorTest, PagesReuseTheirItemStorage) {
 
 }  // namespace
 
+// A full Scan waiting for its responses prepares the memory for pages once per process; the
+// pages parsed into it afterwards come out whole.
+TEST_F(ReadCursorTest, AFullScanWaitPreparesMemoryForPages) {
+    FakeTable table(1, 9, 3);
+    server_.SetHandler([&table](const RecordedRequest &r) {
+        ScriptedResponse answer = table.Answer(r);
+        answer.action = ScriptedResponse::Action::Delay;
+        answer.delay_ms = 300;
+        return answer;
+    });
+    DynamoClient client(Config());
+    Error err;
+    {
+        ReadCursor cursor(&client, ScanPlan(1));
+        EXPECT_EQ(ReadAll(cursor, err).size(), 9u);
+        ASSERT_TRUE(err.ok()) << err.message;
+    }
+    EXPECT_TRUE(ReadCursor::WarmedUp());
+
+    // More segments than kept buffers: fresh buffers take the prepared document.
+    FakeTable other(4, 5, 2);
+    Serve(other);
+    ReadCursor cursor(&client, ScanPlan(4));
+    std::vector<std::string> read = ReadAll(cursor, err);
+    ASSERT_TRUE(err.ok()) << err.message;
+    std::multiset<std::string> ids(read.begin(), read.end());
+    std::multiset<std::string> expected;
+    for (int seg = 0; seg < 4; seg++)
+        for (int i = 0; i < 5; i++)
+            expected.insert("s" + std::to_string(seg) + "-" + std::to_string(i));
+    EXPECT_EQ(ids, expected);
+}
+
 TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {
     FakeTable table(4, 6, 2);
     Serve(table);
