@@ -70,6 +70,26 @@ class Warmup {
         std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
         if (!lock.owns_lock())
             return false;
+        try {
+            return StepLocked();
+        } catch (const std::bad_alloc &) {
+            // Not enough memory to prepare: the pages are received and parsed as before.
+            std::string().swap(body_);
+            doc_ = simdjson::dom::document();
+            stage_ = Stage::Done;
+            return false;
+        }
+    }
+
+    bool done() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return stage_ == Stage::Done;
+    }
+
+  private:
+    enum class Stage { Body, Tape, Strings, Done };
+
+    bool StepLocked() {
         switch (stage_) {
             case Stage::Body:
                 // Grown within its reserved storage: each slice writes new bytes.
@@ -92,7 +112,8 @@ class Warmup {
                 return true;
             case Stage::Strings:
                 if (Touch(reinterpret_cast<char *>(doc_.string_buf.get()), kStringBytes)) {
-                    WarmDocuments::Instance().Keep(doc_);
+                    if (!WarmDocuments::Instance().Keep(doc_))
+                        doc_ = simdjson::dom::document();
                     Next(Stage::Done);
                 }
                 return true;
@@ -102,13 +123,6 @@ class Warmup {
         return false;
     }
 
-    bool done() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return stage_ == Stage::Done;
-    }
-
-  private:
-    enum class Stage { Body, Tape, Strings, Done };
     static constexpr size_t kPageJson = 2400 << 10;  // JSON of a full 1 MB page, about
     static constexpr size_t kBodyBytes = kPageJson + (kPageJson >> 3);
     static constexpr size_t kDocCapacity = kPageJson + kPageJson / 2;  // as ParseResponse sizes
