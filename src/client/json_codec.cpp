@@ -633,32 +633,35 @@ void WriteAttributeValue(rapidjson::Writer<rapidjson::StringBuffer> &w, const At
     WriteTyped(w, v);
 }
 
-void WriteExpressionNames(rapidjson::Writer<rapidjson::StringBuffer> &w,
-                          const std::vector<std::pair<std::string, std::string>> &names) {
-    if (names.empty()) {
+namespace {
+
+// "key": {placeholder: value, ...} when `entries` has any, each value written by `put`.
+template <class Value, class Put>
+void WritePlaceholderMap(JsonWriter &w, const char *key,
+                         const std::vector<std::pair<std::string, Value>> &entries, Put put) {
+    if (entries.empty()) {
         return;
     }
-    w.Key("ExpressionAttributeNames");
+    w.Key(key);
     w.StartObject();
-    for (const auto &n : names) {
-        PutKey(w, n.first);
-        PutString(w, n.second);
+    for (const auto &e : entries) {
+        PutKey(w, e.first);
+        put(w, e.second);
     }
     w.EndObject();
 }
 
+}  // namespace
+
+void WriteExpressionNames(rapidjson::Writer<rapidjson::StringBuffer> &w,
+                          const std::vector<std::pair<std::string, std::string>> &names) {
+    WritePlaceholderMap(w, "ExpressionAttributeNames", names,
+                        [](JsonWriter &out, const std::string &name) { PutString(out, name); });
+}
+
 void WriteExpressionValues(rapidjson::Writer<rapidjson::StringBuffer> &w,
                            const std::vector<std::pair<std::string, AttributeValue>> &values) {
-    if (values.empty()) {
-        return;
-    }
-    w.Key("ExpressionAttributeValues");
-    w.StartObject();
-    for (const auto &v : values) {
-        PutKey(w, v.first);
-        WriteTyped(w, v.second);
-    }
-    w.EndObject();
+    WritePlaceholderMap(w, "ExpressionAttributeValues", values, WriteTyped);
 }
 
 void WriteItem(rapidjson::Writer<rapidjson::StringBuffer> &w, const Item &item) {
