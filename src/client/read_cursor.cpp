@@ -97,7 +97,6 @@ class Warmup {
                     body_.reserve(kBodyBytes);
                 body_.resize(std::min(kBodyBytes, body_.size() + kSlice));
                 if (body_.size() == kBodyBytes) {
-                    body_.clear();
                     ReleaseResponseBody(body_);
                     Next(Stage::Tape);
                 }

@@ -368,9 +368,19 @@ ForeignPath *MakePath(PlannerInfo *root, RelOptInfo *baserel, double rows, Cost 
                                    priv);
 }
 
+// Whether the chosen key conditions fix the whole primary key (a GetItem or BatchGetItem).
+bool WholeKey(const DynamoKeyAttr *range, const KeyChoice *kc) {
+    return range->name == NULL || kc->range_eq != NULL;
+}
+
+// Partition key values the chosen key conditions name.
+int KeyValueCount(const KeyChoice *kc) {
+    return kc->hash->key_op == DKEY_IN ? list_length(kc->hash->key_values) : 1;
+}
+
 // Rows one Query returns, before conditions Postgres checks.
 double QueryRows(DynamoRelInfo *info, const DynamoKeyAttr *range, KeyChoice *kc) {
-    if (range->name == NULL || kc->range_eq != NULL)
+    if (WholeKey(range, kc))
         return 1.0;
     double rows = Max(1.0, info->item_count * kPartitionFraction);
     if (kc->begins || kc->lower || kc->upper)
@@ -387,8 +397,8 @@ bool AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
 
     // The table's own key.
     if (forced == NULL && ChooseKeys(conjuncts, &info->hash, &info->range, true, &kc)) {
-        int nvalues = kc.hash->key_op == DKEY_IN ? list_length(kc.hash->key_values) : 1;
-        bool whole_key = info->range.name == NULL || kc.range_eq != NULL;
+        int nvalues = KeyValueCount(&kc);
+        bool whole_key = WholeKey(&info->range, &kc);
         List *keys = KeyClauses(&kc);
         added = true;
         if (whole_key) {
@@ -539,8 +549,7 @@ void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid relid) 
     // expected to exist), kept by the other conditions' selectivity.
     KeyChoice kc;
     if (ChooseKeys(info->conjuncts, &info->hash, &info->range, true, &kc) &&
-        (info->range.name == NULL || kc.range_eq != NULL)) {
-        int nvalues = kc.hash->key_op == DKEY_IN ? list_length(kc.hash->key_values) : 1;
+        WholeKey(&info->range, &kc)) {
         List *others = NIL;
         ListCell *lc;
         foreach (lc, info->conjuncts) {
@@ -548,8 +557,8 @@ void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid relid) 
             if (cj != kc.hash && cj != kc.range_eq)
                 others = lappend(others, cj->rinfo);
         }
-        baserel->rows = clamp_row_est(
-            nvalues * clauselist_selectivity(root, others, 0, JOIN_INNER, NULL));
+        Selectivity others_sel = clauselist_selectivity(root, others, 0, JOIN_INNER, NULL);
+        baserel->rows = clamp_row_est(KeyValueCount(&kc) * others_sel);
     }
 }
 
