@@ -316,6 +316,19 @@ void RejectNul(const DynamoColumn *col, const dynamo::AttributeValue *v) {
                                col->name, TypeName(col->typid))));
 }
 
+// Reads text through the column type's input function, looked up at its first use: most
+// columns are converted directly and never need it.
+Datum ColumnInputCall(const DynamoColumn *col, const std::string &text) {
+    DynamoColumn *c = const_cast<DynamoColumn *>(col);  // columns are the scan's own, writable
+    if (!c->input_ready) {
+        Oid infunc;
+        getTypeInputInfo(c->typid, &infunc, &c->ioparam);
+        fmgr_info_cxt(infunc, &c->input, c->cxt);
+        c->input_ready = true;
+    }
+    return InputFunctionCall(&c->input, const_cast<char *>(text.c_str()), c->ioparam, c->typmod);
+}
+
 Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                    const dynamo::AttributeValue *v) {
     using dynamo::AttrType;
@@ -381,8 +394,7 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                                        "8601 %s",
                                        v->str.c_str(), col->name,
                                        col->typid == DATEOID ? "date" : "timestamp")));
-            return InputFunctionCall(const_cast<FmgrInfo *>(&col->input),
-                                     const_cast<char *>(v->str.c_str()), col->ioparam, col->typmod);
+            return ColumnInputCall(col, v->str);
         }
         case BYTEAOID:
             if (v->type != AttrType::B)
@@ -416,9 +428,7 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
             // Other scalar types (varchar, uuid, inet, ...) read strings and numbers through
             // their own input function.
             if (v->type == AttrType::S || v->type == AttrType::N)
-                return InputFunctionCall(const_cast<FmgrInfo *>(&col->input),
-                                         const_cast<char *>(v->str.c_str()), col->ioparam,
-                                         col->typmod);
+                return ColumnInputCall(col, v->str);
             ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                             errmsg("reading a DynamoDB %s attribute into a column of type %s is "
                                    "not supported",
@@ -448,9 +458,8 @@ Datum ArrayValue(DynamoConvertContext *cx, const DynamoColumn *col, Oid elemtype
     DynamoColumn elem = *col;
     elem.typid = elemtype;
     elem.catch_all = false;
-    Oid infunc;
-    getTypeInputInfo(elemtype, &infunc, &elem.ioparam);
-    fmgr_info(infunc, &elem.input);
+    elem.input_ready = false;
+    elem.cxt = CurrentMemoryContext;
     AttrType member_type = v->type == AttrType::SS   ? AttrType::S
                            : v->type == AttrType::NS ? AttrType::N
                                                      : AttrType::B;
@@ -533,9 +542,8 @@ void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
         col->typmod = att->atttypmod;
         col->catch_all =
             att->atttypid == JSONBOID && DynamoColumnCatchAll(RelationGetRelid(rel), att->attnum);
-        Oid infunc;
-        getTypeInputInfo(att->atttypid, &infunc, &col->ioparam);
-        fmgr_info(infunc, &col->input);
+        col->input_ready = false;
+        col->cxt = CurrentMemoryContext;
     }
 }
 

@@ -126,8 +126,12 @@ struct DynamoColumn {
     Oid typid;
     int32 typmod;
     bool catch_all;  // jsonb column that may receive the unmatched attributes
-    FmgrInfo input;  // type input function, for types converted through text
+    // The type's input function, for types converted through text: looked up at its first use
+    // (ColumnInput in convert.cpp), into memory context cxt.
+    bool input_ready;
+    FmgrInfo input;
     Oid ioparam;
+    MemoryContext cxt;
     // Reading: where the attribute was in the last item, looked at first in the next one (the
     // items of a table mostly list their attributes in the same order).
     size_t position;

@@ -19,7 +19,9 @@ extern "C" {
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
@@ -387,20 +389,9 @@ void ApplyCommon(DynamoOptions *o, DefElem *def) {
         o->segments = ParseSegments(n, defGetString(def));
 }
 
-}  // namespace
-
-DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
-    // DynamoDB's names and strings are UTF-8, and they pass between DynamoDB and Postgres
-    // unconverted: refuse a database whose text means something else rather than store or send
-    // wrongly encoded text.
-    if (GetDatabaseEncoding() != PG_UTF8)
-        ereport(
-            ERROR,
-            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-             errmsg("DynamoDB foreign tables are not supported in a database with encoding %s",
-                    GetDatabaseEncodingName()),
-             errdetail("DynamoDB stores names and strings as UTF-8, and they are not converted."),
-             errhint("Use the foreign server from a database created with ENCODING 'UTF8'.")));
+// The server's options, narrowed by the foreign table's when relid is valid, into a new
+// DynamoOptions in the current memory context.
+DynamoOptions *ResolveOptions(Oid serverid, Oid relid) {
     DynamoOptions *o = (DynamoOptions *)palloc0(sizeof(DynamoOptions));
     o->connect_timeout_ms = 10000;
     o->request_timeout_ms = 30000;
@@ -447,6 +438,89 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
                 o->index = defGetString(def);
             ApplyCommon(o, def);
         }
+    }
+    return o;
+}
+
+// Resolved options per (server, foreign table), kept for the backend's life: resolving reads
+// two catalog entries and parses every value, which would otherwise happen at every execution
+// of every statement. A change to any foreign server or foreign table marks the whole cache
+// stale, and it is emptied at the next lookup, never inside the invalidation callback. Callers
+// get copies, so nothing outside refers into the cache.
+struct CachedOptions {
+    Oid serverid;
+    Oid relid;
+    DynamoOptions opts;
+};
+
+constexpr int kMaxCachedOptions = 128;
+MemoryContext g_options_cxt = NULL;
+CachedOptions *g_cached_options[kMaxCachedOptions];
+int g_ncached_options = 0;
+bool g_options_stale = false;
+
+void OptionsChanged(Datum, int, uint32) {
+    g_options_stale = true;
+}
+
+// Copies o's strings into the current memory context (o itself is copied by the caller).
+void CopyOptionStrings(DynamoOptions *o) {
+    for (char **s : {&o->region, &o->endpoint_url, &o->access_key_id, &o->secret_access_key,
+                     &o->session_token, &o->ca_file, &o->table, &o->rowid_column, &o->index})
+        if (*s != NULL)
+            *s = pstrdup(*s);
+}
+
+DynamoOptions *CopyOptions(const DynamoOptions *from) {
+    DynamoOptions *o = (DynamoOptions *)palloc(sizeof(DynamoOptions));
+    *o = *from;
+    CopyOptionStrings(o);
+    return o;
+}
+
+}  // namespace
+
+DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
+    (void)userid;  // user mappings hold credentials only (DynamoGetCredentials)
+    // DynamoDB's names and strings are UTF-8, and they pass between DynamoDB and Postgres
+    // unconverted: refuse a database whose text means something else rather than store or send
+    // wrongly encoded text.
+    if (GetDatabaseEncoding() != PG_UTF8)
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("DynamoDB foreign tables are not supported in a database with encoding %s",
+                    GetDatabaseEncodingName()),
+             errdetail("DynamoDB stores names and strings as UTF-8, and they are not converted."),
+             errhint("Use the foreign server from a database created with ENCODING 'UTF8'.")));
+    if (g_options_cxt == NULL) {
+        g_options_cxt =
+            AllocSetContextCreate(CacheMemoryContext, "DynamoDB options", ALLOCSET_SMALL_SIZES);
+        CacheRegisterSyscacheCallback(FOREIGNSERVEROID, OptionsChanged, (Datum)0);
+        CacheRegisterSyscacheCallback(FOREIGNTABLEREL, OptionsChanged, (Datum)0);
+    }
+    if (g_options_stale || g_ncached_options == kMaxCachedOptions) {
+        MemoryContextReset(g_options_cxt);
+        g_ncached_options = 0;
+        g_options_stale = false;
+    }
+    for (int i = 0; i < g_ncached_options; i++) {
+        CachedOptions *c = g_cached_options[i];
+        if (c->serverid == serverid && c->relid == relid)
+            return CopyOptions(&c->opts);
+    }
+    // Resolving reads the catalogs, which may process invalidations: the result is kept only
+    // when none arrived meanwhile.
+    DynamoOptions *o = ResolveOptions(serverid, relid);
+    if (!g_options_stale) {
+        MemoryContext old = MemoryContextSwitchTo(g_options_cxt);
+        CachedOptions *c = (CachedOptions *)palloc(sizeof(CachedOptions));
+        c->serverid = serverid;
+        c->relid = relid;
+        c->opts = *o;
+        CopyOptionStrings(&c->opts);
+        MemoryContextSwitchTo(old);
+        g_cached_options[g_ncached_options++] = c;
     }
     return o;
 }

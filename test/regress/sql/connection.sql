@@ -34,6 +34,20 @@ select operation, requests,
        case when :'backend' = 'moto' then 1 else connections end as connections
   from dynamodb_client_stats()
  where server_name = 'reuse_server' order by operation;
+-- options are kept per session, and read again after a change: the table option now names
+-- another table, and a server option applies to the next statement
+select count(*) from public.reuse_orders;
+alter foreign table public.reuse_orders options (set table 'users');
+select count(*) from public.reuse_orders;
+alter foreign table public.reuse_orders options (set table 'orders');
+select count(*) from public.reuse_orders;
+-- (a changed server gets a new client, whose counts start at zero: at least one Scan request
+-- per item, and DynamoDB may answer one more, empty page)
+alter server reuse_server options (add page_size '1');
+select count(*) from public.reuse_orders;
+select requests >= 4 as a_request_per_item from dynamodb_client_stats()
+ where server_name = 'reuse_server' and operation = 'Scan';
+alter server reuse_server options (drop page_size);
 -- an unreachable endpoint fails with a clear error after its retries
 create server unreachable foreign data wrapper dynamodb_wrapper options (
   region 'us-east-1', endpoint_url 'http://127.0.0.1:9', aws_access_key_id 'test',
