@@ -2,6 +2,10 @@
 
 #include <simdjson.h>
 
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include "client/json_codec.hpp"
 
 namespace dynamo {
@@ -60,38 +64,147 @@ const AttributeValue &Resolve(const Operand &o, const std::vector<AttributeValue
 
 }  // namespace
 
-ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<AttributeValue> &params) {
+namespace {
+
+// A plan JSON read once: everything but the parameter values, which each execution supplies.
+struct PlanTemplate {
+    ReadPlan::Kind kind = ReadPlan::Kind::Scan;
+    std::string table;
+    std::string index;
+    bool forward = true;
+    bool consistent = false;
+    bool count = false;
+    int64_t page_size = 0;
+    int64_t limit = 0;
+    int64_t segments = 0;
+    Condition key;
+    std::vector<Operand> partition;
+    Condition filter;
+    bool has_projection = false;
+    std::vector<std::string> projection;
+    std::vector<std::vector<std::pair<std::string, Operand>>> keys;
+};
+
+PlanTemplate ReadTemplate(const std::string &plan_json) {
     PlanJson pj(plan_json);
-    ReadPlan plan;
+    PlanTemplate t;
     std::string op = pj.Str("op", "Scan");
     if (op == "Scan")
-        plan.kind = ReadPlan::Kind::Scan;
+        t.kind = ReadPlan::Kind::Scan;
     else if (op == "Query")
-        plan.kind = ReadPlan::Kind::Query;
+        t.kind = ReadPlan::Kind::Query;
     else if (op == "GetItem")
-        plan.kind = ReadPlan::Kind::GetItem;
+        t.kind = ReadPlan::Kind::GetItem;
     else if (op == "BatchGetItem")
-        plan.kind = ReadPlan::Kind::BatchGetItem;
+        t.kind = ReadPlan::Kind::BatchGetItem;
     else
         throw JsonError("unknown read operation " + op);
+    t.table = pj.Str("table");
+    t.index = pj.Str("index");
+    t.forward = pj.Bool("forward", true);
+    t.consistent = pj.Bool("consistent", false);
+    t.count = pj.Bool("count", false);
+    t.page_size = pj.Int("page_size", 0);
+    t.limit = pj.Int("limit", 0);
+    t.segments = pj.Int("segments", 0);
+    t.key = pj.Cond("key");
+    if (t.kind == ReadPlan::Kind::Query) {
+        // The partition key equality is the key condition's first part; it gets a placeholder of
+        // its own so that several partition values can take turns.
+        const Condition *eq = t.key.kind == Condition::Kind::And ? &t.key.children.at(0) : &t.key;
+        if (eq->kind != Condition::Kind::Compare || eq->op != CompareOp::Eq)
+            throw JsonError("a Query's key condition must start with the partition key equality");
+        simdjson::dom::array parts;
+        if (pj.root["partition"].get_array().get(parts) == simdjson::SUCCESS)
+            for (simdjson::dom::element e : parts)
+                t.partition.push_back(ReadOperand(e));
+    }
+    t.filter = pj.Cond("filter");
+    simdjson::dom::array proj;
+    if (pj.root["projection"].get_array().get(proj) == simdjson::SUCCESS) {
+        t.has_projection = true;
+        for (simdjson::dom::element a : proj) {
+            std::string_view s;
+            if (a.get_string().get(s) != simdjson::SUCCESS)
+                throw JsonError("projection entries must be strings");
+            t.projection.emplace_back(s);
+        }
+    }
+    simdjson::dom::array keys;
+    if (pj.root["keys"].get_array().get(keys) == simdjson::SUCCESS) {
+        for (simdjson::dom::element k : keys) {
+            simdjson::dom::object ko;
+            if (k.get_object().get(ko) != simdjson::SUCCESS)
+                throw JsonError("a key must be an object");
+            std::vector<std::pair<std::string, Operand>> key;
+            for (auto field : ko)
+                key.emplace_back(std::string(field.key), ReadOperand(field.value));
+            t.keys.push_back(std::move(key));
+        }
+    }
+    return t;
+}
 
+// Templates of the plans read lately, by their JSON: a prepared statement or a join's inner
+// side builds its requests from the same plan at every execution or outer row. Bounded by
+// count and size; a plan too large to keep is read at each use.
+class TemplateCache {
+  public:
+    std::shared_ptr<const PlanTemplate> Get(const std::string &plan_json) {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            auto it = entries_.find(plan_json);
+            if (it != entries_.end())
+                return it->second;
+        }
+        auto t = std::make_shared<const PlanTemplate>(ReadTemplate(plan_json));
+        if (plan_json.size() <= kMaxPlanBytes) {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (entries_.size() >= kMaxPlans || bytes_ + plan_json.size() > kMaxBytes) {
+                entries_.clear();
+                bytes_ = 0;
+            }
+            if (entries_.emplace(plan_json, t).second)
+                bytes_ += plan_json.size();
+        }
+        return t;
+    }
+
+  private:
+    static constexpr size_t kMaxPlans = 64;
+    static constexpr size_t kMaxPlanBytes = 16 * 1024;
+    static constexpr size_t kMaxBytes = 256 * 1024;
+    std::mutex mu_;
+    std::unordered_map<std::string, std::shared_ptr<const PlanTemplate>> entries_;
+    size_t bytes_ = 0;
+};
+
+TemplateCache &Templates() {
+    static TemplateCache *cache = new TemplateCache();  // never destroyed: used until exit
+    return *cache;
+}
+
+}  // namespace
+
+ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<AttributeValue> &params) {
+    std::shared_ptr<const PlanTemplate> held = Templates().Get(plan_json);
+    const PlanTemplate &t = *held;
+    ReadPlan plan;
+    plan.kind = t.kind;
     ReadRequest &r = plan.request;
     r.query = plan.kind == ReadPlan::Kind::Query;
-    r.table = pj.Str("table");
-    r.index = pj.Str("index");
-    r.scan_forward = pj.Bool("forward", true);
-    r.consistent_read = pj.Bool("consistent", false);
-    r.count_only = pj.Bool("count", false);
-    int64_t page_size = pj.Int("page_size", 0);
-    int64_t limit = pj.Int("limit", 0);
-    r.limit = page_size;
-    if (limit > 0 && (r.limit == 0 || limit < r.limit))
-        r.limit = limit;
+    r.table = t.table;
+    r.index = t.index;
+    r.scan_forward = t.forward;
+    r.consistent_read = t.consistent;
+    r.count_only = t.count;
+    r.limit = t.page_size;
+    if (t.limit > 0 && (r.limit == 0 || t.limit < r.limit))
+        r.limit = t.limit;
     // A read with a limit may need only its first page: nothing is requested ahead.
-    plan.prefetch = limit <= 0;
-    int64_t segments = pj.Int("segments", 0);
-    if (segments > 1) {
-        r.total_segments = static_cast<int>(segments);
+    plan.prefetch = t.limit <= 0;
+    if (t.segments > 1) {
+        r.total_segments = static_cast<int>(t.segments);
         r.segment = 0;
     }
 
@@ -100,16 +213,11 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
         return Resolve(Operand::Param(i), params);
     };
 
-    Condition key = pj.Cond("key");
     if (plan.kind == ReadPlan::Kind::Query) {
-        // The partition key equality is the key condition's first part; it gets a placeholder of
-        // its own so that several partition values can take turns.
-        Condition *eq = key.kind == Condition::Kind::And ? &key.children.at(0) : &key;
-        if (eq->kind != Condition::Kind::Compare || eq->op != CompareOp::Eq)
-            throw JsonError("a Query's key condition must start with the partition key equality");
-        std::string rest;
-        std::string pk = ph.Name(eq->attr);
-        std::string pv = ph.UniqueValue(Resolve(eq->operands[0], params));
+        const Condition &key = t.key;
+        const Condition &eq = key.kind == Condition::Kind::And ? key.children.at(0) : key;
+        std::string pk = ph.Name(eq.attr);
+        std::string pv = ph.UniqueValue(Resolve(eq.operands[0], params));
         plan.partition_placeholder = pv;
         std::string text = pk + " = " + pv;
         if (key.kind == Condition::Kind::And)
@@ -117,54 +225,34 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
                 text += " AND " + Render(key.children[i], ph);
         r.key_condition = text;
 
-        simdjson::dom::array parts;
-        if (pj.root["partition"].get_array().get(parts) == simdjson::SUCCESS) {
-            for (simdjson::dom::element e : parts) {
-                const Operand operand = ReadOperand(e);
-                const AttributeValue &v = Resolve(operand, params);
-                bool seen = false;
-                for (const auto &x : plan.partition_values)
-                    seen = seen || x == v;
-                if (!seen)
-                    plan.partition_values.push_back(v);
-            }
-            if (!plan.partition_values.empty()) {
-                for (auto &v : ph.mutable_values())
-                    if (v.first == pv)
-                        v.second = plan.partition_values[0];
-            }
-        }
-    }
-    r.filter = Render(pj.Cond("filter"), ph);
-
-    simdjson::dom::array proj;
-    if (pj.root["projection"].get_array().get(proj) == simdjson::SUCCESS) {
-        std::vector<std::string> attrs;
-        for (simdjson::dom::element a : proj) {
-            std::string_view s;
-            if (a.get_string().get(s) != simdjson::SUCCESS)
-                throw JsonError("projection entries must be strings");
-            attrs.emplace_back(s);
-        }
-        r.projection = RenderProjection(attrs, ph);
-    }
-
-    simdjson::dom::array keys;
-    if (pj.root["keys"].get_array().get(keys) == simdjson::SUCCESS) {
-        for (simdjson::dom::element k : keys) {
-            simdjson::dom::object ko;
-            if (k.get_object().get(ko) != simdjson::SUCCESS)
-                throw JsonError("a key must be an object");
-            Item item;
-            for (auto field : ko)
-                item.emplace_back(std::string(field.key),
-                                  Resolve(ReadOperand(field.value), params));
+        for (const Operand &operand : t.partition) {
+            const AttributeValue &v = Resolve(operand, params);
             bool seen = false;
-            for (const Item &x : plan.keys)
-                seen = seen || x == item;
+            for (const auto &x : plan.partition_values)
+                seen = seen || x == v;
             if (!seen)
-                plan.keys.push_back(std::move(item));
+                plan.partition_values.push_back(v);
         }
+        if (!plan.partition_values.empty()) {
+            for (auto &v : ph.mutable_values())
+                if (v.first == pv)
+                    v.second = plan.partition_values[0];
+        }
+    }
+    r.filter = Render(t.filter, ph);
+    if (t.has_projection)
+        r.projection = RenderProjection(t.projection, ph);
+
+    for (const auto &key : t.keys) {
+        Item item;
+        item.reserve(key.size());
+        for (const auto &field : key)
+            item.emplace_back(field.first, Resolve(field.second, params));
+        bool seen = false;
+        for (const Item &x : plan.keys)
+            seen = seen || x == item;
+        if (!seen)
+            plan.keys.push_back(std::move(item));
     }
     if (plan.kind == ReadPlan::Kind::GetItem && plan.keys.size() != 1)
         throw JsonError("GetItem needs exactly one key");

@@ -97,6 +97,39 @@ TEST(ReadPlan, QueryWithSeveralPartitionValuesAndParameters) {
     EXPECT_EQ(plan.request.values[1].second, AttributeValue::String("2024"));
 }
 
+// A plan is read once and kept, and every build takes its parameter values anew: the same plan
+// built again (as each execution of a prepared statement or each outer row of a join does), and
+// more plans than are kept, each give their own requests.
+TEST(ReadPlan, RepeatedBuildsTakeTheirOwnParameterValues) {
+    const std::string get = R"({"op":"GetItem","table":"t","keys":[{"id":{"p":0}}]})";
+    const std::string query =
+        R"({"op":"Query","table":"t","key":{"k":"cmp","a":"pk","op":"=","v":[{"p":1}]},)"
+        R"("filter":{"k":"cmp","a":"n","op":">","v":[{"p":0}]}})";
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 200; i++) {
+            std::vector<AttributeValue> params = {AttributeValue::Number(std::to_string(i)),
+                                                  AttributeValue::String("p" + std::to_string(i))};
+            dynamo::ReadPlan g = dynamo::BuildReadPlan(get, params);
+            ASSERT_EQ(g.keys.size(), 1u);
+            ASSERT_EQ(g.keys[0][0].second, params[0]);
+            dynamo::ReadPlan q = dynamo::BuildReadPlan(query, params);
+            ASSERT_EQ(q.request.key_condition, "#n0 = :v0");
+            ASSERT_EQ(q.request.values.size(), 2u);
+            ASSERT_EQ(q.request.values[0].second, params[1]);
+            ASSERT_EQ(q.request.values[1].second, params[0]);
+            // A distinct plan each time (its table named by i), more than are kept.
+            const std::string other = R"({"op":"Scan","table":"t)" + std::to_string(i) +
+                                      R"(","limit":)" + std::to_string(i + 1) + "}";
+            dynamo::ReadPlan s = dynamo::BuildReadPlan(other, {});
+            ASSERT_EQ(s.request.table, "t" + std::to_string(i));
+            ASSERT_EQ(s.request.limit, i + 1);
+        }
+    }
+    // A malformed plan is refused every time, not only the first.
+    EXPECT_THROW(dynamo::BuildReadPlan("{\"op\":\"Nope\"}", {}), dynamo::JsonError);
+    EXPECT_THROW(dynamo::BuildReadPlan("{\"op\":\"Nope\"}", {}), dynamo::JsonError);
+}
+
 TEST(ReadPlan, BatchGetKeysAreDeduplicatedAndParametersChecked) {
     const std::string json =
         R"({"op":"BatchGetItem","table":"t","keys":[{"id":{"c":{"S":"x"}}},{"id":{"p":0}},{"id":{"c":{"S":"x"}}}]})";
