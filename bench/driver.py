@@ -277,6 +277,7 @@ class Bench:
                 lines = " ".join(shlex.quote(line) for line in script.splitlines())
                 shown[label] = (f"printf '%s\\n' {lines} |\n  "
                                 + self.show(cmd).replace(out, f"callgrind.{label}.out").replace(data, "$CG_DATA"))
+            report_point = self.callgrind_point(base, as_pg, single, data, n)
         finally:
             shutil.rmtree(base, ignore_errors=True)
         total = (sum(costs["scan"].values()) - sum(costs["baseline"].values())) / n
@@ -313,6 +314,7 @@ class Bench:
             "Callgrind counts instructions, so the figure does not depend on the machine's load.",
             "",
         ]
+        report_point()
 
     def run_point(self):
         n, secs = self.small, self.args.point_seconds
@@ -680,6 +682,66 @@ plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'wrapper (psql)', \\
         return rc == 0
 
 
+    def callgrind_point(self, base, as_pg, single, data, n):
+        """Instructions per point lookup under callgrind: the wrapper's single-user backend running
+        lookups in a PL/pgSQL loop (the whole statement: executor, wrapper, libcurl, signing), and
+        the floor's process per GetItem. Each is a run of 2,200 lookups minus a run of 200, so
+        start-up and the first lookups' catalog reads cancel out."""
+        lookups, warm = 2000, 200
+
+        def loop(count):
+            # Keys spread over the table; a missing key stops the run with an error.
+            return ("do $$ declare r record; begin for i in 1.." + str(count) + " loop "
+                    f"select * into r from bench.point where pk = 1 + (i * 7919) % {n}; "
+                    "if not found then raise exception 'key % not found', i; end if; end loop; end $$;\n")
+
+        totals, shown = {}, {}
+        for label, count in (("point-base", warm), ("point", warm + lookups)):
+            out = os.path.join(base, f"callgrind.{label}.out")
+            cmd = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}"] + single
+            t0 = time.perf_counter()
+            _, stdout, stderr = run(as_pg + cmd, loop(count), cwd="/")
+            log(f"  callgrind {label}: {time.perf_counter() - t0:.0f} s")
+            if "ERROR" in stdout or "ERROR" in stderr:
+                raise RuntimeError(f"callgrind {label} failed:\n{stdout}\n{stderr}")
+            parts = sorted(glob.glob(glob.escape(out) + "-*"))
+            totals[label] = sum(callgrind_total(part) for part in parts)
+            shown[label] = (f"printf '%s\\n' {shlex.quote(loop(count).strip())} |\n  "
+                            + self.show(cmd).replace(out, f"callgrind.{label}.out").replace(data, "$CG_DATA"))
+        floor_totals = {}
+        for label, count in (("floor-base", warm), ("floor", warm + lookups)):
+            out = os.path.join(self.workdir, f"callgrind.{label}.out")
+            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", FLOOR, "get", "--table",
+                   f"bench_items_{n}", "--keys", str(n), "--requests", str(count), "--endpoint", self.endpoint]
+            _, stdout, _ = run(cmd)
+            res = json_lines(stdout)[0]
+            if res["requests"] != count or res["items"] != count:
+                raise RuntimeError(f"callgrind {label}: {res}")
+            floor_totals[label] = callgrind_total(out)
+            shown[label] = self.show(cmd).replace(out, f"callgrind.{label}.out")
+        wrapper = (totals["point"] - totals["point-base"]) / lookups
+        floor = (floor_totals["floor"] - floor_totals["floor-base"]) / lookups
+        # Reported after the scan's figures (their rows and commands come first).
+        return lambda: self.report_callgrind_point(wrapper, floor, warm, lookups, shown)
+
+    def report_callgrind_point(self, wrapper, floor, warm, lookups, shown):
+        ref = self.command(
+            f"instructions per point lookup: in the same single-user cluster, {warm} and {warm + lookups} lookups "
+            f"by key in a PL/pgSQL loop under callgrind; the floor's GetItem loop, {warm} and {warm + lookups} "
+            "requests under callgrind",
+            "\n".join(shown[k] for k in ("point-base", "point", "floor-base", "floor")))
+        self.rows.append((f"instructions per point lookup (callgrind; the loop minus its first {warm})",
+                          f"{wrapper:,.0f}", "—", f"{floor:,.0f}", f"{wrapper / floor:.2f}x", "—",
+                          "reported: the wrapper's CPU work per lookup against the floor's per GetItem", "—", ref))
+        self.details += [
+            "### Instructions per point lookup", "",
+            f"The wrapper's figure is the whole single-user backend (PostgreSQL's executor and PL/pgSQL, the "
+            f"wrapper, libcurl, signing) per lookup; the floor's is its whole process per GetItem. Each is the "
+            f"difference of two runs ({warm + lookups} and {warm} lookups) divided by {lookups}. Callgrind counts "
+            "instructions, not waits, so the figure shows the CPU work each side does for one lookup "
+            "whatever the machine's scheduling.", ""]
+
+
 def callgrind_costs(paths, entry_object, host_object="postgres"):
     """From callgrind's output files, one per thread (--separate-threads=yes): the self cost (Ir)
     per object file over all threads; the inclusive cost of the calls from host_object into
@@ -699,6 +761,15 @@ def callgrind_costs(paths, entry_object, host_object="postgres"):
         else:
             other_threads += total
     return per_object, entered, other_threads
+
+
+def callgrind_total(path):
+    """A callgrind output file's total cost (Ir), from its summary or totals line."""
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {path}")
 
 
 def callgrind_file_costs(path, entry_object, host_object):

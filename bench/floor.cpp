@@ -4,7 +4,7 @@
 // each page (simdjson On Demand), a GetItem checks only that Item is present.
 //
 //   floor scan  --endpoint URL --table T [--page-size N] [--segments S] [--reps R]
-//   floor get   --endpoint URL --table T --keys N --seconds S
+//   floor get   --endpoint URL --table T --keys N (--seconds S | --requests R)
 //   floor put   --endpoint URL --table T --rows N      (one PutItem per row)
 //   floor batch --endpoint URL --table T --rows N      (BatchWriteItem, 25 rows a request)
 //
@@ -42,6 +42,7 @@ struct Options {
     int reps = 1;
     long keys = 0;
     double seconds = 0;
+    long requests = 0;  // get: stop after this many GetItems (instead of, or before, --seconds)
     long rows = 0;
 };
 
@@ -262,7 +263,7 @@ void RunGet(const Options &o) {
         if (doc.find_field_unordered("Item").get(item) == simdjson::SUCCESS)
             ++found;
         ++count;
-    } while (Clock::now() < deadline);
+    } while ((o.requests <= 0 || count < o.requests) && (o.seconds <= 0 || Clock::now() < deadline));
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (found != count)
         Fail("GetItem: " + std::to_string(count - found) + " keys not found");
@@ -348,6 +349,8 @@ Options ParseArgs(int argc, char **argv) {
             o.keys = std::stol(value);
         else if (flag == "--seconds")
             o.seconds = std::stod(value);
+        else if (flag == "--requests")
+            o.requests = std::stol(value);
         else if (flag == "--rows")
             o.rows = std::stol(value);
         else
@@ -367,14 +370,14 @@ int main(int argc, char **argv) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (o.op == "scan")
         RunScan(o);
-    else if (o.op == "get" && o.keys > 0 && o.seconds > 0)
+    else if (o.op == "get" && o.keys > 0 && (o.seconds > 0 || o.requests > 0))
         RunGet(o);
     else if (o.op == "put" && o.rows > 0)
         RunPut(o);
     else if (o.op == "batch" && o.rows > 0)
         RunBatch(o);
     else
-        Fail("unknown operation or missing --keys/--seconds/--rows: " + o.op);
+        Fail("unknown operation or missing --keys/--seconds/--requests/--rows: " + o.op);
     curl_global_cleanup();
     return 0;
 }

@@ -13,7 +13,7 @@
 #                    2000 inserted rows, 3 s point queries, 3 rounds (about 2 minutes)
 #   --memory-sizes   the tables whose scans measure the backend's peak RSS (default: the
 #                    largest size and twice it); "" skips the measurement
-#   --no-callgrind   skips the instruction count (a scan under valgrind)
+#   --no-callgrind   skips the instruction counts (a scan and point lookups under valgrind)
 #   --no-build       uses the extension already installed
 #
 # BENCH_WORKDIR=/some/dir keeps the logs there (default: a new /tmp/dynamodb-bench.* dir).
