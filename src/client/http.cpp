@@ -225,6 +225,8 @@ class IoEngine {
   private:
     void Run();
     void Start(const HttpTicket &job);
+    // Sets the options every request of this engine shares, once per handle.
+    void Configure(CURL *easy);
     // Ends the transfers libcurl reports finished.
     void CollectFinished();
     // Ends a transfer that was added to the multi handle; aborted when it was cancelled.
@@ -526,6 +528,8 @@ void IoEngine::Start(const HttpTicket &job) {
         idle_.pop_back();
     } else {
         easy = curl_easy_init();
+        if (easy != nullptr)
+            Configure(easy);
     }
     if (easy == nullptr) {
         job->response.transport_error = true;
@@ -533,24 +537,11 @@ void IoEngine::Start(const HttpTicket &job) {
         Complete(job, false);
         return;
     }
+    // The request's own options; the rest stay set on the handle from one request to the next.
     curl_easy_setopt(easy, CURLOPT_URL, job->url.c_str());
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_FUNCTION, ResolveMask::OnResolverStart);
-    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_DATA, &resolve_mask_);
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, options_.request_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options_.ca_file.empty())
-        curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, job->body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(job->body.size()));
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job->headers);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, job.get());
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->error_text);
     job->easy = easy;
@@ -564,6 +555,23 @@ void IoEngine::Start(const HttpTicket &job) {
         return;
     }
     running_.push_back(job);
+}
+
+void IoEngine::Configure(CURL *easy) {
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_FUNCTION, ResolveMask::OnResolverStart);
+    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_DATA, &resolve_mask_);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, options_.request_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options_.ca_file.empty())
+        curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
 }
 
 void IoEngine::CollectFinished() {
@@ -584,11 +592,16 @@ void IoEngine::CollectFinished() {
 }
 
 void IoEngine::ReleaseHandle(CURL *easy) {
-    curl_easy_reset(easy);
-    if (idle_.size() < kMaxIdleHandles)
+    if (idle_.size() < kMaxIdleHandles) {
+        // Kept configured (see Configure); nothing in it may point into the ended request.
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+        curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
+        curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
         idle_.push_back(easy);
-    else
+    } else {
         curl_easy_cleanup(easy);
+    }
 }
 
 void IoEngine::Finish(const HttpTicket &job, CURLcode result, bool aborted) {
