@@ -70,6 +70,15 @@ class Warmup {
         std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
         if (!lock.owns_lock())
             return false;
+        if (!KeepMemory()) {
+            // Memory is not kept: what was prepared goes, and a later wait starts afresh should
+            // keeping be turned on again.
+            std::string().swap(body_);
+            doc_ = simdjson::dom::document();
+            if (stage_ != Stage::Done)
+                Next(Stage::Body);
+            return false;
+        }
         try {
             return StepLocked();
         } catch (const std::bad_alloc &) {

@@ -26,6 +26,7 @@
 
 #include "client/dynamodb_client.hpp"
 #include "client/http.hpp"
+#include "client/kept_pool.hpp"
 #include "client/read_cursor.hpp"
 #include "client/read_plan.hpp"
 #include "test_http_server.hpp"
@@ -1110,6 +1111,65 @@ TEST_F(ReadCursorTest, AFullScanWaitPreparesMemoryForPages) {
         for (int i = 0; i < 5; i++)
             expected.insert("s" + std::to_string(seg) + "-" + std::to_string(i));
     EXPECT_EQ(ids, expected);
+}
+
+// Turning keeping off (dynamodb.keep_page_memory) frees what the pools hold at once; while it is
+// off nothing is kept, and reads are as correct as ever; turned on again, pages are kept again.
+TEST_F(ReadCursorTest, NothingIsKeptWhileKeepingIsOff) {
+    struct KeepOnAtEnd {
+        ~KeepOnAtEnd() { dynamo::SetKeepMemory(true); }
+    } restore;
+    FakeTable table(4, 6, 2);
+    Serve(table);
+    DynamoClient client(Config());
+    Error err;
+    auto scan = [&] {
+        ReadCursor cursor(&client, ScanPlan(4));
+        EXPECT_EQ(ReadAll(cursor, err).size(), 24u);
+        EXPECT_TRUE(err.ok()) << err.message;
+    };
+    scan();
+    EXPECT_EQ(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
+    dynamo::SetKeepMemory(false);
+    EXPECT_EQ(ReadCursor::KeptBuffers(), 0u);
+    scan();
+    EXPECT_EQ(ReadCursor::KeptBuffers(), 0u);
+    dynamo::SetKeepMemory(true);
+    scan();
+    EXPECT_EQ(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
+}
+
+TEST(HttpEngineTest, NoBodyIsKeptWhileKeepingIsOff) {
+    struct KeepOnAtEnd {
+        ~KeepOnAtEnd() { dynamo::SetKeepMemory(true); }
+    } restore;
+    const std::string big(300000, 'x');
+    TestHttpServer server;
+    for (int i = 0; i < 3; i++)
+        server.Enqueue(ScriptedResponse::Reply(200, big));
+    HttpClient client(FastHttp());
+    auto request = [&] {
+        HttpTicket t = client.Submit(server.url() + "/", {}, "q");
+        ASSERT_TRUE(client.Wait(t, nullptr));
+        EXPECT_TRUE(client.Response(t).body == big);
+    };
+    auto wait_kept = [](size_t at_least) {
+        auto start = Clock::now();
+        while (dynamo::KeptResponseBodies() < at_least && ElapsedMs(start) < 2000)
+            SleepMs(1);
+        return dynamo::KeptResponseBodies();
+    };
+    request();
+    EXPECT_GE(wait_kept(1), 1u);
+    dynamo::SetKeepMemory(false);
+    EXPECT_EQ(dynamo::KeptResponseBodies(), 0u);
+    request();
+    // The engine lets go of the ended job just after the wait: give it the time it takes.
+    SleepMs(200);
+    EXPECT_EQ(dynamo::KeptResponseBodies(), 0u);
+    dynamo::SetKeepMemory(true);
+    request();
+    EXPECT_GE(wait_kept(1), 1u);
 }
 
 TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {

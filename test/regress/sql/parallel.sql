@@ -46,6 +46,20 @@ insert into answers
          (select count(*) from dynamodb.paging)
     from dynamodb.paging;
 
+-- again with dynamodb.keep_page_memory off: the backend frees its kept page memory and keeps
+-- none, and the answers are the same
+set dynamodb.keep_page_memory = off;
+show dynamodb.keep_page_memory;
+insert into answers
+  select 8, 'big', count(*), count(distinct id), sum((_attrs->>'n')::numeric),
+         (select count(*) from dynamodb.big)
+    from dynamodb.big;
+insert into answers
+  select 8, 'paging', count(*), count(distinct pk), sum(pk::numeric),
+         (select count(*) from dynamodb.paging)
+    from dynamodb.paging;
+reset dynamodb.keep_page_memory;
+
 -- every item exactly once, whatever the number of segments
 select tbl, count(*) as runs, count(distinct (items, keys, total, counted)) as distinct_answers,
        min(items) as items, min(keys) as keys, min(total) as total, min(counted) as counted
