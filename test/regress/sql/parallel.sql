@@ -7,57 +7,40 @@ set search_path = public, extensions;
 
 create temp table answers (segments int, tbl text, items bigint, keys bigint, total numeric,
                            counted bigint);
+-- reads both tables whole (and counts them) and records the answers of a run with `segs` segments
+create function pg_temp.record_answers(segs int) returns void language sql as $$
+  insert into answers
+    select segs, 'big', count(*), count(distinct id), sum((_attrs->>'n')::numeric),
+           (select count(*) from dynamodb.big)
+      from dynamodb.big;
+  insert into answers
+    select segs, 'paging', count(*), count(distinct pk), sum(pk::numeric),
+           (select count(*) from dynamodb.paging)
+      from dynamodb.paging;
+$$;
 
 -- one segment: the default for tables DynamoDB reports as small (the emulators report 0 items)
 explain (costs off) select * from dynamodb.big;
-insert into answers
-  select 1, 'big', count(*), count(distinct id), sum((_attrs->>'n')::numeric),
-         (select count(*) from dynamodb.big)
-    from dynamodb.big;
-insert into answers
-  select 1, 'paging', count(*), count(distinct pk), sum(pk::numeric),
-         (select count(*) from dynamodb.paging)
-    from dynamodb.paging;
+select pg_temp.record_answers(1);
 
 -- four segments, set on the foreign tables; small pages make several pages per segment
 alter foreign table dynamodb.big options (add segments '4');
 alter foreign table dynamodb.paging options (add segments '4', add page_size '10');
 explain (costs off) select * from dynamodb.big;
 explain (costs off) select count(*) from dynamodb.paging;
-insert into answers
-  select 4, 'big', count(*), count(distinct id), sum((_attrs->>'n')::numeric),
-         (select count(*) from dynamodb.big)
-    from dynamodb.big;
-insert into answers
-  select 4, 'paging', count(*), count(distinct pk), sum(pk::numeric),
-         (select count(*) from dynamodb.paging)
-    from dynamodb.paging;
+select pg_temp.record_answers(4);
 
 -- eight segments
 alter foreign table dynamodb.big options (set segments '8');
 alter foreign table dynamodb.paging options (set segments '8');
 explain (costs off) select id from dynamodb.big where _attrs->>'n' = '7';
-insert into answers
-  select 8, 'big', count(*), count(distinct id), sum((_attrs->>'n')::numeric),
-         (select count(*) from dynamodb.big)
-    from dynamodb.big;
-insert into answers
-  select 8, 'paging', count(*), count(distinct pk), sum(pk::numeric),
-         (select count(*) from dynamodb.paging)
-    from dynamodb.paging;
+select pg_temp.record_answers(8);
 
 -- again with dynamodb.keep_page_memory off: the backend frees its kept page memory and keeps
 -- none, and the answers are the same
 set dynamodb.keep_page_memory = off;
 show dynamodb.keep_page_memory;
-insert into answers
-  select 8, 'big', count(*), count(distinct id), sum((_attrs->>'n')::numeric),
-         (select count(*) from dynamodb.big)
-    from dynamodb.big;
-insert into answers
-  select 8, 'paging', count(*), count(distinct pk), sum(pk::numeric),
-         (select count(*) from dynamodb.paging)
-    from dynamodb.paging;
+select pg_temp.record_answers(8);
 reset dynamodb.keep_page_memory;
 
 -- every item exactly once, whatever the number of segments
