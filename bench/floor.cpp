@@ -263,7 +263,8 @@ void RunGet(const Options &o) {
         if (doc.find_field_unordered("Item").get(item) == simdjson::SUCCESS)
             ++found;
         ++count;
-    } while ((o.requests <= 0 || count < o.requests) && (o.seconds <= 0 || Clock::now() < deadline));
+    } while ((o.requests <= 0 || count < o.requests) &&
+             (o.seconds <= 0 || Clock::now() < deadline));
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (found != count)
         Fail("GetItem: " + std::to_string(count - found) + " keys not found");

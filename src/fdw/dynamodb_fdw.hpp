@@ -127,7 +127,7 @@ struct DynamoColumn {
     int32 typmod;
     bool catch_all;  // jsonb column that may receive the unmatched attributes
     // The type's input function, for types converted through text: looked up at its first use
-    // (ColumnInput in convert.cpp), into memory context cxt.
+    // (ColumnInputCall in convert.cpp), into memory context cxt.
     bool input_ready;
     FmgrInfo input;
     Oid ioparam;
