@@ -1078,6 +1078,53 @@ TEST_F(ReadCursorTest, PagesReuseTheirItemStorage) {
     EXPECT_TRUE(done);
 }
 
+// The per-item path allocates nothing: once a page's items are being handed out, the items of
+// its later chunks are parsed into the storage of the earlier ones (strings longer than the
+// short-string buffer included). What a page or the scan needs (the prefetch request made as a
+// page starts being handed out, the end of the scan) allocates a few times, however many items
+// a page carries.
+TEST_F(ReadCursorTest, ItemsAreHandedOutWithoutAllocating) {
+    const int kItems = 6000;
+    FakeTable table(1, kItems, 2048);
+    Serve(table);
+    DynamoClient client(Config());
+    ReadCursor cursor(&client, ScanPlan(1));
+    Page page;
+    bool done = false;
+    std::vector<long> later_chunks, page_starts;
+    long at_end = -1;
+    int read = 0, calls = 0;
+    while (!done) {
+        Error err;
+        long allocations =
+            testsupport::CountAllocations([&] { err = cursor.Next(page, done, nullptr); });
+        ASSERT_TRUE(err.ok()) << err.message;
+        for (const Item &item : page.items) {
+            const AttributeValue *id = dynamo::FindAttribute(item, "id");
+            ASSERT_NE(id, nullptr);
+            EXPECT_EQ(id->str, "s0-" + std::to_string(read));
+            read++;
+        }
+        if (calls++ == 0)
+            continue;  // the first call sizes the page's storage
+        if (done)
+            at_end = allocations;
+        else
+            (page.scanned_count > 0 ? page_starts : later_chunks).push_back(allocations);
+    }
+    EXPECT_EQ(read, kItems);
+    // Pages of 2048, 2048 and 1904 items in chunks of 512: after the first call, two page
+    // starts, eight later chunks and the last chunk, which ends the scan.
+    ASSERT_EQ(page_starts.size(), 2u);
+    ASSERT_EQ(later_chunks.size(), 8u);
+    for (size_t i = 0; i < later_chunks.size(); i++)
+        EXPECT_EQ(later_chunks[i], 0) << "later chunk " << i;
+    for (long a : page_starts)
+        EXPECT_LT(a, 100);
+    EXPECT_GE(at_end, 0);
+    EXPECT_LT(at_end, 100);
+}
+
 }  // namespace
 
 // A full Scan waiting for its responses prepares the memory for pages once per process; the

@@ -1,5 +1,6 @@
-// Helpers shared by the client unit tests: time, an abort hook set from another thread, and a
-// client configuration for the scripted test server.
+// Helpers shared by the client unit tests: time, an abort hook set from another thread, a
+// client configuration for the scripted test server, and a count of the heap allocations a
+// thread makes.
 #pragma once
 
 #include <atomic>
@@ -68,6 +69,26 @@ inline dynamo::ClientConfig TestConfig(const std::string &url, int max_attempts)
     c.retry.max_delay_ms = 5;
     c.retry.max_total_ms = 5000;
     return c;
+}
+
+// Heap allocations (operator new, any form) made by this thread while counting; kept by the
+// test program's replacement of operator new (allocation_count.cpp).
+extern thread_local long t_allocations;
+extern thread_local bool t_counting;
+
+// The allocations this thread makes while running `fn`.
+template <typename Fn>
+long CountAllocations(Fn &&fn) {
+    const long before = t_allocations;
+    t_counting = true;
+    try {
+        fn();
+    } catch (...) {
+        t_counting = false;
+        throw;
+    }
+    t_counting = false;
+    return t_allocations - before;
 }
 
 }  // namespace testsupport
