@@ -44,12 +44,9 @@ using testsupport::AbortAfter;
 using testsupport::AbortRequested;
 using testsupport::Clock;
 using testsupport::ElapsedMs;
+using testsupport::ErrorBody;
 using testsupport::g_abort;
 using testsupport::SleepMs;
-
-std::string DynamoErrorBody(const std::string &type, const std::string &message) {
-    return "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}";
-}
 
 // A recorded JSON body parsed into an object, which stays valid while `parser` lives.
 struct ParsedBody {
@@ -453,23 +450,24 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         RetryCase{"Status500",
                   ScriptedResponse::Reply(
-                      500, DynamoErrorBody("com.amazonaws.dynamodb.v20120810#InternalServerError",
-                                           "Internal server error")),
+                      500, ErrorBody("com.amazonaws.dynamodb.v20120810#InternalServerError",
+                                     "Internal server error")),
                   false},
         RetryCase{"Status503", ScriptedResponse::Reply(503, "Service Unavailable"), false},
         RetryCase{
             "ProvisionedThroughputExceeded",
             ScriptedResponse::Reply(
-                400, DynamoErrorBody(
-                         "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-                         "The level of configured provisioned throughput for the table was "
-                         "exceeded")),
+                400,
+                ErrorBody("com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                          "The level of configured provisioned throughput for the table was "
+                          "exceeded")),
             false},
-        RetryCase{"Throttling",
-                  ScriptedResponse::Reply(
-                      400, DynamoErrorBody("com.amazon.coral.availability#ThrottlingException",
-                                           "Rate of requests exceeds the allowed throughput.")),
-                  false},
+        RetryCase{
+            "Throttling",
+            ScriptedResponse::Reply(400,
+                                    ErrorBody("com.amazon.coral.availability#ThrottlingException",
+                                              "Rate of requests exceeds the allowed throughput.")),
+            false},
         RetryCase{"DroppedConnection", ScriptedResponse::CloseConnection(), true},
         RetryCase{"TruncatedBody",
                   ScriptedResponse::Truncated(200, "{\"TableNames\":[\"t1\",\"t2\"]}", 12), true},
@@ -485,7 +483,7 @@ TEST_F(DynamoClientTest, SeveralRetryableFailuresInARow) {
     server_.Enqueue(ScriptedResponse::CloseConnection());
     server_.Enqueue(ScriptedResponse::Reply(500, ""));
     server_.Enqueue(ScriptedResponse::Reply(
-        400, DynamoErrorBody("com.amazon.coral.availability#ThrottlingException", "slow down")));
+        400, ErrorBody("com.amazon.coral.availability#ThrottlingException", "slow down")));
     server_.Enqueue(ScriptedResponse::Truncated(200, kTablesBody, 3));
     server_.Enqueue(ScriptedResponse::Reply(200, kTablesBody));
     DynamoClient client(Config());
@@ -503,8 +501,8 @@ TEST_F(DynamoClientTest, SeveralRetryableFailuresInARow) {
 
 TEST_F(DynamoClientTest, ValidationExceptionIsNotRetried) {
     server_.Enqueue(ScriptedResponse::Reply(
-        400, DynamoErrorBody("com.amazon.coral.validate#ValidationException",
-                             "1 validation error detected: Value '0' at 'limit' failed")));
+        400, ErrorBody("com.amazon.coral.validate#ValidationException",
+                       "1 validation error detected: Value '0' at 'limit' failed")));
     server_.Enqueue(ScriptedResponse::Reply(200, "{\"Items\":[],\"Count\":0,\"ScannedCount\":0}"));
     DynamoClient client(Config());
 
@@ -526,8 +524,8 @@ TEST_F(DynamoClientTest, ValidationExceptionIsNotRetried) {
 
 TEST_F(DynamoClientTest, ResourceNotFoundIsNotRetried) {
     server_.Enqueue(ScriptedResponse::Reply(
-        400, DynamoErrorBody("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
-                             "Requested resource not found: Table: missing not found")));
+        400, ErrorBody("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+                       "Requested resource not found: Table: missing not found")));
     DynamoClient client(Config());
 
     TableDescription desc;
@@ -561,8 +559,8 @@ TEST_F(DynamoClientTest, GivesUpAfterMaxAttempts) {
     config.retry.max_attempts = 3;
     for (int i = 0; i < 3; ++i)
         server_.Enqueue(ScriptedResponse::Reply(
-            500, DynamoErrorBody("com.amazonaws.dynamodb.v20120810#InternalServerError",
-                                 "Internal server error")));
+            500, ErrorBody("com.amazonaws.dynamodb.v20120810#InternalServerError",
+                           "Internal server error")));
     server_.Enqueue(ScriptedResponse::Reply(200, kTablesBody));
     DynamoClient client(config);
 

@@ -88,13 +88,9 @@ using testsupport::AbortAfter;
 using testsupport::AbortRequested;
 using testsupport::Clock;
 using testsupport::ElapsedMs;
+using testsupport::ErrorBody;
 using testsupport::g_abort;
 using testsupport::SleepMs;
-
-std::string ErrorBody(const std::string &type, const std::string &message) {
-    return "{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type + "\",\"message\":\"" +
-           message + "\"}";
-}
 
 HttpOptions FastHttp(long request_timeout_ms = 5000) {
     HttpOptions o;
@@ -170,7 +166,9 @@ class FakeTable {
             a.partition.empty() ? std::to_string(std::max(a.segment, 0)) : a.partition;
         auto it = parts_.find(part);
         if (!a.valid || it == parts_.end())
-            return ScriptedResponse::Reply(400, ErrorBody("ValidationException", "bad request"));
+            return ScriptedResponse::Reply(
+                400,
+                ErrorBody("com.amazonaws.dynamodb.v20120810#ValidationException", "bad request"));
         const std::vector<std::string> &ids = it->second;
         size_t from = 0;
         if (!a.start.empty()) {
@@ -607,7 +605,8 @@ TEST(HttpEngineTest, ASynchronousRequestOnTheCallerIsAbortedPromptly) {
 // PendingCall
 
 TEST_F(ReadCursorTest, PendingCallRetriesUnderThePolicyWithoutBlocking) {
-    server_.Enqueue(ScriptedResponse::Reply(400, ErrorBody("ThrottlingException", "slow down")));
+    server_.Enqueue(ScriptedResponse::Reply(
+        400, ErrorBody("com.amazonaws.dynamodb.v20120810#ThrottlingException", "slow down")));
     server_.Enqueue(ScriptedResponse::Reply(500, "oops"));
     server_.Enqueue(ScriptedResponse::Reply(200, "{\"TableNames\":[]}"));
     DynamoClient client(Config());
@@ -798,7 +797,9 @@ TEST_F(ReadCursorTest, AThrottledSegmentIsRetriedWhileOthersGoOn) {
         if (a.segment == 1 && a.start.empty() && throttled < 4) {
             throttled++;
             out = ScriptedResponse::Reply(
-                400, ErrorBody("ProvisionedThroughputExceededException", "too fast"));
+                400,
+                ErrorBody("com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                          "too fast"));
             return true;
         }
         return false;
@@ -876,7 +877,9 @@ TEST_F(ReadCursorTest, AnErrorInOneSegmentIsReturnedAndOthersAreCancelled) {
     FakeTable table(3, 4, 2);
     table.override_fn = [](const ReadAsk &a, ScriptedResponse &out) {
         if (a.segment == 2) {
-            out = ScriptedResponse::Reply(400, ErrorBody("ValidationException", "no segment 2"));
+            out = ScriptedResponse::Reply(
+                400,
+                ErrorBody("com.amazonaws.dynamodb.v20120810#ValidationException", "no segment 2"));
         } else {
             out = ScriptedResponse::Stalled();
         }

@@ -71,6 +71,12 @@ inline dynamo::ClientConfig TestConfig(const std::string &url, int max_attempts)
     return c;
 }
 
+// The body of a DynamoDB error answer whose "__type" is `type` (as sent, service prefix
+// included).
+inline std::string ErrorBody(const std::string &type, const std::string &message) {
+    return "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}";
+}
+
 // Heap allocations (operator new, any form) made by this thread while counting; kept by the
 // test program's replacement of operator new (allocation_count.cpp).
 extern thread_local long t_allocations;
