@@ -81,6 +81,10 @@ harness_init() {
     mkdir -p "$1" || return 1
     HARNESS_WORKDIR="$(cd "$1" && pwd)" || return 1
     export HARNESS_WORKDIR
+    # The services all listen on loopback: reached directly (by PostgreSQL's backends, the
+    # loaders and the tests) even when the caller's environment names an HTTP proxy.
+    no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}${NO_PROXY:+,$NO_PROXY}"
+    export no_proxy
     _HARNESS_CLEANED=0
     trap '_harness_on_exit' EXIT
     trap 'exit 130' INT

@@ -10,9 +10,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <initializer_list>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "client/dynamodb_client.hpp"
@@ -356,6 +359,75 @@ TEST_F(DynamoClientTest, RequestsCarryDynamoHeadersAndSignature) {
     EXPECT_EQ(client.stats().requests.at("DescribeTable"), 1);
     EXPECT_EQ(client.stats().retries, 0);
     EXPECT_EQ(client.connections_opened(), 1);
+}
+
+// Sets environment variables for a scope and restores them after: the proxy variables that
+// libcurl reads for each transfer.
+class ScopedEnv {
+  public:
+    ScopedEnv(std::initializer_list<std::pair<const char *, const char *>> vars) {
+        for (const auto &v : vars) {
+            const char *old = std::getenv(v.first);
+            saved_.emplace_back(v.first, old != nullptr, old != nullptr ? old : "");
+            if (v.second != nullptr)
+                setenv(v.first, v.second, 1);
+            else
+                unsetenv(v.first);
+        }
+    }
+    ~ScopedEnv() {
+        for (const auto &[name, had, value] : saved_) {
+            if (had)
+                setenv(name.c_str(), value.c_str(), 1);
+            else
+                unsetenv(name.c_str());
+        }
+    }
+
+  private:
+    std::vector<std::tuple<std::string, bool, std::string>> saved_;
+};
+
+// The proxy named by the server process's environment carries the requests (http_proxy for an
+// http endpoint), signed for the endpoint; no_proxy exempts the hosts it lists.
+TEST_F(DynamoClientTest, RequestsGoThroughTheProxyTheEnvironmentNames) {
+    const std::string endpoint = "http://dynamodb.proxy-test.invalid:8000";
+    {
+        ScopedEnv env({{"http_proxy", server_.url().c_str()},
+                       {"all_proxy", nullptr},
+                       {"ALL_PROXY", nullptr},
+                       {"no_proxy", nullptr},
+                       {"NO_PROXY", nullptr}});
+        server_.Enqueue(ScriptedResponse::Reply(200, kTablesBody));
+        DynamoClient client(testsupport::TestConfig(endpoint, 1));
+        std::vector<std::string> tables;
+        Error err = client.ListTables(tables, nullptr);
+        ASSERT_TRUE(err.ok()) << err.message;
+        EXPECT_EQ(tables, std::vector<std::string>{"t1"});
+    }
+    std::vector<RecordedRequest> seen = server_.recorded();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].target, endpoint + "/");
+    EXPECT_EQ(seen[0].Header("Host"), "dynamodb.proxy-test.invalid:8000");
+    EXPECT_EQ(seen[0].Header("X-Amz-Target"), "DynamoDB_20120810.ListTables");
+
+    // Exempted: the request goes straight to the endpoint, past a proxy that would refuse it.
+    TestHttpServer direct;
+    direct.Enqueue(ScriptedResponse::Reply(200, kTablesBody));
+    {
+        ScopedEnv env({{"http_proxy", "http://127.0.0.1:1"},
+                       {"all_proxy", nullptr},
+                       {"ALL_PROXY", nullptr},
+                       {"no_proxy", "127.0.0.1"},
+                       {"NO_PROXY", nullptr}});
+        DynamoClient client(testsupport::TestConfig(direct.url(), 1));
+        std::vector<std::string> tables;
+        Error err = client.ListTables(tables, nullptr);
+        ASSERT_TRUE(err.ok()) << err.message;
+    }
+    ASSERT_EQ(direct.recorded().size(), 1u);
+    EXPECT_EQ(direct.recorded()[0].target, "/");
+    EXPECT_EQ(server_.recorded().size(), 1u);
 }
 
 // Recomputes the SigV4 signature from the request exactly as the server received it.
