@@ -685,7 +685,11 @@ HttpTicket MakeJob(const std::string &url, const Headers &headers, std::string b
     job->url = url;
     job->body = std::move(body);
     job->on_complete = std::move(on_complete);
+    size_t longest = 0;
+    for (const auto &h : headers)
+        longest = std::max(longest, h.first.size() + h.second.size() + 2);
     std::string line;
+    line.reserve(longest);
     for (const auto &h : headers) {
         line.assign(h.first).append(": ").append(h.second);
         curl_slist *next = curl_slist_append(job->headers, line.c_str());

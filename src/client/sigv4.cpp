@@ -23,14 +23,21 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
 
-std::string HexEncode(const unsigned char *data, size_t len) {
+// Appends the lowercase hex of `len` bytes to `out`.
+void AppendHex(const unsigned char *data, size_t len, std::string &out) {
     static const char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
+    const size_t at = out.size();
+    out.resize(at + len * 2);
+    char *p = &out[at];
     for (size_t i = 0; i < len; ++i) {
-        out.push_back(kDigits[data[i] >> 4]);
-        out.push_back(kDigits[data[i] & 0x0f]);
+        *p++ = kDigits[data[i] >> 4];
+        *p++ = kDigits[data[i] & 0x0f];
     }
+}
+
+std::string HexEncode(const unsigned char *data, size_t len) {
+    std::string out;
+    AppendHex(data, len, out);
     return out;
 }
 
@@ -65,7 +72,8 @@ std::string HmacSha256Raw(const std::string &key, const std::string &data) {
 }
 
 // HMAC-SHA256 under one key, keyed once and then used for any number of messages: each message
-// starts from a copy of the keyed state, so the key's two blocks are not hashed again.
+// restarts the context, which copies the keyed state back (the key's blocks are not hashed
+// again, and nothing is allocated).
 class KeyedHmac {
   public:
     KeyedHmac() = default;
@@ -96,25 +104,25 @@ class KeyedHmac {
         return key_.empty();
     }
 
-    // Lowercase hex of HMAC-SHA256(key, data).
-    std::string Hex(const std::string &data) const {
+    // Appends the lowercase hex of HMAC-SHA256(key, data) to `out`. The context is started
+    // again under the key it holds (no key given), so one context serves every message.
+    void AppendHex(const std::string &data, std::string &out) {
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
         if (ctx_ != nullptr) {
-            EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(ctx_);
             unsigned char md[EVP_MAX_MD_SIZE];
             size_t md_len = 0;
-            bool ok = ctx != nullptr &&
-                      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(data.data()),
-                                     data.size()) == 1 &&
-                      EVP_MAC_final(ctx, md, &md_len, sizeof(md)) == 1;
-            EVP_MAC_CTX_free(ctx);
-            if (!ok) {
+            if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1 ||
+                EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char *>(data.data()),
+                               data.size()) != 1 ||
+                EVP_MAC_final(ctx_, md, &md_len, sizeof(md)) != 1) {
                 throw std::runtime_error("HMAC-SHA256 failed");
             }
-            return HexEncode(md, md_len);
+            dynamo::AppendHex(md, md_len, out);
+            return;
         }
 #endif
-        return HexEncode(HmacSha256Raw(key_, data));
+        const std::string raw = HmacSha256Raw(key_, data);
+        dynamo::AppendHex(reinterpret_cast<const unsigned char *>(raw.data()), raw.size(), out);
     }
 
     void Reset() {
@@ -267,59 +275,90 @@ bool HasHeader(const HeaderList &headers, std::string_view lower_name) {
     return false;
 }
 
-// Canonical header entries: (lowercase name, canonical value), stably sorted by name so that
-// repeated names keep their order of appearance.
-std::vector<std::pair<std::string, std::string>> SortedHeaderEntries(const HeaderList &headers) {
-    std::vector<std::pair<std::string, std::string>> entries;
-    entries.reserve(headers.size());
-    for (const auto &h : headers) {
-        entries.emplace_back(AsciiLower(CollapseWhitespace(h.first)), CollapseWhitespace(h.second));
+// One canonical header: the lowercase name, and the value, which is the header's own unless
+// canonicalizing changed it.
+struct HeaderEntry {
+    std::string name;
+    const std::string *raw = nullptr;  // the header's value as sent (in the request)
+    std::string collapsed;             // used when the value needed collapsing
+    bool use_collapsed = false;
+
+    const std::string &value() const { return use_collapsed ? collapsed : *raw; }
+};
+using HeaderEntries = std::vector<HeaderEntry>;
+
+// Canonical header entries, stably sorted by name so that repeated names keep their order of
+// appearance. They point into `headers`, which must outlive them.
+HeaderEntries SortedHeaderEntries(const HeaderList &headers) {
+    HeaderEntries entries(headers.size());
+    for (size_t i = 0; i < headers.size(); ++i) {
+        const auto &h = headers[i];
+        HeaderEntry &e = entries[i];
+        e.name =
+            NeedsCollapse(h.first) ? AsciiLower(CollapseWhitespace(h.first)) : AsciiLower(h.first);
+        e.raw = &h.second;
+        if (NeedsCollapse(h.second)) {
+            e.collapsed = CollapseWhitespace(h.second);
+            e.use_collapsed = true;
+        }
     }
     std::stable_sort(entries.begin(), entries.end(),
-                     [](const auto &a, const auto &b) { return a.first < b.first; });
+                     [](const HeaderEntry &a, const HeaderEntry &b) { return a.name < b.name; });
     return entries;
 }
 
-// The canonical headers block of sorted canonical entries: one "name:value1,value2\n" line per
-// distinct name.
-std::string CanonicalHeaders(const HeaderList &entries) {
-    std::string out;
+// Appends the canonical headers block of sorted canonical entries: one "name:value1,value2\n"
+// line per distinct name.
+void AppendCanonicalHeaders(const HeaderEntries &entries, std::string &out) {
     for (size_t i = 0; i < entries.size(); ++i) {
-        if (i > 0 && entries[i].first == entries[i - 1].first) {
+        if (i > 0 && entries[i].name == entries[i - 1].name) {
             out.push_back(',');
         } else {
             if (i > 0) {
                 out.push_back('\n');
             }
-            out += entries[i].first;
+            out += entries[i].name;
             out.push_back(':');
         }
-        out += entries[i].second;
+        out += entries[i].value();
     }
     if (!entries.empty()) {
         out.push_back('\n');
     }
-    return out;
 }
 
 // The SignedHeaders list of sorted canonical entries: each name once, joined with ';'.
-std::string SignedHeaderList(const HeaderList &entries) {
+std::string SignedHeaderList(const HeaderEntries &entries) {
+    size_t size = 0;
+    for (const HeaderEntry &e : entries)
+        size += e.name.size() + 1;
     std::string out;
+    out.reserve(size);
     for (size_t i = 0; i < entries.size(); ++i) {
-        if (i > 0 && entries[i].first == entries[i - 1].first) {
+        if (i > 0 && entries[i].name == entries[i - 1].name) {
             continue;
         }
         if (!out.empty()) {
             out.push_back(';');
         }
-        out += entries[i].first;
+        out += entries[i].name;
     }
     return out;
 }
 
-}  // namespace
+// Appends "YYYYMMDD/region/service/aws4_request" (the date from amz_date) to `out`.
+void AppendCredentialScope(const std::string &amz_date, const std::string &region,
+                           const std::string &service, std::string &out) {
+    out.append(amz_date, 0, 8);
+    out.push_back('/');
+    out += region;
+    out.push_back('/');
+    out += service;
+    out += "/aws4_request";
+}
 
-std::string Sha256Hex(const std::string &data) {
+// Appends the lowercase hex of SHA-256(data) to `out`.
+void AppendSha256Hex(const std::string &data, std::string &out) {
     // One digest context per thread, reused: OpenSSL 3 would otherwise look up the SHA-256
     // implementation and allocate a context for every digest.
     struct ContextFree {
@@ -333,7 +372,15 @@ std::string Sha256Hex(const std::string &data) {
         EVP_DigestFinal_ex(ctx.get(), md, &md_len) != 1) {
         throw std::runtime_error("SHA-256 failed");
     }
-    return HexEncode(md, md_len);
+    AppendHex(md, md_len, out);
+}
+
+}  // namespace
+
+std::string Sha256Hex(const std::string &data) {
+    std::string out;
+    AppendSha256Hex(data, out);
+    return out;
 }
 
 std::string HmacSha256Hex(const std::string &key, const std::string &data) {
@@ -448,7 +495,10 @@ std::string SignedHeaders(const HeaderList &headers) {
 
 std::string CredentialScope(const std::string &amz_date, const std::string &region,
                             const std::string &service) {
-    return amz_date.substr(0, 8) + "/" + region + "/" + service + "/aws4_request";
+    std::string out;
+    out.reserve(8 + region.size() + service.size() + 15);
+    AppendCredentialScope(amz_date, region, service, out);
+    return out;
 }
 
 namespace {
@@ -457,20 +507,26 @@ namespace {
 // are canonicalized and sorted once for both.
 std::string BuildCanonicalRequest(const SignableRequest &req, bool normalize_path,
                                   std::string *signed_headers) {
-    const HeaderList entries = SortedHeaderEntries(req.headers);
+    const HeaderEntries entries = SortedHeaderEntries(req.headers);
     *signed_headers = SignedHeaderList(entries);
+    const std::string path = CanonicalPath(req.path, normalize_path);
+    const std::string query = CanonicalQuery(req.query);
+    size_t size = req.method.size() + path.size() + query.size() + signed_headers->size() + 69;
+    for (const HeaderEntry &e : entries)
+        size += e.name.size() + e.value().size() + 2;
     std::string out;
+    out.reserve(size);
     out += req.method;
     out.push_back('\n');
-    out += CanonicalPath(req.path, normalize_path);
+    out += path;
     out.push_back('\n');
-    out += CanonicalQuery(req.query);
+    out += query;
     out.push_back('\n');
-    out += CanonicalHeaders(entries);
+    AppendCanonicalHeaders(entries, out);
     out.push_back('\n');
     out += *signed_headers;
     out.push_back('\n');
-    out += Sha256Hex(req.payload);
+    AppendSha256Hex(req.payload, out);
     return out;
 }
 
@@ -486,13 +542,15 @@ std::string StringToSign(const std::string &canonical_request, const std::string
     if (!ValidAmzDate(amz_date)) {
         throw std::invalid_argument("amz_date must look like YYYYMMDDTHHMMSSZ: " + amz_date);
     }
-    std::string out = kAlgorithm;
+    std::string out;
+    out.reserve(sizeof(kAlgorithm) + amz_date.size() + region.size() + service.size() + 90);
+    out += kAlgorithm;
     out.push_back('\n');
     out += amz_date;
     out.push_back('\n');
-    out += CredentialScope(amz_date, region, service);
+    AppendCredentialScope(amz_date, region, service, out);
     out.push_back('\n');
-    out += Sha256Hex(canonical_request);
+    AppendSha256Hex(canonical_request, out);
     return out;
 }
 
@@ -525,7 +583,10 @@ std::string Signature(const std::string &secret_access_key, const std::string &a
         cache.region = region;
         cache.service = service;
     }
-    return cache.key.Hex(string_to_sign);
+    std::string out;
+    out.reserve(64);
+    cache.key.AppendHex(string_to_sign, out);
+    return out;
 }
 
 void SignRequest(SignableRequest &req, const Credentials &creds, const std::string &region,
@@ -554,11 +615,14 @@ void SignRequest(SignableRequest &req, const Credentials &creds, const std::stri
     const std::string signature =
         Signature(creds.secret_access_key, amz_date, region, service, to_sign);
 
-    std::string auth = kAlgorithm;
+    std::string auth;
+    auth.reserve(sizeof(kAlgorithm) + creds.access_key_id.size() + region.size() + service.size() +
+                 signed_headers.size() + signature.size() + 64);
+    auth += kAlgorithm;
     auth += " Credential=";
     auth += creds.access_key_id;
     auth.push_back('/');
-    auth += CredentialScope(amz_date, region, service);
+    AppendCredentialScope(amz_date, region, service, auth);
     auth += ", SignedHeaders=";
     auth += signed_headers;
     auth += ", Signature=";
