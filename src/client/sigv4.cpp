@@ -294,8 +294,7 @@ HeaderEntries SortedHeaderEntries(const HeaderList &headers) {
     for (size_t i = 0; i < headers.size(); ++i) {
         const auto &h = headers[i];
         HeaderEntry &e = entries[i];
-        e.name =
-            NeedsCollapse(h.first) ? AsciiLower(CollapseWhitespace(h.first)) : AsciiLower(h.first);
+        e.name = AsciiLower(CollapseWhitespace(h.first));
         e.raw = &h.second;
         if (NeedsCollapse(h.second)) {
             e.collapsed = CollapseWhitespace(h.second);
@@ -511,6 +510,7 @@ std::string BuildCanonicalRequest(const SignableRequest &req, bool normalize_pat
     *signed_headers = SignedHeaderList(entries);
     const std::string path = CanonicalPath(req.path, normalize_path);
     const std::string query = CanonicalQuery(req.query);
+    // Five line breaks and the payload's 64 hex digits besides the parts.
     size_t size = req.method.size() + path.size() + query.size() + signed_headers->size() + 69;
     for (const HeaderEntry &e : entries)
         size += e.name.size() + e.value().size() + 2;
