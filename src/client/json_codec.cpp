@@ -86,15 +86,17 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 bool Base64Decode(std::string_view text, std::string &out) {
-    out.clear();
     size_t padding = 0;
     if (!ValidBase64(text, padding)) {
+        out.clear();
         return false;
     }
+    // Resizing the storage of a reused value (usually of the same length) writes nothing; the
+    // decoder overwrites every byte.
+    out.resize(text.size() / 4 * 3);
     if (text.empty()) {
         return true;
     }
-    out.resize(text.size() / 4 * 3);
     auto *dst = reinterpret_cast<unsigned char *>(&out[0]);
     auto *src = reinterpret_cast<const unsigned char *>(text.data());
     size_t remaining = text.size();

@@ -538,6 +538,7 @@ void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
         DynamoColumn *col = &cx->columns[cx->ncolumns++];
         col->attnum = att->attnum;
         col->name = pstrdup(NameStr(att->attname));
+        col->name_len = strlen(col->name);
         col->typid = att->atttypid;
         col->typmod = att->atttypmod;
         col->catch_all =
@@ -552,10 +553,11 @@ namespace {
 // The item's attribute named as the column, or NULL; tries the column's last position first.
 const dynamo::AttributeValue *AttributeOfColumn(const dynamo::Item &item, DynamoColumn *col) {
     size_t n = item.size();
-    if (col->position < n && item[col->position].first == col->name)
+    const std::string_view name(col->name, col->name_len);
+    if (col->position < n && item[col->position].first == name)
         return &item[col->position].second;
     for (size_t i = 0; i < n; i++) {
-        if (item[i].first == col->name) {
+        if (item[i].first == name) {
             col->position = i;
             return &item[i].second;
         }

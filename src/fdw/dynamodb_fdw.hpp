@@ -123,6 +123,7 @@ const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid
 struct DynamoColumn {
     AttrNumber attnum;
     char *name;  // the DynamoDB attribute name
+    size_t name_len;
     Oid typid;
     int32 typmod;
     bool catch_all;  // jsonb column that may receive the unmatched attributes

@@ -1277,6 +1277,7 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
             DynamoColumn col = {};
             col.attnum = attno;
             col.name = NameStr(att->attname);
+            col.name_len = strlen(col.name);
             col.catch_all = DynamoColumnCatchAll(rte->relid, attno);
             catch_all_column = WritesAsCatchAll(rte->relid, &col);
         }
