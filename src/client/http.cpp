@@ -43,6 +43,18 @@ void ReleaseResponseBody(std::string &body) {
     std::string().swap(body);
 }
 
+namespace {
+std::atomic<int64_t> busy_wait_us{kDefaultBusyWait.count()};
+}  // namespace
+
+void SetBusyWait(std::chrono::microseconds limit) {
+    busy_wait_us.store(std::max<int64_t>(limit.count(), 0), std::memory_order_relaxed);
+}
+
+std::chrono::microseconds BusyWait() {
+    return std::chrono::microseconds(busy_wait_us.load(std::memory_order_relaxed));
+}
+
 size_t KeptResponseBodies() {
     return KeptBodies::Instance().size();
 }
@@ -258,6 +270,10 @@ class IoEngine {
     bool here_ = false;
     // Armed by the owner's thread while `here_`.
     ResolveMask resolve_mask_;
+    // Owner's thread (RunHere): requests in a row not answered within their active wait (at
+    // most kBusyMisses), and requests run here without one since the last miss.
+    int busy_misses_ = 0;
+    unsigned busy_skipped_ = 0;
 };
 
 namespace {
@@ -359,6 +375,11 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
         }
     } leave{this};
     resolve_mask_.Arm();
+    // While `busy`, the waits below poll without sleeping, until `busy_until` (see BusyWait).
+    const std::chrono::microseconds busy_limit = BusyWait();
+    bool busy = busy_limit.count() > 0 &&
+                (busy_misses_ < kBusyMisses || ++busy_skipped_ % kBusyRetryEvery == 0);
+    const Clock::time_point busy_until = busy ? Clock::now() + busy_limit : Clock::time_point();
     Start(job);
     auto in_flight = [&] {
         return std::find(running_.begin(), running_.end(), job) != running_.end();
@@ -376,8 +397,18 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
             Finish(job, CURLE_OK, true);
             break;
         }
-        curl_multi_poll(multi_, nullptr, 0, kWaitSliceMs, nullptr);
+        int wait_ms = kWaitSliceMs;
+        if (busy && Clock::now() < busy_until) {
+            wait_ms = 0;
+        } else if (busy) {
+            busy = false;
+            busy_misses_ = std::min(busy_misses_ + 1, kBusyMisses);
+            busy_skipped_ = 0;
+        }
+        curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
     }
+    if (busy)  // answered within its active wait
+        busy_misses_ = 0;
     return true;
 }
 

@@ -50,6 +50,21 @@ size_t KeptResponseBodies();
 // freed, and `body` is left empty.
 void ReleaseResponseBody(std::string &body);
 
+// How long a request run on the owner's thread (HttpClient::Perform and Post) is waited for
+// actively, polling its connection without sleeping, before the thread sleeps until the answer
+// comes. An answer that arrives meanwhile spares the thread the wake-up from sleep, which on
+// virtual machines whose idle CPUs are slow to wake is a good part of a local DynamoDB's round
+// trip; the price is the CPU time spent polling. Zero turns it off; the default is
+// kDefaultBusyWait. A client stops waiting actively after kBusyMisses requests in a row that
+// were not answered in time, and then tries again on every kBusyRetryEvery-th request, so that a
+// server farther away (any AWS region) costs at most one such wait per kBusyRetryEvery
+// requests. Process-wide; any thread may set it.
+constexpr std::chrono::microseconds kDefaultBusyWait{1000};
+constexpr int kBusyMisses = 2;
+constexpr int kBusyRetryEvery = 64;
+void SetBusyWait(std::chrono::microseconds limit);
+std::chrono::microseconds BusyWait();
+
 // One submitted request. Shared by the submitter and the engine; its state is read through the
 // HttpClient that made it.
 class HttpJob;

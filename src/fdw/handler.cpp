@@ -1,5 +1,6 @@
 // The handler: fills FdwRoutine, and the SQL-callable functions of the extension. Each
 // callback is a thin extern "C" wrapper around the C++ implementation, run through RunCpp.
+#include "client/http.hpp"
 #include "client/kept_pool.hpp"
 #include "fdw/dynamodb_fdw.hpp"
 
@@ -170,6 +171,12 @@ void AssignKeepPageMemory(bool newval, void *extra) {
     }
 }
 
+int dynamodb_busy_wait = static_cast<int>(dynamo::kDefaultBusyWait.count());
+
+void AssignBusyWait(int newval, void *extra) {
+    dynamo::SetBusyWait(std::chrono::microseconds(newval));
+}
+
 }  // namespace
 
 void _PG_init(void) {
@@ -185,6 +192,16 @@ void _PG_init(void) {
         "prepares about 10 MB while it waits for DynamoDB, so that later pages land in memory "
         "already in place. When off, that memory is freed at once and nothing is kept.",
         &dynamodb_keep_page_memory, true, PGC_USERSET, 0, NULL, AssignKeepPageMemory, NULL);
+    DefineCustomIntVariable(
+        "dynamodb.busy_wait",
+        "Longest time, in microseconds, a lookup or write waits for DynamoDB's answer without "
+        "sleeping.",
+        "The backend polls its connection this long before it sleeps until the answer comes, "
+        "which saves the wake-up from sleep when a nearby server (a local DynamoDB) answers in "
+        "time, at the price of CPU time. After two requests in a row that take longer, it tries "
+        "again only on every 64th request. 0 turns it off.",
+        &dynamodb_busy_wait, static_cast<int>(dynamo::kDefaultBusyWait.count()), 0, 100000,
+        PGC_USERSET, 0, NULL, AssignBusyWait, NULL);
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("dynamodb");
 #else

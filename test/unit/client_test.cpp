@@ -174,6 +174,66 @@ TEST(HttpClientTest, DelayedAnswerIsAwaited) {
     EXPECT_GE(ElapsedMs(start), 250);
 }
 
+// The calling thread's CPU time in milliseconds.
+double ThreadCpuMs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// Sets the process's busy wait for one test and restores it afterwards.
+class ScopedBusyWait {
+  public:
+    explicit ScopedBusyWait(std::chrono::microseconds limit) : saved_(dynamo::BusyWait()) {
+        dynamo::SetBusyWait(limit);
+    }
+    ~ScopedBusyWait() { dynamo::SetBusyWait(saved_); }
+
+  private:
+    std::chrono::microseconds saved_;
+};
+
+// CPU milliseconds the calling thread spends on one synchronous POST answered after `delay_ms`.
+double PostCpuMs(TestHttpServer &server, HttpClient &client, int delay_ms) {
+    server.Enqueue(ScriptedResponse::Delayed(delay_ms, 200, "ok"));
+    double before = ThreadCpuMs();
+    HttpResponse r = client.Post(server.url() + "/", {}, "x", nullptr);
+    EXPECT_EQ(r.status, 200);
+    return ThreadCpuMs() - before;
+}
+
+TEST(HttpClientTest, BusyWaitPollsUntilTheAnswerOrItsLimit) {
+    TestHttpServer server;
+    HttpClient client(FastHttp());
+    {
+        // Answered within the limit: the thread polled the whole time instead of sleeping.
+        ScopedBusyWait busy(std::chrono::milliseconds(200));
+        EXPECT_GE(PostCpuMs(server, client, 40), 20);
+    }
+    {
+        // Off: the thread slept until the answer came.
+        ScopedBusyWait off(std::chrono::microseconds(0));
+        EXPECT_LT(PostCpuMs(server, client, 40), 10);
+    }
+}
+
+TEST(HttpClientTest, BusyWaitStopsAfterLateAnswersAndTriesAgainLater) {
+    TestHttpServer server;
+    HttpClient client(FastHttp());
+    ScopedBusyWait busy(std::chrono::milliseconds(20));
+    // Two answers in a row later than the limit: each request polled for the whole limit...
+    for (int i = 0; i < dynamo::kBusyMisses; i++)
+        EXPECT_GE(PostCpuMs(server, client, 60), 10) << i;
+    // ...and the next one sleeps at once.
+    EXPECT_LT(PostCpuMs(server, client, 60), 5);
+    // The requests up to the kBusyRetryEvery-th since then sleep too; that one polls again
+    // and, answered in time, brings polling back for the requests after it.
+    for (int i = 1; i < dynamo::kBusyRetryEvery; i++)
+        PostCpuMs(server, client, 0);
+    EXPECT_GE(PostCpuMs(server, client, 15), 7);
+    EXPECT_GE(PostCpuMs(server, client, 15), 7);
+}
+
 TEST(HttpClientTest, RequestTimeoutBoundsAStalledRequest) {
     TestHttpServer server;
     server.Enqueue(ScriptedResponse::Stalled());
