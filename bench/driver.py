@@ -253,7 +253,11 @@ class Bench:
                             "-v", f"point_size={n}", "-f", os.path.join(SQL, "setup.sql")])
             finally:
                 run(as_pg + pg_ctl + ["-m", "fast", "stop"], cwd="/")
-            single = [os.path.join(PG_BINDIR, "postgres"), "--single", "-D", data, "-c", "fsync=off", "postgres"]
+            # Without busy waiting: the counts are the work, not the rounds of polling while the
+            # emulator answers a synchronous request (their number depends on its speed against
+            # valgrind's slowdown).
+            single = [os.path.join(PG_BINDIR, "postgres"), "--single", "-D", data, "-c", "fsync=off",
+                      "-c", "dynamodb.busy_wait=0", "postgres"]
             for label, table in (("baseline", "bench.empty"), ("scan", f"bench.items_{n}")):
                 script = (f"explain select * from {table};\n"
                           f"select count(*), sum(length(t::text)) from {table} t;\n")
@@ -706,11 +710,8 @@ plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'wrapper (psql)', \\
         lookups, warm = 2000, 200
 
         def loop(count):
-            # Keys spread over the table; a missing key stops the run with an error. Without busy
-            # waiting: the count is the lookup's work, not the rounds of polling while the
-            # emulator answers (their number depends on its speed against valgrind's slowdown).
-            return ("set dynamodb.busy_wait = 0;\n"
-                    "do $$ declare r record; begin for i in 1.." + str(count) + " loop "
+            # Keys spread over the table; a missing key stops the run with an error.
+            return ("do $$ declare r record; begin for i in 1.." + str(count) + " loop "
                     f"select * into r from bench.point where pk = 1 + (i * 7919) % {n}; "
                     "if not found then raise exception 'key % not found', i; end if; end loop; end $$;\n")
 
