@@ -233,6 +233,7 @@ class IoEngine {
     void StopThread();
 
     std::atomic<long> connections{0};
+    std::atomic<uint64_t> busy_waits{0};
 
   private:
     void Run();
@@ -380,6 +381,8 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
     bool busy = busy_limit.count() > 0 &&
                 (busy_misses_ < kBusyMisses || ++busy_skipped_ % kBusyRetryEvery == 0);
     const Clock::time_point busy_until = busy ? Clock::now() + busy_limit : Clock::time_point();
+    if (busy)
+        busy_waits.fetch_add(1, std::memory_order_relaxed);
     Start(job);
     auto in_flight = [&] {
         return std::find(running_.begin(), running_.end(), job) != running_.end();
@@ -776,6 +779,10 @@ uint64_t HttpClient::completions() const {
 HttpClient::WaitResult HttpClient::WaitForCompletion(uint64_t seen, Clock::time_point until,
                                                      AbortFn should_abort) {
     return engine_->WaitForCompletion(seen, until, should_abort);
+}
+
+uint64_t HttpClient::busy_waits() const {
+    return engine_->busy_waits.load(std::memory_order_relaxed);
 }
 
 long HttpClient::connections_opened() const {

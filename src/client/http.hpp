@@ -128,6 +128,8 @@ class HttpClient {
 
     // TCP/TLS connections opened so far (a reused keep-alive connection counts once).
     long connections_opened() const;
+    // Requests that were waited for actively (see BusyWait), answered in time or not.
+    uint64_t busy_waits() const;
 
   private:
     std::unique_ptr<IoEngine> engine_;

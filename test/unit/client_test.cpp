@@ -2,6 +2,7 @@
 // (DynamoClient), run against the scripted in-process server from test_http_server.hpp.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -174,11 +175,11 @@ TEST(HttpClientTest, DelayedAnswerIsAwaited) {
     EXPECT_GE(ElapsedMs(start), 250);
 }
 
-// The calling thread's CPU time in milliseconds.
-double ThreadCpuMs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+// Times the calling thread went to sleep (voluntary context switches) so far.
+long ThreadSleeps() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return usage.ru_nvcsw;
 }
 
 // Sets the process's busy wait for one test and restores it afterwards.
@@ -193,45 +194,53 @@ class ScopedBusyWait {
     std::chrono::microseconds saved_;
 };
 
-// CPU milliseconds the calling thread spends on one synchronous POST answered after `delay_ms`.
-double PostCpuMs(TestHttpServer &server, HttpClient &client, int delay_ms) {
+// One synchronous POST answered after `delay_ms`; returns the times the calling thread slept.
+long PostAnsweredAfter(TestHttpServer &server, HttpClient &client, int delay_ms) {
     server.Enqueue(ScriptedResponse::Delayed(delay_ms, 200, "ok"));
-    double before = ThreadCpuMs();
+    long before = ThreadSleeps();
     HttpResponse r = client.Post(server.url() + "/", {}, "x", nullptr);
     EXPECT_EQ(r.status, 200);
-    return ThreadCpuMs() - before;
+    return ThreadSleeps() - before;
 }
 
-TEST(HttpClientTest, BusyWaitPollsUntilTheAnswerOrItsLimit) {
+TEST(HttpClientTest, BusyWaitPollsUntilTheAnswerInsteadOfSleeping) {
     TestHttpServer server;
     HttpClient client(FastHttp());
     {
-        // Answered within the limit: the thread polled the whole time instead of sleeping.
-        ScopedBusyWait busy(std::chrono::milliseconds(200));
-        EXPECT_GE(PostCpuMs(server, client, 40), 20);
+        // Answered within the limit: the thread polled until the answer and never slept.
+        ScopedBusyWait busy(std::chrono::milliseconds(500));
+        EXPECT_EQ(PostAnsweredAfter(server, client, 40), 0);
+        EXPECT_EQ(client.busy_waits(), 1u);
     }
     {
         // Off: the thread slept until the answer came.
         ScopedBusyWait off(std::chrono::microseconds(0));
-        EXPECT_LT(PostCpuMs(server, client, 40), 10);
+        EXPECT_GE(PostAnsweredAfter(server, client, 40), 1);
+        EXPECT_EQ(client.busy_waits(), 1u);
     }
 }
 
 TEST(HttpClientTest, BusyWaitStopsAfterLateAnswersAndTriesAgainLater) {
     TestHttpServer server;
     HttpClient client(FastHttp());
-    ScopedBusyWait busy(std::chrono::milliseconds(20));
-    // Two answers in a row later than the limit: each request polled for the whole limit...
-    for (int i = 0; i < dynamo::kBusyMisses; i++)
-        EXPECT_GE(PostCpuMs(server, client, 60), 10) << i;
-    // ...and the next one sleeps at once.
-    EXPECT_LT(PostCpuMs(server, client, 60), 5);
-    // The requests up to the kBusyRetryEvery-th since then sleep too; that one polls again
-    // and, answered in time, brings polling back for the requests after it.
-    for (int i = 1; i < dynamo::kBusyRetryEvery; i++)
-        PostCpuMs(server, client, 0);
-    EXPECT_GE(PostCpuMs(server, client, 15), 7);
-    EXPECT_GE(PostCpuMs(server, client, 15), 7);
+    ScopedBusyWait busy(std::chrono::milliseconds(50));
+    // Answers later than the limit: the thread polls for the limit, then sleeps.
+    for (int i = 1; i <= dynamo::kBusyMisses; i++) {
+        EXPECT_GE(PostAnsweredAfter(server, client, 150), 1) << i;
+        EXPECT_EQ(client.busy_waits(), static_cast<uint64_t>(i));
+    }
+    // After kBusyMisses of them in a row the next request does not poll at all.
+    PostAnsweredAfter(server, client, 150);
+    EXPECT_EQ(client.busy_waits(), static_cast<uint64_t>(dynamo::kBusyMisses));
+    // Nor do the requests after it, up to the kBusyRetryEvery-th since, which polls again...
+    for (int i = 2; i < dynamo::kBusyRetryEvery; i++)
+        PostAnsweredAfter(server, client, 0);
+    EXPECT_EQ(client.busy_waits(), static_cast<uint64_t>(dynamo::kBusyMisses));
+    PostAnsweredAfter(server, client, 0);
+    EXPECT_EQ(client.busy_waits(), static_cast<uint64_t>(dynamo::kBusyMisses) + 1);
+    // ...and, answered in time, brings polling back for the requests after it.
+    EXPECT_EQ(PostAnsweredAfter(server, client, 10), 0);
+    EXPECT_EQ(client.busy_waits(), static_cast<uint64_t>(dynamo::kBusyMisses) + 2);
 }
 
 TEST(HttpClientTest, RequestTimeoutBoundsAStalledRequest) {
