@@ -292,6 +292,9 @@ void BuildPutIfAbsent(const std::string &key_name, WriteRequest &request);
 // A text that is the same for equal numbers ("1", "1.0", "10E-1"), for comparing key values
 // and set members as DynamoDB does.
 std::string NumberKey(const std::string &text);
+// -1, 0 or 1 as number a is less than, equal to or greater than number b (texts DynamoDB
+// accepts as numbers).
+int CompareNumbers(const std::string &a, const std::string &b);
 // DynamoDB's size of an item (attribute names plus values), as it counts against the 400 KB
 // item limit.
 size_t ItemSize(const Item &item);

@@ -219,8 +219,14 @@ std::string RenderWith(const Condition &c,
             }
             return top ? s : "(" + s + ")";
         }
-        case K::Not:
-            return "NOT " + RenderWith(c.children[0], name, value, false);
+        case K::Not: {
+            // NOT binds looser than comparisons in DynamoDB's grammar, but not every
+            // implementation agrees: its operand is always parenthesized.
+            const Condition &child = c.children[0];
+            std::string inner = RenderWith(child, name, value, false);
+            bool bare = child.kind == K::Compare || child.kind == K::Between || child.kind == K::In;
+            return bare ? "NOT (" + inner + ")" : "NOT " + inner;
+        }
     }
     return "";
 }

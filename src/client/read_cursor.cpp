@@ -471,6 +471,11 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
 Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
     if (!failed_.ok())
         return failed_;
+    if (plan_.empty) {
+        ClearPage(page);
+        done = true;
+        return Error{};
+    }
     if (plan_.kind == ReadPlan::Kind::Scan || plan_.kind == ReadPlan::Kind::Query)
         return NextStreamed(page, done, abort);
 

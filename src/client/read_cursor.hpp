@@ -33,6 +33,9 @@ struct ReadPlan {
     // Scan and Query: request the next page while the current one is being consumed. Off for
     // reads with a limit, which may need no further page.
     bool prefetch = true;
+    // The key condition matches nothing (a BETWEEN whose lower bound is above its upper one):
+    // nothing is requested.
+    bool empty = false;
 };
 
 // Most requests a cursor keeps in flight; a parallel scan with more segments reads them in

@@ -6,10 +6,37 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "client/dynamodb_client.hpp"
 #include "client/json_codec.hpp"
 
 namespace dynamo {
 namespace {
+
+// Key values equal as DynamoDB compares them: numbers by value ("01" is "1").
+bool SameKeyValue(const AttributeValue &a, const AttributeValue &b) {
+    if (a.type == AttrType::N && b.type == AttrType::N)
+        return NumberKey(a.str) == NumberKey(b.str);
+    return a == b;
+}
+
+// Whether key value a sorts before b or equals it, as DynamoDB orders keys: numbers by value,
+// strings and binaries by their bytes.
+bool InOrder(const AttributeValue &a, const AttributeValue &b) {
+    if (a.type != b.type)
+        return true;  // not a range DynamoDB can order: let it say so
+    if (a.type == AttrType::N)
+        return CompareNumbers(a.str, b.str) <= 0;
+    return a.str.compare(b.str) <= 0;
+}
+
+bool SameKey(const Item &a, const Item &b) {
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); i++)
+        if (a[i].first != b[i].first || !SameKeyValue(a[i].second, b[i].second))
+            return false;
+    return true;
+}
 
 struct PlanJson {
     simdjson::dom::parser parser;
@@ -221,15 +248,20 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
         plan.partition_placeholder = pv;
         std::string text = pk + " = " + pv;
         if (key.kind == Condition::Kind::And)
-            for (size_t i = 1; i < key.children.size(); i++)
-                text += " AND " + Render(key.children[i], ph);
+            for (size_t i = 1; i < key.children.size(); i++) {
+                const Condition &c = key.children[i];
+                if (c.kind == Condition::Kind::Between &&
+                    !InOrder(Resolve(c.operands[0], params), Resolve(c.operands[1], params)))
+                    plan.empty = true;  // DynamoDB refuses such a range; SQL finds nothing
+                text += " AND " + Render(c, ph);
+            }
         r.key_condition = text;
 
         for (const Operand &operand : t.partition) {
             const AttributeValue &v = Resolve(operand, params);
             bool seen = false;
             for (const auto &x : plan.partition_values)
-                seen = seen || x == v;
+                seen = seen || SameKeyValue(x, v);
             if (!seen)
                 plan.partition_values.push_back(v);
         }
@@ -250,7 +282,7 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
             item.emplace_back(field.first, Resolve(field.second, params));
         bool seen = false;
         for (const Item &x : plan.keys)
-            seen = seen || x == item;
+            seen = seen || SameKey(x, item);
         if (!seen)
             plan.keys.push_back(std::move(item));
     }

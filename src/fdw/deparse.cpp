@@ -213,37 +213,54 @@ bool IsTextType(Oid t) {
     return t == TEXTOID || t == VARCHAROID;
 }
 
-// The DynamoDB type a column's values compare as, or false when comparisons on it are not sent.
-// Key attributes have their declared type; others follow the column type.
-bool ColumnTarget(DynamoRelInfo *info, const DynamoPlanColumn *col, dynamo::AttrType *target,
-                  bool *typed) {
+// How DynamoDB knows a column's attribute. This decides, for every pushed condition, how SQL's
+// three-valued logic is kept (see Sided below and docs/design-notes.md, "Three-valued logic").
+struct AttrClass {
+    dynamo::AttrType target;  // the DynamoDB type the column's values compare as
+    bool always_present;      // a key of the table: every item has it, with the key's type
+    bool type_enforced;       // a key of the table or of a secondary index: present or not, it
+                              // never holds another type (an index key is still optional)
+    bool reads_other_types;   // the column shows attributes of other types too (a text column
+                              // reads numbers, booleans, lists... as text)
+};
+
+// The class of a column, or false when comparisons on it are not sent.
+bool ClassifyColumn(DynamoRelInfo *info, const DynamoPlanColumn *col, AttrClass *cls) {
     const DynamoKeyAttr *key = DynamoFindKeyAttr(info, col->name);
-    *typed = key != NULL;
+    cls->always_present = key == &info->hash || key == &info->range;
+    cls->type_enforced = key != NULL;
+    cls->reads_other_types = false;
     if (col->catch_all)
         return false;
     if (IsNumericType(col->typid)) {
         if (key != NULL && key->type != dynamo::AttrType::N)
             return false;
-        *target = dynamo::AttrType::N;
+        cls->target = dynamo::AttrType::N;
         return true;
     }
     if (IsTextType(col->typid)) {
         if (key != NULL && key->type == dynamo::AttrType::B)
             return false;
-        *target = key != NULL ? key->type : dynamo::AttrType::S;
+        cls->target = key != NULL ? key->type : dynamo::AttrType::S;
+        cls->reads_other_types = key == NULL;
         return true;
     }
     if (col->typid == BYTEAOID) {
         if (key != NULL && key->type != dynamo::AttrType::B)
             return false;
-        *target = dynamo::AttrType::B;
+        cls->target = dynamo::AttrType::B;
         return true;
     }
     if (col->typid == BOOLOID && key == NULL) {
-        *target = dynamo::AttrType::BOOL;
+        cls->target = dynamo::AttrType::BOOL;
         return true;
     }
     return false;
+}
+
+// A number key read through a text column: '42.0' and '42' are different texts but one number.
+bool TextNumberKey(const DynamoPlanColumn *col, const AttrClass &cls) {
+    return cls.type_enforced && cls.target == dynamo::AttrType::N && IsTextType(col->typid);
 }
 
 // Whether a value expression can be sent: a constant, or (for key conditions) anything not
@@ -382,8 +399,9 @@ const char *CmpText(CmpKind k) {
     }
 }
 
-// A LIKE pattern DynamoDB can test: "abc%" (prefix) or "%abc%" (substring), with no other
-// wildcard or escape. Returns the literal part, or NULL.
+// A LIKE pattern DynamoDB can test: "abc%" (prefix) or "%abc%" (substring), where the literal
+// part has no wildcard (a backslash escapes the character after it, as LIKE's default escape
+// does). Returns the literal part, unescaped, or NULL.
 char *LikeLiteral(const char *pattern, bool *prefix) {
     size_t n = strlen(pattern);
     if (n < 2 || pattern[n - 1] != '%')
@@ -394,12 +412,22 @@ char *LikeLiteral(const char *pattern, bool *prefix) {
         start = 1;
         *prefix = false;
     }
-    if (n - 1 <= start)
-        return NULL;
-    for (size_t i = start; i < n - 1; i++)
-        if (pattern[i] == '%' || pattern[i] == '_' || pattern[i] == '\\')
+    StringInfoData lit;
+    initStringInfo(&lit);
+    for (size_t i = start; i < n - 1; i++) {
+        char c = pattern[i];
+        if (c == '%' || c == '_')
             return NULL;
-    return pnstrdup(pattern + start, n - 1 - start);
+        if (c == '\\') {
+            if (i + 1 >= n - 1)
+                return NULL;  // the final % is escaped: a literal %, not a wildcard
+            c = pattern[++i];
+        }
+        appendStringInfoChar(&lit, c);
+    }
+    if (lit.len == 0)
+        return NULL;  // '%' and '%%' match every string: nothing to send
+    return lit.data;
 }
 
 bool OrderingCollationOk(Oid collid) {
@@ -409,28 +437,63 @@ bool EqualityCollationOk(Oid collid) {
     return !OidIsValid(collid) || get_collation_isdeterministic(collid);
 }
 
+const char *BoolOperand(bool v) {
+    return v ? "{\"c\":{\"BOOL\":true}}" : "{\"c\":{\"BOOL\":false}}";
+}
+
+// attribute_type(a, T). For booleans it is spelled as the two values a boolean can have,
+// because dynalite finds attribute_type(a, "BOOL") false when a is false.
+char *TypeTest(const char *a, dynamo::AttrType t) {
+    if (t == dynamo::AttrType::BOOL)
+        return JOr2(JCmp(a, "=", BoolOperand(true)), JCmp(a, "=", BoolOperand(false)));
+    return JType(a, t);
+}
+
 struct WalkCtx {
     DynamoRelInfo *info;
     RelOptInfo *rel;
     bool exact;  // cleared when any part is inexact or not sent
 };
 
-// "Attribute present with a type other than the expected one": rows whose text form Postgres
-// compares but DynamoDB would not (a number in a text column, say). Kept by filters on text
-// attributes whose type DynamoDB does not enforce.
-char *Guard(const char *attr, dynamo::AttrType expected) {
-    return JAnd(list_make3(JFunc("exists", attr, NULL), JNot(JType(attr, expected)),
-                           JNot(JType(attr, dynamo::AttrType::NUL))));
+// The one rule that keeps SQL's three-valued logic on a pushed condition. `p` is a DynamoDB
+// condition on attribute `a` that decides the SQL comparison for an item holding `a` with the
+// class's target type. SQL's answer is NULL where the item lacks `a` or holds the NULL type,
+// while DynamoDB's NOT and <> are true there, so both sides carry a type test:
+//   TRUE rows  are kept by  attribute_type(a, T) AND p
+//   FALSE rows are kept by  attribute_type(a, T) AND NOT p
+// For a key of the table the test is left out: every item holds it, with type T. A key of a
+// secondary index keeps the test: its type is enforced, but an item may lack it (a sparse
+// index). A column that also reads other types as text (a text column showing a number) keeps
+// such items on both sides, and Postgres decides them: then the filter is not exact.
+// `np`, when given, is NOT p written positively: p and np each hold only where the item holds
+// `a` with type T, so neither needs the type test.
+void Sided(WalkCtx *cx, const AttrClass &cls, const char *a, char *p, char *np, char **t,
+           char **f) {
+    if (np != NULL) {
+        *t = p;
+        *f = np;
+    } else {
+        char *type = cls.always_present ? NULL : TypeTest(a, cls.target);
+        *t = JAnd2(type, p);
+        *f = JAnd2(type, JNot(p));
+    }
+    if (cls.reads_other_types && !cls.type_enforced) {
+        char *other = JAnd(list_make3(JFunc("exists", a, NULL), JNot(JType(a, cls.target)),
+                                      JNot(JType(a, dynamo::AttrType::NUL))));
+        *t = JOr2(*t, other);
+        *f = JOr2(*f, other);
+        cx->exact = false;
+    }
 }
 
 // Filters for a comparison leaf `col op value`; false when it cannot be sent.
 bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *value, Oid collid,
                  char **t, char **f) {
-    dynamo::AttrType target;
-    bool typed;
-    if (!ColumnTarget(cx->info, col, &target, &typed))
+    AttrClass cls;
+    if (!ClassifyColumn(cx->info, col, &cls))
         return false;
-    bool text_number_key = typed && target == dynamo::AttrType::N && IsTextType(col->typid);
+    dynamo::AttrType target = cls.target;
+    bool text_number_key = TextNumberKey(col, cls);
     if (!TypeFits(value->consttype, target, text_number_key) || value->constisnull)
         return false;
     const char *a = col->name;
@@ -444,17 +507,11 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
             return false;
         char *op = psprintf("{\"c\":%s}",
                             JsonTypedValue(dynamo::AttrType::S, lit, (int)strlen(lit), false));
-        char *type = typed ? NULL : JType(a, target);
-        char *fn = JFunc(prefix ? "begins_with" : "contains", a, op);
-        char *match = JAnd2(type, fn);
-        char *nomatch = JAnd2(type, JNot(fn));
-        char *guard = typed ? NULL : Guard(a, target);
-        char *tt = guard ? JOr2(match, guard) : match;
-        char *ff = guard ? JOr2(nomatch, guard) : nomatch;
-        if (guard != NULL)
-            cx->exact = false;
-        *t = k == CMP_LIKE ? tt : ff;
-        *f = k == CMP_LIKE ? ff : tt;
+        char *match, *nomatch;
+        Sided(cx, cls, a, JFunc(prefix ? "begins_with" : "contains", a, op), NULL, &match,
+              &nomatch);
+        *t = k == CMP_LIKE ? match : nomatch;
+        *f = k == CMP_LIKE ? nomatch : match;
         return true;
     }
     if (k != CMP_EQ && k != CMP_NE) {
@@ -470,23 +527,26 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
     char *operand = ConstOperand(value, target);
     if (operand == NULL)
         return false;
-    if (text_number_key)
-        cx->exact = false;  // "42.0" finds 42, whose text is "42"
-
-    // Comparisons name the expected type first: DynamoDB finds a comparison across types false,
-    // and saying so keeps emulators that cannot compare across types from failing.
-    char *cmp = JCmp(a, CmpText(k), operand);
-    char *type = typed ? NULL : JType(a, target);
-    char *tt = JAnd2(type, cmp);
-    char *ff = JAnd2(type, JNot(cmp));
-    if (target == dynamo::AttrType::S && !typed) {
-        char *guard = Guard(a, target);
-        tt = JOr2(tt, guard);
-        ff = JOr2(ff, guard);
+    if (text_number_key) {
+        // Texts that are equal are equal numbers, but "42.0" <> "42" as text while 42.0 = 42
+        // in DynamoDB: equality keeps a superset of the TRUE rows, and nothing is known of the
+        // FALSE ones. Postgres checks the rows again.
+        char *eq = JCmp(a, "=", operand);
+        char *eq_t, *eq_f;
+        Sided(cx, cls, a, eq, NULL, &eq_t, &eq_f);
+        *t = k == CMP_EQ ? eq_t : NULL;
+        *f = k == CMP_EQ ? NULL : eq_t;
         cx->exact = false;
+        return true;
     }
-    *t = tt;
-    *f = ff;
+    if (target == dynamo::AttrType::BOOL) {
+        // A boolean is one of two values: `b <> v` is `b = not v`, written as such (dynalite
+        // gets NOT of a boolean comparison wrong).
+        bool v = DatumGetBool(value->constvalue) == (k == CMP_EQ);
+        Sided(cx, cls, a, JCmp(a, "=", BoolOperand(v)), JCmp(a, "=", BoolOperand(!v)), t, f);
+        return true;
+    }
+    Sided(cx, cls, a, JCmp(a, CmpText(k), operand), NULL, t, f);
     return true;
 }
 
@@ -515,6 +575,9 @@ bool WalkOpExpr(WalkCtx *cx, OpExpr *op, char **t, char **f) {
     return LeafCompare(cx, col, k, (Const *)val, op->inputcollid, t, f);
 }
 
+// `col = ANY(array)` (IN) and `col <> ALL(array)` (NOT IN). A NULL element makes the answer
+// NULL wherever no other element decides it: IN can then be TRUE but never FALSE, NOT IN FALSE
+// but never TRUE; the side that cannot happen is left unconstrained (and inexact).
 bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
     if (list_length(sa->args) != 2 || sa->opno >= FirstGenbkiObjectId)
         return false;
@@ -525,50 +588,60 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
     Expr *arr = (Expr *)lsecond(sa->args);
     if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull)
         return false;
-    dynamo::AttrType target;
-    bool typed;
-    if (!ColumnTarget(cx->info, col, &target, &typed))
+    AttrClass cls;
+    if (!ClassifyColumn(cx->info, col, &cls))
         return false;
+    dynamo::AttrType target = cls.target;
     if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid))
         return false;
-    bool text_number_key = typed && target == dynamo::AttrType::N && IsTextType(col->typid);
-    if (text_number_key)
-        cx->exact = false;
+    bool text_number_key = TextNumberKey(col, cls);
 
     ArrayType *a = DatumGetArrayTypeP(((Const *)arr)->constvalue);
     Oid elemtype = ARR_ELEMTYPE(a);
+    if (!TypeFits(elemtype, target, text_number_key))
+        return false;
     Datum *elems;
     bool *nulls;
     int n;
     int16 typlen;
     bool typbyval;
     DynamoArrayElements(a, &elems, &nulls, &n, &typlen, &typbyval);
-    if (n == 0 || n > 100)
-        return false;  // DynamoDB's IN takes 1 to 100 values
     List *operands = NIL;
+    bool has_null = false;
     for (int i = 0; i < n; i++) {
-        if (nulls[i])
-            return false;
+        if (nulls[i]) {
+            has_null = true;
+            continue;
+        }
         Const *c = makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval);
-        if (!TypeFits(elemtype, target, text_number_key))
-            return false;
         char *o = ConstOperand(c, target);
         if (o == NULL)
             return false;
         operands = lappend(operands, o);
     }
-    char *in = JIn(col->name, operands);
-    char *type = typed ? NULL : JType(col->name, target);
-    char *pos = JAnd2(type, in);        // attr IN (...)
-    char *neg = JAnd2(type, JNot(in));  // present, and none of them
-    if (target == dynamo::AttrType::S && !typed) {
-        char *guard = Guard(col->name, target);
-        pos = JOr2(pos, guard);
-        neg = JOr2(neg, guard);
+    if (operands == NIL || list_length(operands) > 100)
+        return false;  // DynamoDB's IN takes 1 to 100 values
+    char *in, *not_in;
+    char *p;
+    if (target == dynamo::AttrType::BOOL) {
+        // Equalities instead of IN: dynalite's IN never matches false.
+        List *eqs = NIL;
+        ListCell *lc;
+        foreach (lc, operands)
+            eqs = lappend(eqs, JCmp(col->name, "=", (char *)lfirst(lc)));
+        p = JOr(eqs);
+    } else {
+        p = JIn(col->name, operands);
+    }
+    Sided(cx, cls, col->name, p, NULL, &in, &not_in);
+    if (has_null || text_number_key) {
+        // An element is NULL: never FALSE for IN, never TRUE for NOT IN. A number key read as
+        // text: a text outside the list may still be an equal number (see LeafCompare).
+        not_in = NULL;
         cx->exact = false;
     }
-    *t = sa->useOr ? pos : neg;
-    *f = sa->useOr ? neg : pos;
+    *t = sa->useOr ? in : not_in;
+    *f = sa->useOr ? not_in : in;
     return true;
 }
 
@@ -594,12 +667,44 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
             return true;
         }
         case T_Var: {
+            // A boolean column as a condition: `b` is `b = true`.
             const DynamoPlanColumn *col = ColumnOf(cx->info, e, cx->rel);
-            if (col == NULL || col->typid != BOOLOID || DynamoFindKeyAttr(cx->info, col->name))
+            AttrClass cls;
+            if (col == NULL || col->typid != BOOLOID || !ClassifyColumn(cx->info, col, &cls))
                 return false;
-            const char *tv = "{\"c\":{\"BOOL\":true}}", *fv = "{\"c\":{\"BOOL\":false}}";
-            *t = JCmp(col->name, "=", tv);
-            *f = JCmp(col->name, "=", fv);
+            Sided(cx, cls, col->name, JCmp(col->name, "=", BoolOperand(true)),
+                  JCmp(col->name, "=", BoolOperand(false)), t, f);
+            return true;
+        }
+        case T_BooleanTest: {
+            // IS [NOT] TRUE / FALSE / UNKNOWN is never NULL: one side is the other's negation,
+            // which holds only when the operand's filters are exact.
+            BooleanTest *bt = (BooleanTest *)e;
+            bool was_exact = cx->exact;
+            cx->exact = true;
+            char *at = NULL, *af = NULL;
+            bool ok = Walk(cx, bt->arg, &at, &af) && cx->exact && at != NULL && af != NULL;
+            cx->exact = was_exact;
+            if (!ok)
+                return false;
+            char *yes;
+            switch (bt->booltesttype) {
+                case IS_TRUE:
+                case IS_NOT_TRUE:
+                    yes = at;
+                    break;
+                case IS_FALSE:
+                case IS_NOT_FALSE:
+                    yes = af;
+                    break;
+                default:  // IS [NOT] UNKNOWN
+                    yes = JAnd2(JNot(at), JNot(af));
+                    break;
+            }
+            bool negated = bt->booltesttype == IS_NOT_TRUE || bt->booltesttype == IS_NOT_FALSE ||
+                           bt->booltesttype == IS_NOT_UNKNOWN;
+            *t = negated ? JNot(yes) : yes;
+            *f = negated ? yes : JNot(yes);
             return true;
         }
         case T_BoolExpr: {
@@ -672,11 +777,11 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
         const DynamoKeyAttr *key = DynamoFindKeyAttr(info, col->name);
         if (key == NULL)
             return;
-        dynamo::AttrType target;
-        bool typed;
-        if (!ColumnTarget(info, col, &target, &typed))
+        AttrClass cls;
+        if (!ClassifyColumn(info, col, &cls))
             return;
-        bool text_number_key = target == dynamo::AttrType::N && IsTextType(col->typid);
+        dynamo::AttrType target = cls.target;
+        bool text_number_key = TextNumberKey(col, cls);
         if (!TypeFits(exprType((Node *)val), target, text_number_key))
             return;
         if (!RuntimeValue(val, rel))
@@ -727,13 +832,13 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
         if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull)
             return;
         const DynamoKeyAttr *key = DynamoFindKeyAttr(info, col->name);
-        dynamo::AttrType target;
-        bool typed;
-        if (key == NULL || !ColumnTarget(info, col, &target, &typed))
+        AttrClass cls;
+        if (key == NULL || !ClassifyColumn(info, col, &cls))
             return;
+        dynamo::AttrType target = cls.target;
         if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid))
             return;
-        bool text_number_key = target == dynamo::AttrType::N && IsTextType(col->typid);
+        bool text_number_key = TextNumberKey(col, cls);
         ArrayType *a = DatumGetArrayTypeP(((Const *)arr)->constvalue);
         Oid elemtype = ARR_ELEMTYPE(a);
         if (!TypeFits(elemtype, target, text_number_key))
@@ -748,8 +853,10 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
         for (int i = 0; i < n; i++) {
             if (nulls[i])
                 continue;  // NULL never equals anything
-            values = lappend(
-                values, makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval));
+            Const *c = makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval);
+            if (ConstOperand(c, target) == NULL)
+                continue;  // no key of this type has this value (a text that is no number)
+            values = lappend(values, c);
         }
         if (values == NIL || list_length(values) > 100)
             return;

@@ -434,6 +434,12 @@ bool AddKeyPaths(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info, Li
             continue;
         if (!ChooseKeys(conjuncts, &ix->hash, &ix->range, false, &kc))
             continue;
+        // An index holds only the items that have all its key attributes. The partition key's
+        // condition implies the item has it; without a condition on the sort key too, a Query
+        // would miss the items that lack it (unless the user chose the index).
+        bool range_fixed = kc.range_eq || kc.lower || kc.upper || kc.begins;
+        if (forced == NULL && ix->range.name != NULL && !range_fixed)
+            continue;
         if (!IndexCovers(info, ix))
             continue;
         List *keys = KeyClauses(&kc);
