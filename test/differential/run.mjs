@@ -28,7 +28,7 @@ const SEED = Number(option('seed', 'DIFF_SEED', String(Math.floor(Math.random() 
 const CLAUSES = Number(option('clauses', 'DIFF_CLAUSES', '1200'));
 const ITEMS = Number(option('items', 'DIFF_ITEMS', '600'));
 const PSQL = `${process.env.PG_BINDIR ?? '/usr/lib/postgresql/15/bin'}/psql`;
-const DATABASE = 'dynamodb_differential';
+const DATABASE = process.env.DIFF_DATABASE ?? 'dynamodb_differential';
 
 // --- typed attribute values ---
 

@@ -1,3 +1,4 @@
+#include "client/dynamodb_client.hpp"
 #include "client/expression.hpp"
 #include "client/json_codec.hpp"
 #include "client/read_plan.hpp"
@@ -141,4 +142,67 @@ TEST(ReadPlan, BatchGetKeysAreDeduplicatedAndParametersChecked) {
     EXPECT_EQ(lines[0].second, "BatchGetItem");
     EXPECT_EQ(lines[2].first, "DynamoDB Keys");
     EXPECT_EQ(lines[2].second, "{id = \"x\"}, {id = $1}, {id = \"x\"}");
+}
+
+// NOT of a comparison, IN or BETWEEN is written with parentheses; NOT of a function needs none.
+TEST(Expression, NotParenthesizesComparisons) {
+    dynamo::Placeholders ph;
+    std::string text = dynamo::Render(
+        Condition::And({Condition::Not(Condition::Compare("b", CompareOp::Eq, N("1"))),
+                        Condition::Not(Condition::In("c", {S("x"), S("y")})),
+                        Condition::Not(Condition::Between("d", N("1"), N("2"))),
+                        Condition::Not(Condition::Exists("e"))}),
+        ph);
+    EXPECT_EQ(text,
+              "NOT (#n0 = :v0) AND NOT (#n1 IN (:v1, :v2)) AND NOT (#n2 BETWEEN :v0 AND :v3) AND "
+              "NOT attribute_exists(#n3)");
+}
+
+// Key values that DynamoDB finds equal are sent once: "01" and "1.0" are the number 1.
+TEST(ReadPlan, EqualNumberKeysAreSentOnce) {
+    const std::string query =
+        R"({"op":"Query","table":"t","key":{"k":"cmp","a":"pk","op":"=","v":[{"c":{"N":"01"}}]},)"
+        R"("partition":[{"c":{"N":"01"}},{"c":{"N":"1"}},{"c":{"N":"1.0"}},{"c":{"N":"2"}}]})";
+    dynamo::ReadPlan q = dynamo::BuildReadPlan(query, {});
+    ASSERT_EQ(q.partition_values.size(), 2u);
+    EXPECT_EQ(q.partition_values[1], AttributeValue::Number("2"));
+    const std::string batch =
+        R"({"op":"BatchGetItem","table":"t","keys":[{"id":{"c":{"N":"10"}}},{"id":{"c":{"N":"1E1"}}},{"id":{"c":{"N":"-10"}}}]})";
+    EXPECT_EQ(dynamo::BuildReadPlan(batch, {}).keys.size(), 2u);
+}
+
+// A sort key range whose lower bound is above its upper bound matches nothing (DynamoDB would
+// refuse it); bounds that are in order, or equal, are a range to read. Parameters count too.
+TEST(ReadPlan, BetweenWithBoundsOutOfOrderReadsNothing) {
+    auto plan = [](const char *lo, const char *hi, const char *type) {
+        std::string json =
+            std::string(R"({"op":"Query","table":"t","key":{"k":"and","c":[)") +
+            R"({"k":"cmp","a":"pk","op":"=","v":[{"c":{"S":"a"}}]},)" +
+            R"({"k":"between","a":"sk","v":[{"c":{")" + type + R"(":")" + lo + R"("}},{"p":0}]}]}})";
+        AttributeValue h;
+        h.type = std::string(type) == "N" ? dynamo::AttrType::N : dynamo::AttrType::S;
+        h.str = hi;
+        return dynamo::BuildReadPlan(json, {h});
+    };
+    EXPECT_TRUE(plan("10", "9", "N").empty);
+    EXPECT_FALSE(plan("9", "10", "N").empty);
+    EXPECT_FALSE(plan("1.50", "1.5", "N").empty);
+    EXPECT_TRUE(plan("-1", "-2", "N").empty);
+    EXPECT_FALSE(plan("-2", "0.5", "N").empty);
+    EXPECT_TRUE(plan("1e3", "999.99", "N").empty);
+    EXPECT_TRUE(plan("b", "a", "S").empty);
+    EXPECT_FALSE(plan("a", "b", "S").empty);
+    EXPECT_TRUE(plan("ab", "", "S").empty);
+}
+
+TEST(Numbers, CompareByValue) {
+    EXPECT_EQ(dynamo::CompareNumbers("1", "1.000"), 0);
+    EXPECT_EQ(dynamo::CompareNumbers("0", "-0.0"), 0);
+    EXPECT_EQ(dynamo::CompareNumbers("2", "10"), -1);
+    EXPECT_EQ(dynamo::CompareNumbers("-2", "-10"), 1);
+    EXPECT_EQ(dynamo::CompareNumbers("0.001", "0.01"), -1);
+    EXPECT_EQ(dynamo::CompareNumbers("12345678901234567890", "1.2345678901234567891E19"), -1);
+    EXPECT_EQ(dynamo::CompareNumbers("-0.5", "0"), -1);
+    EXPECT_EQ(dynamo::CompareNumbers("0", "1E-130"), -1);
+    EXPECT_EQ(dynamo::CompareNumbers("9.9E125", "1E125"), 1);
 }
