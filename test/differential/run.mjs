@@ -97,6 +97,15 @@ function arrayValue(r) {
   if (x < 0.7) return NUL();
   return undefined;
 }
+function jsonValue(r) {
+  const x = r.next();
+  if (x < 0.3) return M({ k: S(r.pick(KEY_WORDS)), n: N(r.int(0, 3)) });
+  if (x < 0.45) return L(S(r.pick(KEY_WORDS)), NUL());
+  if (x < 0.6) return S(r.pick(WORDS));
+  if (x < 0.7) return N(r.int(0, 3));
+  if (x < 0.8) return NUL();
+  return undefined;
+}
 // Sparse index keys: present with their declared type, or missing.
 const sparse = (p, gen) => (r) => (r.next() < p ? gen(r) : undefined);
 
@@ -121,6 +130,8 @@ const TABLES = [
       { name: 'b', type: 'boolean', kind: 'bool' },
       { name: 'bin', type: 'bytea', kind: 'bytea' },
       { name: 'arr', type: 'text[]', kind: 'arr' },
+      // not the catch-all: a missing j is NULL, not {}
+      { name: 'j', type: 'jsonb', kind: 'json', options: "catch_all 'false'" },
     ],
     keyExpr: "pk || '/' || sk",
     share: 0.45,
@@ -130,7 +141,7 @@ const TABLES = [
       gn: sparse(0.6, (q) => N(q.int(0, 9)))(r),
       l: sparse(0.6, (q) => S(q.pick(KEY_WORDS)))(r),
       t: textValue(r), n: numberValue(r), i: intValue(r), b: boolValue(r), bin: bytesValue(r),
-      arr: arrayValue(r),
+      arr: arrayValue(r), j: jsonValue(r),
     }),
   },
   {
@@ -229,6 +240,8 @@ function columnText(kind, v) {
       return v.BOOL ? 't' : 'f';
     case 'bytea':
       return `\\x${hex(v.B)}`;
+    case 'json':
+      return plainJson(v);
     case 'arr':
       if ('SS' in v) return `{${v.SS.map(arrayElement).join(',')}}`;
       return `{${v.L.map((e) => ('NULL' in e ? 'NULL' : arrayElement(e.S))).join(',')}}`;
@@ -287,6 +300,10 @@ function atom(table, r) {
       `${c} is true`, `${c} is not true`, `${c} is false`, `${c} is not false`, `${c} is unknown`,
       `${c} is not unknown`, `${c} is null`, `${c} is not null`, `${c} in (true${nullish()})`,
       `${c} not in (false${nullish()})`]) };
+  }
+  if (k === 'json') {
+    return { sql: r.pick([`${c} is null`, `${c} is not null`, `${c}->>'k' = ${lit(r.pick(KEY_WORDS))}`,
+      `${c} ? 'n'`, `${c} = ${lit(JSON.stringify(r.pick(KEY_WORDS)))}::jsonb`]) };
   }
   if (k === 'arr') {
     return { sql: r.pick([`${c} is null`, `${c} is not null`, `${lit(r.pick(KEY_WORDS))} = any(${c})`,
@@ -502,7 +519,9 @@ end $f$;
 `;
   for (const t of TABLES) {
     const cols = t.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
-    sql += `create foreign table diff."${t.name}" (${cols}) server diff_server options (table ${lit(t.name)});\n`;
+    const foreignCols = t.columns
+      .map((c) => `"${c.name}" ${c.type}${c.options ? ` options (${c.options})` : ''}`).join(', ');
+    sql += `create foreign table diff."${t.name}" (${foreignCols}) server diff_server options (table ${lit(t.name)});\n`;
     sql += `create table plain."${t.name}" (${cols});\n`;
   }
   mustPsql(sql);
