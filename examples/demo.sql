@@ -1,5 +1,6 @@
 -- The documentation's walkthrough on a local DynamoDB. Run by scripts/demo.sh with
--- -v endpoint=http://127.0.0.1:PORT; the sample tables were written by the AWS SDK for JavaScript.
+-- -v endpoint=http://127.0.0.1:PORT and -v vault=on or off (whether Supabase Vault is installed
+-- and preloaded); the sample tables were written by the AWS SDK for JavaScript.
 \set ON_ERROR_STOP on
 \echo '== Preparation: the extension and the foreign data wrapper'
 create schema if not exists extensions;
@@ -9,19 +10,34 @@ create foreign data wrapper dynamodb_wrapper
   handler dynamo_db_fdw_handler
   validator dynamo_db_fdw_validator;
 
-\echo '== Credentials in Vault (a local stand-in for Supabase Vault)'
-select vault.create_secret('test', 'dynamodb_access_key_id', 'AWS access key ID for DynamoDB Wrappers') is not null as stored;
-select vault.create_secret('test', 'dynamodb_secret_access_key', 'AWS secret access key for DynamoDB Wrappers') is not null as stored;
+\if :vault
+\echo '== Credentials in Supabase Vault'
+create extension if not exists supabase_vault;
+select vault.create_secret('test', 'dynamodb_access_key_id', 'AWS access key ID for DynamoDB Wrappers') as vault_key_id \gset
+select vault.create_secret('test', 'dynamodb_secret_access_key', 'AWS secret access key for DynamoDB Wrappers') as vault_secret_id \gset
+-- stored encrypted; vault.decrypted_secrets decrypts them
+select name, left(secret, 16) || '...' as stored_encrypted, decrypted_secret from vault.decrypted_secrets order by name;
 
-\echo '== Connecting to DynamoDB'
+\echo '== Connecting to DynamoDB with the Vault secrets (by id)'
 create server dynamodb_server
   foreign data wrapper dynamodb_wrapper
   options (
-    vault_access_key_id 'dynamodb_access_key_id',
-    vault_secret_access_key 'dynamodb_secret_access_key',
+    vault_access_key_id :'vault_key_id',
+    vault_secret_access_key :'vault_secret_id',
     region 'us-east-1',
     endpoint_url :'endpoint'
   );
+\else
+\echo '== Connecting to DynamoDB (Supabase Vault is not installed: the keys are server options)'
+create server dynamodb_server
+  foreign data wrapper dynamodb_wrapper
+  options (
+    aws_access_key_id 'test',
+    aws_secret_access_key 'test',
+    region 'us-east-1',
+    endpoint_url :'endpoint'
+  );
+\endif
 create schema if not exists dynamodb;
 
 \echo '== import foreign schema dynamodb from server dynamodb_server into dynamodb;'

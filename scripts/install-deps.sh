@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the demo need: Debian packages (only those missing) and
-# the pinned npm packages of package-lock.json. Safe to run again.
+# the pinned npm packages of package-lock.json. Safe to run again. (libsodium-dev is for
+# Supabase Vault, which the tests and the demo build from ../shared/vendor when it is there.)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -13,6 +14,7 @@ packages=(
     postgresql-15 postgresql-server-dev-15 postgresql-client-15
     libcurl4-openssl-dev libssl-dev libsimdjson-dev rapidjson-dev
     libgtest-dev
+    libsodium-dev
     clang libclang-rt-14-dev
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -2,7 +2,8 @@
 # Runs every test: the unit tests of the client core (plain, then under AddressSanitizer and
 # UndefinedBehaviorSanitizer, then under ThreadSanitizer), then the SQL suite on a throwaway
 # PostgreSQL cluster against dynalite, and again against moto_server when it is installed.
-# Everything started is stopped on exit, also on failure.
+# Supabase Vault is built from ../shared/vendor for the vault test; without that source the test
+# is skipped, and said to be. Everything started is stopped on exit, also on failure.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,12 +24,22 @@ work="${TEST_WORKDIR:-$(mktemp -d /tmp/dynamodb-wrapper-test.XXXXXX)}"
 mkdir -p "$work"
 source "$root/test/harness.sh"
 harness_init "$work"
+vault_rc=0
+install_vault || vault_rc=$?
+if [ "$vault_rc" -ne 0 ] && [ "$vault_rc" -ne 77 ]; then
+    exit 1
+fi
 start_postgres
 start_stalling_endpoint
 
 pgbin="$(/usr/lib/postgresql/15/bin/pg_config --bindir)"
 pgxs="$(dirname "$(/usr/lib/postgresql/15/bin/pg_config --pgxs)")"
 tests=$(grep -v '^#' test/regress/schedule | xargs)
+if [ "$vault_rc" -eq 77 ]; then
+    # The vault test needs the real Supabase Vault: left out of the run, and said so.
+    tests=$(echo "$tests" | tr ' ' '\n' | grep -vx vault | xargs)
+    echo "== SKIPPED: the vault test (not run, not passed): $VAULT_SKIPPED" >&2
+fi
 failed=0
 
 run_suite() {
@@ -40,7 +51,6 @@ run_suite() {
     node test/fixtures/load.mjs >"$work/fixtures-$backend.log"
     "$pgbin/psql" -X -q -d postgres -c "drop database if exists dynamodb_regress" \
         -c "create database dynamodb_regress"
-    "$pgbin/psql" -X -q -d dynamodb_regress -f test/vault_mock.sql
     mkdir -p "$work/results-$backend"
     if ! "$pgxs/../test/regress/pg_regress" --use-existing --dbname=dynamodb_regress \
         --bindir="$pgbin" --inputdir=test/regress --outputdir="$work/results-$backend" \
@@ -68,5 +78,8 @@ elif [ "$rc" -eq 77 ]; then
 else
     echo "moto_server is installed but did not start" >&2
     failed=1
+fi
+if [ "$vault_rc" -eq 77 ]; then
+    echo "== SKIPPED: the vault test was not run: $VAULT_SKIPPED" >&2
 fi
 exit "$failed"

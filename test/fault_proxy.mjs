@@ -20,7 +20,14 @@
 //   POST   /seed    {"seed":N}: restart the random sequence
 //   POST   /reset   remove all rules, zero the counters, reseed with the start seed
 //   GET    /stats   {"requests":N,"forwarded":N,"faults":{"throttle":N,...}}
-// Each answers with an empty 204, so that `curl -s` prints nothing.
+//   PUT    /keys    {"<access key id>":"<secret access key>",...}: from now on the proxy checks
+//                   requests as DynamoDB does: one signed (SigV4) with a key id not listed is
+//                   refused (400 UnrecognizedClientException), one whose signature is not made
+//                   with the listed secret too (400 InvalidSignatureException); counts zeroed
+//   DELETE /keys    no more checks (the default), counts zeroed
+//   GET    /keys    requests by access key id since the last PUT or DELETE:
+//                   {"<key id>":{"accepted":N,"refused":N}} (only "unchecked":N without a PUT)
+// The others answer with an empty 204, so that `curl -s` prints nothing.
 //
 // Faults:
 //   throttle    400 ProvisionedThroughputExceededException
@@ -37,6 +44,7 @@
 //               other operations, and batches of one, are forwarded untouched.
 // Requests answered by throttle, throttling, 500, 503, drop and stall never reach the upstream;
 // cut and badjson forward the request and spoil the answer; unprocessed forwards part of it.
+import crypto from 'node:crypto';
 import http from 'node:http';
 
 const FAULTS = ['throttle', 'throttling', '500', '503', 'drop', 'cut', 'badjson', 'stall', 'unprocessed'];
@@ -95,6 +103,65 @@ const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 let rules = [];
 let random = makeRandom(args.seed);
 let stats = { requests: 0, forwarded: 0, faults: {} };
+let keys = null; // access key id -> secret access key, when requests are checked
+let keyCounts = {};
+
+const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
+const hmac = (key, data) => crypto.createHmac('sha256', key).update(data).digest();
+
+// The SigV4 signature of the request, computed with `secret` from what the Authorization header
+// says was signed.
+function signature(req, body, secret, auth) {
+  const url = new URL(req.url, 'http://proxy');
+  const query = [...url.searchParams]
+    .map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)])
+    .sort()
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const headers = auth.signedHeaders
+    .split(';')
+    .map((h) => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const canonical = [req.method, url.pathname, query, headers, auth.signedHeaders, sha256(body)].join('\n');
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', String(req.headers['x-amz-date'] ?? ''), scope, sha256(canonical)].join('\n');
+  let k = hmac(`AWS4${secret}`, auth.date);
+  for (const part of [auth.region, auth.service, 'aws4_request']) k = hmac(k, part);
+  return hmac(k, toSign).toString('hex');
+}
+
+// With PUT /keys: the DynamoDB error that refuses the request's credentials, or null. Counts the
+// request under its access key id either way.
+function checkCredentials(req, body) {
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]*)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$/.exec(
+    String(req.headers.authorization ?? ''),
+  );
+  const keyId = m ? m[1] : '(unsigned)';
+  const count = (keyCounts[keyId] = keyCounts[keyId] || {});
+  const tally = (what) => {
+    count[what] = (count[what] || 0) + 1;
+  };
+  if (keys === null) {
+    tally('unchecked');
+    return null;
+  }
+  if (!m) {
+    tally('refused');
+    return ['MissingAuthenticationTokenException', 'Request is missing Authentication Token'];
+  }
+  if (!Object.hasOwn(keys, keyId)) {
+    tally('refused');
+    return ['UnrecognizedClientException', 'The security token included in the request is invalid.'];
+  }
+  const auth = { date: m[2], region: m[3], service: m[4], signedHeaders: m[5] };
+  if (signature(req, body, keys[keyId], auth) !== m[6]) {
+    tally('refused');
+    return ['InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'];
+  }
+  tally('accepted');
+  return null;
+}
 
 // Picks the fault for one request, or null. Draws from the generator once per matching rule
 // (and once more to pick among several faults), in rule order.
@@ -192,6 +259,8 @@ function handle(req, res, body) {
   stats.requests++;
   const target = String(req.headers['x-amz-target'] || '');
   const operation = target.includes('.') ? target.slice(target.lastIndexOf('.') + 1) : target;
+  const refused = checkCredentials(req, body);
+  if (refused) return sendJson(res, 400, `com.amazon.coral.service#${refused[0]}`, refused[1]);
   const fault = chooseFault(operation);
   switch (fault) {
     case 'throttle':
@@ -313,7 +382,20 @@ const control = http.createServer((req, res) => {
         rules = [];
         random = makeRandom(args.seed);
         stats = { requests: 0, forwarded: 0, faults: {} };
+        keys = null;
+        keyCounts = {};
         return ok();
+      }
+      if (path === '/keys' && (req.method === 'PUT' || req.method === 'DELETE')) {
+        if (req.method === 'PUT' && (body === null || typeof body !== 'object' || Array.isArray(body)))
+          throw new Error('PUT /keys takes {"<access key id>":"<secret access key>",...}');
+        keys = req.method === 'PUT' ? { ...body } : null;
+        keyCounts = {};
+        return ok();
+      }
+      if (path === '/keys' && req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(`${JSON.stringify(keyCounts)}\n`);
       }
       if (path === '/stats' && req.method === 'GET') {
         res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -8,6 +8,7 @@
 #
 #   source test/harness.sh
 #   harness_init "$workdir"     # installs the EXIT/INT/TERM cleanup trap
+#   install_vault || [ $? -eq 77 ]  # 77: the Supabase Vault source is not beside the repository
 #   start_postgres              # exports PGHOST PGPORT PGUSER PGDATABASE PG_BINDIR PG_LOG
 #   start_dynalite              # exports DYNAMODB_ENDPOINT DYNAMODB_BACKEND
 #   ...
@@ -41,6 +42,7 @@ _HARNESS_DDB_PID=""        # pid of the running emulator
 _HARNESS_DDB_KIND=""       # dynalite | moto
 _HARNESS_LOGS=()           # log files to point at on failure
 _HARNESS_CLEANED=0
+_HARNESS_VAULT=0           # 1 once install_vault has installed Supabase Vault
 
 _harness_err() {
     echo "harness: $*" >&2
@@ -106,6 +108,50 @@ _harness_pg_run() {
     else
         (cd / && "$@")
     fi
+}
+
+# install_vault: builds Supabase Vault with PGXS from its source tarball in the directory
+# shared/vendor beside the repository (../shared/vendor/supabase_vault-*.tar.gz, the newest when
+# there are several) and installs it into the PostgreSQL of PG_BINDIR. A cluster that
+# start_postgres starts afterwards preloads it, with a root key made for the run. Exports
+# VAULT_VERSION. Returns 77, with the reason in VAULT_SKIPPED, when the source is not there;
+# any other failure (a build error) returns 1.
+install_vault() {
+    _harness_require_init || return 1
+    local vendor
+    vendor="$(cd "$HARNESS_ROOT/.." && pwd)/shared/vendor"
+    local tarball=""
+    if [ -d "$vendor" ]; then
+        tarball="$(find "$vendor" -maxdepth 1 -name 'supabase_vault-*.tar.gz' | sort -V | tail -n 1)"
+    fi
+    if [ -z "$tarball" ]; then
+        export VAULT_SKIPPED="the Supabase Vault source (supabase_vault-*.tar.gz) is not in $vendor"
+        return 77
+    fi
+    local bindir="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
+    local src="$HARNESS_WORKDIR/vault-src"
+    local log="$HARNESS_WORKDIR/vault-build.log"
+    _harness_add_log "$log"
+    rm -rf "$src"
+    mkdir -p "$src" || return 1
+    if ! tar -xzf "$tarball" -C "$src" --strip-components=1 >"$log" 2>&1 ||
+        ! make -C "$src" PG_CONFIG="$bindir/pg_config" >>"$log" 2>&1; then
+        _harness_err "could not build Supabase Vault from $tarball, see $log"
+        tail -n 20 "$log" >&2 || true
+        return 1
+    fi
+    local install=(make -C "$src" install PG_CONFIG="$bindir/pg_config")
+    [ "$(id -u)" = 0 ] || install=(sudo "${install[@]}")
+    if ! "${install[@]}" >>"$log" 2>&1; then
+        _harness_err "could not install Supabase Vault, see $log"
+        tail -n 20 "$log" >&2 || true
+        return 1
+    fi
+    VAULT_VERSION="$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$src/supabase_vault.control")"
+    export VAULT_VERSION
+    unset VAULT_SKIPPED
+    _HARNESS_VAULT=1
+    echo "harness: Supabase Vault $VAULT_VERSION installed from $tarball" >&2
 }
 
 # start_postgres: initdb a new cluster under $HARNESS_WORKDIR/pg and start it.
@@ -185,6 +231,21 @@ full_page_writes = off
 lc_messages = 'C'
 log_min_messages = warning
 EOF
+    if [ "$_HARNESS_VAULT" = 1 ]; then
+        # Supabase Vault reads its root key from the program vault.getkey_script names, which
+        # prints 64 hex digits: a key made for this cluster, readable by its server only.
+        local key
+        key="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" || return 1
+        printf '#!/bin/sh\necho %s\n' "$key" >"$base/vault-getkey"
+        chmod 700 "$base/vault-getkey"
+        if [ "$_HARNESS_PG_AS_POSTGRES" = 1 ]; then
+            chown postgres: "$base/vault-getkey" || return 1
+        fi
+        cat >>"$base/data/postgresql.conf" <<EOF
+shared_preload_libraries = 'supabase_vault'
+vault.getkey_script = '$base/vault-getkey'
+EOF
+    fi
 
     _HARNESS_PG_DATA="$base/data"
     # The server would read the postgres user's ~/.aws/credentials when a test gives no

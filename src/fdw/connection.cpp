@@ -51,6 +51,16 @@ void InvalidateClients(Datum, int, uint32) {
             e.second.valid = false;
 }
 
+}  // namespace
+
+void DynamoForgetClients() {
+    if (g_clients != nullptr)
+        for (auto &e : *g_clients)
+            e.second.valid = false;
+}
+
+namespace {
+
 // Only the changed foreign table is described again (hashvalue 0 means every table).
 void InvalidateTables(Datum, int, uint32 hashvalue) {
     if (g_tables != nullptr)

@@ -110,6 +110,9 @@ bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum);
 // The backend's client for (server, user): created on first use, its keep-alive connections
 // reused by every statement, rebuilt after the server or user mapping changes.
 dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid);
+// Marks every cached client stale, so that the next statement builds its client again and reads
+// its credentials (Vault secrets included) anew. Clients in use stay alive until released.
+void DynamoForgetClients();
 // Stores a shared reference to that client in *into (heap-owned by the caller's C++ state).
 void DynamoShareClient(Oid serverid, Oid userid, std::shared_ptr<dynamo::DynamoClient> *into);
 

@@ -8,6 +8,7 @@
 
 extern "C" {
 #include "access/reloptions.h"
+#include "access/xact.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_user_mapping.h"
@@ -22,6 +23,7 @@ extern "C" {
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
@@ -295,37 +297,114 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
 
 namespace {
 
-// Looks a Vault secret up by id or by name in vault.decrypted_secrets.
-char *VaultSecret(const char *option, const char *ref) {
-    if (!OidIsValid(get_namespace_oid("vault", true)))
-        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                        errmsg("option \"%s\" refers to Vault, but schema \"vault\" does not exist",
-                               option),
-                        errhint("Install Supabase Vault, or use aws_access_key_id and "
-                                "aws_secret_access_key.")));
+// Vault secrets. A reference (vault_access_key_id and the like) is a secret's id or its name in
+// vault.decrypted_secrets, the view of Supabase Vault that decrypts them; it is read with the
+// privileges of the role running the query. Errors name the option and the reference, never
+// the secret's text.
+
+const char *const kVaultQuery =
+    "select decrypted_secret from vault.decrypted_secrets "
+    "where id::text = $1 or name = $1 order by (id::text = $1) desc limit 1";
+
+// The secret referred to by ref, copied into memory context into; NULL when there is none.
+char *VaultQuery(const char *ref, MemoryContext into) {
     char *result = NULL;
-    MemoryContext caller = CurrentMemoryContext;
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     Oid argtypes[1] = {TEXTOID};
     Datum args[1] = {CStringGetTextDatum(ref)};
-    int rc = SPI_execute_with_args(
-        "select decrypted_secret from vault.decrypted_secrets "
-        "where id::text = $1 or name = $1 order by (id::text = $1) desc limit 1",
-        1, argtypes, args, NULL, true, 1);
+    int rc = SPI_execute_with_args(kVaultQuery, 1, argtypes, args, NULL, true, 1);
     if (rc != SPI_OK_SELECT)
-        ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
-                        errmsg("could not read Vault secret for option \"%s\"", option)));
+        elog(ERROR, "SPI_execute_with_args returned %d", rc);
     if (SPI_processed == 1) {
         bool isnull;
         Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
         if (!isnull) {
-            MemoryContext spi = MemoryContextSwitchTo(caller);
+            MemoryContext spi = MemoryContextSwitchTo(into);
             result = TextDatumGetCString(d);
             MemoryContextSwitchTo(spi);
         }
     }
     SPI_finish();
+    return result;
+}
+
+void VaultErrorContext(void *arg) {
+    errcontext("reading the Vault secret named by option \"%s\"", (const char *)arg);
+}
+
+// Reports an error raised while reading vault.decrypted_secrets as an error of the option. The
+// message of a data exception (class 22) is left out, since such messages may quote the values
+// they were given; the others (privileges, missing objects, decryption) name objects only.
+void ReportVaultFailure(const char *option, const char *ref, ErrorData *edata) {
+    bool denied = edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE;
+    bool showable = ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION;
+    const char *role = GetUserNameFromId(GetUserId(), true);
+    ereport(
+        ERROR,
+        (errcode(denied ? ERRCODE_INSUFFICIENT_PRIVILEGE : ERRCODE_FDW_ERROR),
+         denied ? errmsg("permission denied to read Vault secret \"%s\" named by option \"%s\"",
+                         ref, option)
+                : errmsg("could not read Vault secret \"%s\" named by option \"%s\"", ref, option),
+         showable ? errdetail("Vault: %s", edata->message)
+                  : errdetail("Vault reported an error with SQLSTATE %s; its message is not "
+                              "shown, since it may quote a secret.",
+                              unpack_sql_state(edata->sqlerrcode)),
+         denied ? errhint("The role running the query, %s, needs USAGE on schema vault, SELECT "
+                          "on vault.decrypted_secrets and EXECUTE on the function that view "
+                          "decrypts with (vault._crypto_aead_det_decrypt in Vault 0.3).",
+                          role ? role : "?")
+                : 0));
+}
+
+// Looks a Vault secret up by id or by name in vault.decrypted_secrets.
+char *VaultSecret(const char *option, const char *ref) {
+    Oid vault = get_namespace_oid("vault", true);
+    if (!OidIsValid(vault) || !OidIsValid(get_relname_relid("decrypted_secrets", vault)))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("option \"%s\" refers to a Vault secret, but Supabase Vault is not "
+                               "installed in this database",
+                               option),
+                        errdetail("There is no view vault.decrypted_secrets."),
+                        errhint("Install Supabase Vault (create extension supabase_vault), or use "
+                                "aws_access_key_id and aws_secret_access_key.")));
+    MemoryContext caller = CurrentMemoryContext;
+    char *volatile result = NULL;
+    if (IsInParallelMode()) {
+        // No subtransaction can start here: an error keeps its own message, with a context
+        // naming the option.
+        ErrorContextCallback context;
+        context.callback = VaultErrorContext;
+        context.arg = (void *)option;
+        context.previous = error_context_stack;
+        error_context_stack = &context;
+        result = VaultQuery(ref, caller);
+        error_context_stack = context.previous;
+    } else {
+        // In a subtransaction, so that an error (a role without the privileges, a Vault whose
+        // objects differ) can be reported as an error of the option.
+        ResourceOwner owner = CurrentResourceOwner;
+        BeginInternalSubTransaction(NULL);
+        MemoryContextSwitchTo(caller);
+        PG_TRY();
+        {
+            result = VaultQuery(ref, caller);
+            ReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(caller);
+            CurrentResourceOwner = owner;
+        }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(caller);
+            ErrorData *edata = CopyErrorData();
+            FlushErrorState();
+            RollbackAndReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(caller);
+            CurrentResourceOwner = owner;
+            ReportVaultFailure(option, ref, edata);
+        }
+        PG_END_TRY();
+    }
     if (result == NULL)
         ereport(ERROR,
                 (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),

@@ -43,6 +43,13 @@ void ReportClientError(const dynamo::Error *err, const char *relname, const char
     if (err->type == "UnrecognizedClientException" || err->type == "InvalidSignatureException" ||
         err->type == "AccessDeniedException" || err->type == "MissingAuthenticationTokenException")
         code = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+    // DynamoDB refused the credentials themselves (an unknown or deactivated key, a wrong secret,
+    // an expired session token): the next statement reads them again, so that credentials
+    // rotated meanwhile (in Vault, say) take effect without a new session.
+    if (err->type == "UnrecognizedClientException" || err->type == "InvalidSignatureException" ||
+        err->type == "ExpiredTokenException" || err->type == "IncompleteSignatureException" ||
+        err->type == "MissingAuthenticationTokenException")
+        DynamoForgetClients();
 
     const char *what = "failed";
     switch (err->kind) {

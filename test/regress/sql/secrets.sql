@@ -1,5 +1,5 @@
 -- Secrets: after a workload (test/regress/data/secrets_workload.sql) that reads and writes with
--- secrets in server options, a user mapping and Vault, goes through every kind of error, and
+-- secrets in server options and a user mapping, goes through every kind of error, and
 -- runs EXPLAIN with every option, none of the secrets (test/regress/data/secret_needles.txt)
 -- appears in anything the client received (results, EXPLAIN, errors, NOTICEs and DEBUG
 -- messages), in the server log written at log_min_messages = debug5, or in pg_stat_activity.
@@ -38,7 +38,6 @@ select pg_cancel_backend(pid) from pg_stat_activity
 
 set client_min_messages = warning;
 drop schema sec, sec_import cascade;
-drop server sec_server, sec_mapped, sec_vault, sec_stall, sec_refused, sec_vault_missing cascade;
-delete from vault.secrets where name = 'sec_vault_secret';
+drop server sec_server, sec_mapped, sec_stall, sec_refused cascade;
 reset client_min_messages;
 \! node "$HARNESS_ROOT/test/fixtures/fault_table.mjs" --delete sec_writes

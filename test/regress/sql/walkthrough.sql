@@ -10,24 +10,13 @@ create foreign data wrapper dynamodb_wrapper
 handler dynamo_db_fdw_handler
 validator dynamo_db_fdw_validator;
 
--- Store your credentials (the secret ids are random, so keep them in psql variables)
-select vault.create_secret(
-'test',
-'dynamodb_access_key_id',
-'AWS access key ID for DynamoDB Wrappers'
-) as vault_key_id \gset
-select vault.create_secret(
-'test',
-'dynamodb_secret_access_key',
-'AWS secret access key for DynamoDB Wrappers'
-) as vault_secret_id \gset
-
--- Connecting to DynamoDB: the key id by the secret's id, the secret by the secret's name
+-- Connecting to DynamoDB, with the keys in the server's options as the page's "Basic setup"
+-- has it (the page's Vault steps run in the vault test, against the real Supabase Vault)
 create server dynamodb_server
 foreign data wrapper dynamodb_wrapper
 options (
-vault_access_key_id :'vault_key_id',
-vault_secret_access_key 'dynamodb_secret_access_key',
+aws_access_key_id 'test',
+aws_secret_access_key 'test',
 region 'us-east-1',
 endpoint_url :'endpoint'
 );
