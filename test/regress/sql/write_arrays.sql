@@ -106,6 +106,14 @@ update wa.set set i = '{}' where id = 's-any';
 \! node test/fixtures/put_item.mjs write_types '{"id":{"S":"l-foreign"},"t":{"L":[{"S":"b"},{"NULL":true},{"S":"b"}]}}'
 select id, t from wa.set where id = 'l-foreign';
 
+-- jsonb[] is a List of the elements' DynamoDB values; a JSON null element would read back as a
+-- NULL element, so it is refused
+create foreign table wa.js (id text, j jsonb[]) server dynamodb_server options (table 'write_types');
+insert into wa.js values ('j', array['{"a": [1, null]}', '"s"', null, '2']::jsonb[]);
+\! node test/fixtures/dump.mjs write_types '{"id":{"S":"j"}}'
+select * from wa.js where id = 'j';
+insert into wa.js values ('x', array['1', 'null']::jsonb[]);
+
 -- Every setting: one dimension only ---------------------------------------------------------
 insert into wa.auto (id, i) values ('x', '{{1,2},{3,4}}');
 insert into wa.list (id, t) values ('x', '{{a},{b}}');
