@@ -1,5 +1,6 @@
 #include "convert.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <system_error>
@@ -392,6 +393,79 @@ bool CheckDynamoNumber(std::string_view text, std::string &why) {
         return false;
     }
     return true;
+}
+
+namespace {
+
+// A decimal number as sign, significant digits and magnitude: its value is
+// sign * 0.D * 10^magnitude, where D are the digits from `first` to `last` (inclusive) of the
+// mantissa's digits (int_digits then frac_digits), without leading or trailing zeros.
+struct SignificantDigits {
+    int sign = 0;  // -1, 0 (the value is zero) or 1
+    std::string_view int_digits, frac_digits;
+    size_t first = 0, last = 0;
+    int64_t magnitude = 0;
+
+    char At(size_t i) const {
+        return i < int_digits.size() ? int_digits[i] : frac_digits[i - int_digits.size()];
+    }
+    size_t Count() const { return last - first + 1; }
+};
+
+bool Significant(std::string_view text, SignificantDigits &out) {
+    DecimalText d;
+    if (!ScanDecimal(text, d))
+        return false;
+    out.int_digits = d.int_digits;
+    out.frac_digits = d.frac_digits;
+    size_t n = d.int_digits.size() + d.frac_digits.size();
+    size_t first = 0;
+    while (first < n && out.At(first) == '0')
+        ++first;
+    if (first == n) {
+        out.sign = 0;
+        return true;
+    }
+    size_t last = n - 1;
+    while (out.At(last) == '0')
+        --last;
+    out.sign = d.negative ? -1 : 1;
+    out.first = first;
+    out.last = last;
+    out.magnitude =
+        static_cast<int64_t>(d.int_digits.size()) - static_cast<int64_t>(first) + d.exponent;
+    return true;
+}
+
+}  // namespace
+
+int CompareDecimal(std::string_view a, std::string_view b) {
+    SignificantDigits x, y;
+    bool xok = Significant(a, x), yok = Significant(b, y);
+    if (!xok || !yok) {
+        if (xok != yok)
+            return xok ? -1 : 1;
+        return a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+    }
+    if (x.sign != y.sign)
+        return x.sign < y.sign ? -1 : 1;
+    if (x.sign == 0)
+        return 0;
+    // Same sign: compare the magnitudes, then the digits; a larger absolute value is the
+    // greater number when positive and the smaller one when negative.
+    int abs = 0;
+    if (x.magnitude != y.magnitude) {
+        abs = x.magnitude < y.magnitude ? -1 : 1;
+    } else {
+        size_t nx = x.Count(), ny = y.Count();
+        for (size_t i = 0; i < std::max(nx, ny) && abs == 0; ++i) {
+            char cx = i < nx ? x.At(x.first + i) : '0';
+            char cy = i < ny ? y.At(y.first + i) : '0';
+            if (cx != cy)
+                abs = cx < cy ? -1 : 1;
+        }
+    }
+    return x.sign * abs;
 }
 
 }  // namespace dynamo

@@ -64,4 +64,10 @@ namespace dynamo {
 // magnitude between 1E-130 and 9.99...E+125 (or zero). On failure `why` says what is wrong.
 bool CheckDynamoNumber(std::string_view text, std::string &why);
 
+// Compares two decimal number texts by value, exactly (no floating point): negative, zero or
+// positive as a is less than, equal to or greater than b. Spellings of one value are equal
+// ("1", "1.0", "10E-1", "-0" and "0"). A text that is not a decimal number sorts after every
+// number, and two such texts compare by bytes.
+int CompareDecimal(std::string_view a, std::string_view b);
+
 }  // namespace dynamo

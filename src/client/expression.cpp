@@ -255,6 +255,23 @@ std::string InlineValue(const AttributeValue &v) {
             return v.str;
         case AttrType::B:
             return "b" + QuoteJsonString(Base64Encode(v.str));
+        case AttrType::SS:
+        case AttrType::NS:
+        case AttrType::BS: {
+            // A set as PartiQL writes one, <<member, ...>>, to tell it from a List ([...]).
+            AttributeValue member;
+            member.type = v.type == AttrType::SS   ? AttrType::S
+                          : v.type == AttrType::NS ? AttrType::N
+                                                   : AttrType::B;
+            std::string s = "<<";
+            for (size_t i = 0; i < v.set.size(); i++) {
+                if (i > 0)
+                    s += ", ";
+                member.str = v.set[i];
+                s += InlineValue(member);
+            }
+            return s + ">>";
+        }
         default:
             return ToPlainJson(v);
     }

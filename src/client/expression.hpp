@@ -108,7 +108,8 @@ std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders
 
 // The same condition with names and values written inline, for EXPLAIN: names bare when they
 // are plain identifiers and "quoted" otherwise, strings in double quotes, numbers as digits,
-// binary as base64 in b"...", parameters as $n (1-based, in plan order).
+// binary as base64 in b"...", sets as <<member, ...>>, Lists and Maps as plain JSON, parameters
+// as $n (1-based, in plan order).
 std::string RenderInline(const Condition &c);
 // One name or one operand written as RenderInline writes them.
 std::string InlineName(const std::string &attr);

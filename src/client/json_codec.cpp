@@ -393,19 +393,29 @@ void ParseValue(simdjson::dom::element e, const PathNode *path, AttributeValue &
 
 }  // namespace
 
+int CompareSetMembers(AttrType type, std::string_view a, std::string_view b) {
+    if (type == AttrType::NS)
+        return CompareDecimal(a, b);
+    // Byte order (char_traits<char> compares as unsigned char), as DynamoDB orders strings and
+    // binary values.
+    int c = a.compare(b);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
 void SortSet(AttrType type, std::vector<std::string> &members) {
-    if (type == AttrType::NS) {
-        // By value; equal values (different spellings) by text, so the order is total.
-        std::sort(members.begin(), members.end(), [](const std::string &a, const std::string &b) {
-            double x = 0, y = 0;
-            ParseDouble(a, x);
-            ParseDouble(b, y);
-            return x != y ? x < y : a < b;
-        });
-    } else {
-        // Byte order, as DynamoDB orders strings and binary values.
-        std::sort(members.begin(), members.end());
-    }
+    if (InSetOrder(type, members))
+        return;
+    std::sort(members.begin(), members.end(), [type](const std::string &a, const std::string &b) {
+        int c = CompareSetMembers(type, a, b);
+        return c != 0 ? c < 0 : a < b;
+    });
+}
+
+bool InSetOrder(AttrType type, const std::vector<std::string> &members) {
+    for (size_t i = 1; i < members.size(); ++i)
+        if (CompareSetMembers(type, members[i - 1], members[i]) >= 0)
+            return false;
+    return true;
 }
 
 AttributeValue ParseAttributeValue(simdjson::dom::element e) {

@@ -38,9 +38,16 @@ bool Base64Decode(std::string_view text, std::string &out);
 // Each value must be an object with exactly one known type descriptor; N and NS elements must be
 // decimal number texts; B and BS elements must be valid base64; NULL must be true.
 AttributeValue ParseAttributeValue(simdjson::dom::element e);  // throws JsonError
-// Set members come back in a stable order, whatever order DynamoDB sent them in (sets have
-// none): SS and BS by bytes, NS by value.
+// The order set members are read in, whatever order DynamoDB sent them in (sets have none):
+// negative, zero or positive as member a comes before, with or after b. NS members compare by
+// value (CompareDecimal), SS and BS members by bytes. Zero means a set cannot hold both: the same
+// bytes, or the same number however spelled.
+int CompareSetMembers(AttrType type, std::string_view a, std::string_view b);
+// Sorts a set's members into that order (equal numbers, which a set never holds, by text).
 void SortSet(AttrType type, std::vector<std::string> &members);
+// Whether the members are strictly increasing in that order: then a set of them holds each one
+// once and reads back as exactly this sequence.
+bool InSetOrder(AttrType type, const std::vector<std::string> &members);
 // An item: {"name": <attribute value>, ...}, attribute order kept.
 Item ParseItem(simdjson::dom::object o);  // throws JsonError
 // The same into `item`, reusing the storage its attributes had (for buffers parsed into again

@@ -543,6 +543,7 @@ void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
         col->typmod = att->atttypmod;
         col->catch_all =
             att->atttypid == JSONBOID && DynamoColumnCatchAll(RelationGetRelid(rel), att->attnum);
+        col->array_type = DYNAMO_ARRAY_AUTO;  // set by writes, which use it
         col->input_ready = false;
         col->cxt = CurrentMemoryContext;
     }
@@ -689,65 +690,160 @@ bool SetTypeOf(Oid elemtype, dynamo::AttrType *type) {
     }
 }
 
-// A one-dimensional array without NULLs as a DynamoDB set; an empty array, NULL elements and
-// repeated elements are errors, as DynamoDB rejects them.
-void ArrayToSet(Datum value, Oid typid, Oid elemtype, dynamo::AttributeValue *out,
-                const char *column, const char *relname) {
+// Refuses a set in a value of column `column`: `why` says what a set cannot hold.
+void NotASet(const char *column, const char *relname, const char *why) {
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+                    errmsg("value of column \"%s\" of foreign table \"%s\" cannot be stored in "
+                           "DynamoDB: %s",
+                           column, relname, why),
+                    errhint("The column has array_type 'set'; with array_type 'auto' or 'list' "
+                            "such an array is written as a List.")));
+}
+
+// An array as a DynamoDB set or List; the one place that decides which (docs/dynamodb.md, "Types
+// on the way in"):
+// - list: a List (L) whose elements convert as values of the element type would, NULL elements
+//   as the NULL type;
+// - set: a set (SS, NS or BS, by the element type); an array no set can hold (empty, a NULL
+//   element, a member twice) is an error;
+// - auto: a set when a read of that set gives back exactly this array (non-empty, no NULL, no
+//   member twice, members already in the order sets are read in: dynamo::InSetOrder), a List
+//   otherwise.
+// Arrays of element types without a set type are always Lists. Arrays of more than one
+// dimension are refused whatever the setting.
+void ArrayToAttribute(Datum value, Oid typid, Oid elemtype, DynamoArrayType array_type,
+                      dynamo::AttributeValue *out, const char *column, const char *relname) {
     // Scratch value for one element, reused.
     static dynamo::AttributeValue *element;
-    dynamo::AttrType set_type;
-    if (!SetTypeOf(elemtype, &set_type))
-        BadValue(column, relname,
-                 psprintf("type %s has no DynamoDB set type (text[], numeric[], integer[] and "
-                          "bytea[] do; jsonb writes a List)",
-                          format_type_be(typid)));
+    dynamo::AttrType set_type = dynamo::AttrType::SS;
+    bool has_set = SetTypeOf(elemtype, &set_type);
+    if (array_type != DYNAMO_ARRAY_AUTO)
+        DynamoCheckArrayTypeColumn(typid, column, relname);
     ArrayType *arr = DatumGetArrayTypeP(value);
     if (ARR_NDIM(arr) > 1)
-        BadValue(column, relname, "a DynamoDB set has one dimension");
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("value of column \"%s\" of foreign table \"%s\" cannot be stored in "
+                               "DynamoDB: multi-dimensional arrays are not supported",
+                               column, relname),
+                        errdetail("The array has %d dimensions; an array column writes a set or "
+                                  "a List of one dimension.",
+                                  ARR_NDIM(arr)),
+                        errhint("Store nested lists in a jsonb column.")));
     Datum *elems;
     bool *nulls;
     int n;
     DynamoArrayElements(arr, &elems, &nulls, &n, NULL, NULL);
-    if (n == 0)
-        BadValue(column, relname, "a DynamoDB set cannot be empty");
+    bool any_null = false;
+    for (int i = 0; i < n; i++)
+        any_null = any_null || nulls[i];
+    if (array_type == DYNAMO_ARRAY_SET && n == 0)
+        NotASet(column, relname, "a DynamoDB set cannot be empty");
+    if (array_type == DYNAMO_ARRAY_SET && any_null)
+        NotASet(column, relname, "a DynamoDB set cannot contain NULL");
     if (element == nullptr)
         RunCpp([] { element = new dynamo::AttributeValue(); });
+
+    bool as_set = has_set && n > 0 && !any_null && array_type != DYNAMO_ARRAY_LIST;
+    if (as_set) {
+        RunCpp([&] {
+            *out = dynamo::AttributeValue();
+            out->type = set_type;
+            out->set.reserve(n);
+        });
+        for (int i = 0; i < n; i++) {
+            DynamoDatumToAttribute(elems[i], elemtype, DYNAMO_ARRAY_AUTO, element, column, relname);
+            RunCpp([&] { out->set.push_back(element->str); });
+        }
+        bool in_order = false;
+        RunCpp([&] { in_order = dynamo::InSetOrder(set_type, out->set); });
+        if (in_order)
+            return;
+        if (array_type == DYNAMO_ARRAY_SET) {
+            // Any order will do (a set has none), but not a member twice (numbers compare by
+            // value).
+            int repeated = -1;
+            RunCpp([&] {
+                std::vector<int> order(out->set.size());
+                for (size_t i = 0; i < order.size(); i++)
+                    order[i] = (int)i;
+                auto cmp = [&](int a, int b) {
+                    return dynamo::CompareSetMembers(set_type, out->set[a], out->set[b]);
+                };
+                std::stable_sort(order.begin(), order.end(),
+                                 [&](int a, int b) { return cmp(a, b) < 0; });
+                for (size_t i = 1; i < order.size() && repeated < 0; i++)
+                    if (cmp(order[i - 1], order[i]) == 0)
+                        repeated = std::max(order[i - 1], order[i]);
+            });
+            if (repeated >= 0)
+                NotASet(column, relname,
+                        psprintf("a DynamoDB set cannot hold the same member twice (element %d "
+                                 "repeats an earlier one)",
+                                 repeated + 1));
+            // Sent (and shown by EXPLAIN) in the order it reads back in.
+            RunCpp([&] { dynamo::SortSet(set_type, out->set); });
+            return;
+        }
+        // auto: the members, as converted, become the List's elements in the array's order.
+        RunCpp([&] {
+            dynamo::AttrType member_type = set_type == dynamo::AttrType::SS   ? dynamo::AttrType::S
+                                           : set_type == dynamo::AttrType::NS ? dynamo::AttrType::N
+                                                                              : dynamo::AttrType::B;
+            std::vector<std::string> members = std::move(out->set);
+            *out = dynamo::AttributeValue();
+            out->type = dynamo::AttrType::L;
+            out->list.resize(members.size());
+            for (size_t i = 0; i < members.size(); i++) {
+                out->list[i].type = member_type;
+                out->list[i].str = std::move(members[i]);
+            }
+        });
+        return;
+    }
+
     RunCpp([&] {
         *out = dynamo::AttributeValue();
-        out->type = set_type;
-        out->set.reserve(n);
+        out->type = dynamo::AttrType::L;
+        out->list.reserve(n);
     });
+    bool json_element = elemtype == JSONBOID || elemtype == JSONOID;
     for (int i = 0; i < n; i++) {
-        if (nulls[i])
-            BadValue(column, relname, "a DynamoDB set cannot contain NULL");
-        DynamoDatumToAttribute(elems[i], elemtype, element, column, relname);
-        RunCpp([&] { out->set.push_back(element->str); });
+        if (nulls[i]) {
+            RunCpp([&] { out->list.emplace_back(); });
+            continue;
+        }
+        DynamoDatumToAttribute(elems[i], elemtype, DYNAMO_ARRAY_AUTO, element, column, relname);
+        // A JSON null would be the NULL type, which reads back as a NULL element.
+        if (json_element && element->type == dynamo::AttrType::NUL)
+            BadValue(column, relname,
+                     psprintf("element %d is a JSON null, which a DynamoDB List cannot tell "
+                              "from a NULL element",
+                              i + 1));
+        RunCpp([&] { out->list.push_back(std::move(*element)); });
     }
-    // DynamoDB rejects a set that holds a member twice (numbers compare by value).
-    int repeated = -1;
-    RunCpp([&] {
-        std::vector<std::pair<std::string, int>> keys;
-        keys.reserve(out->set.size());
-        for (size_t i = 0; i < out->set.size(); i++)
-            keys.emplace_back(
-                set_type == dynamo::AttrType::NS ? dynamo::NumberKey(out->set[i]) : out->set[i],
-                (int)i);
-        std::sort(keys.begin(), keys.end());
-        for (size_t i = 1; i < keys.size() && repeated < 0; i++)
-            if (keys[i].first == keys[i - 1].first)
-                repeated = std::max(keys[i].second, keys[i - 1].second);
-    });
-    if (repeated >= 0)
-        BadValue(column, relname,
-                 psprintf("a DynamoDB set cannot hold the same member twice (element %d repeats "
-                          "an earlier one)",
-                          repeated + 1));
 }
 
 }  // namespace
 
-void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out, const char *column,
-                            const char *relname) {
+void DynamoCheckArrayTypeColumn(Oid typid, const char *column, const char *relname) {
+    Oid elemtype = get_element_type(typid);
+    dynamo::AttrType set_type;
+    if (OidIsValid(elemtype) && SetTypeOf(elemtype, &set_type))
+        return;
+    ereport(ERROR,
+            (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+             errmsg("option \"array_type\" is not valid for column \"%s\" of foreign table \"%s\"",
+                    column, relname),
+             errdetail("The column's type is %s; array_type applies to arrays of types that "
+                       "DynamoDB sets hold.",
+                       format_type_be(typid)),
+             errhint("Give array_type only to arrays of text, varchar, char, smallint, integer, "
+                     "bigint, real, double precision, numeric or bytea. Arrays of other types "
+                     "are always written as a List.")));
+}
+
+void DynamoDatumToAttribute(Datum value, Oid typid, DynamoArrayType array_type,
+                            dynamo::AttributeValue *out, const char *column, const char *relname) {
     using dynamo::AttrType;
     AttrType type = AttrType::S;
     const char *data = NULL;
@@ -861,7 +957,7 @@ void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out,
         default: {
             Oid elemtype = get_element_type(typid);
             if (OidIsValid(elemtype)) {
-                ArrayToSet(value, typid, elemtype, out, column, relname);
+                ArrayToAttribute(value, typid, elemtype, array_type, out, column, relname);
                 return;
             }
             Oid outfunc;

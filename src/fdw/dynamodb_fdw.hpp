@@ -105,6 +105,18 @@ void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *opts);
 // Column option "catch_all" (default true): whether a jsonb column may act as the catch-all.
 bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum);
 
+// Column option "array_type": how an array column is written (see DynamoDatumToAttribute).
+enum DynamoArrayType {
+    DYNAMO_ARRAY_AUTO,  // a set when the array is exactly one as it reads back, else a List
+    DYNAMO_ARRAY_LIST,  // always a List
+    DYNAMO_ARRAY_SET,   // always a set; an array no set can hold is an error
+};
+// The column's array_type (auto when unset).
+DynamoArrayType DynamoColumnArrayType(Oid relid, AttrNumber attnum);
+// Installs the check that array_type is given only to columns that can take it (at CREATE and
+// ALTER FOREIGN TABLE, once the column's type is known); called from _PG_init.
+void DynamoInstallColumnOptionCheck();
+
 // --- in connection.cpp ---
 
 // The backend's client for (server, user): created on first use, its keep-alive connections
@@ -129,7 +141,8 @@ struct DynamoColumn {
     size_t name_len;
     Oid typid;
     int32 typmod;
-    bool catch_all;  // jsonb column that may receive the unmatched attributes
+    bool catch_all;              // jsonb column that may receive the unmatched attributes
+    DynamoArrayType array_type;  // array columns: how writes store them (set by modify.cpp)
     // The type's input function, for types converted through text: looked up at its first use
     // (ColumnInputCall in convert.cpp), into memory context cxt.
     bool input_ready;
@@ -163,9 +176,14 @@ void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char 
 void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
                        bool *nulls);
 // Converts a non-NULL datum of type typid into a DynamoDB value in *out (a heap object): the
-// inverse of the read mapping. Errors name the column and foreign table.
-void DynamoDatumToAttribute(Datum value, Oid typid, dynamo::AttributeValue *out, const char *column,
-                            const char *relname);
+// inverse of the read mapping. An array becomes a set or a List as array_type says (ignored for
+// other types). Errors name the column and foreign table.
+void DynamoDatumToAttribute(Datum value, Oid typid, DynamoArrayType array_type,
+                            dynamo::AttributeValue *out, const char *column, const char *relname);
+// Errors unless typid is an array whose element type has a DynamoDB set type (text, varchar,
+// char, the integer types, real, double precision, numeric, bytea), the arrays that may carry
+// the array_type option.
+void DynamoCheckArrayTypeColumn(Oid typid, const char *column, const char *relname);
 
 // Names of every DynamoDB table the server's credentials can see (all ListTables pages), as a
 // List of String nodes.

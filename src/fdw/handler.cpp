@@ -202,6 +202,7 @@ void _PG_init(void) {
         "again only on every 64th request. 0 turns it off.",
         &dynamodb_busy_wait, static_cast<int>(dynamo::kDefaultBusyWait.count()), 0, 100000,
         PGC_USERSET, 0, NULL, AssignBusyWait, NULL);
+    DynamoInstallColumnOptionCheck();
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("dynamodb");
 #else

@@ -258,7 +258,9 @@ DynamoModifyState *CreateModifyState(Relation rel, CmdType operation, Oid userid
     st->columns = (WriteColumn *)palloc0(sizeof(WriteColumn) * (st->cx.ncolumns + 1));
     for (int i = 0; i < st->cx.ncolumns; i++) {
         WriteColumn *wc = &st->columns[i];
-        const DynamoColumn *col = &st->cx.columns[i];
+        DynamoColumn *col = &st->cx.columns[i];
+        if (OidIsValid(get_element_type(col->typid)))
+            col->array_type = DynamoColumnArrayType(relid, col->attnum);
         wc->col = col;
         wc->role = KeyNone;
         if (rt->desc.hash.name == col->name) {
@@ -412,7 +414,8 @@ void FitKeyType(DynamoModifyState *st, const WriteColumn *wc) {
 
 // Converts one non-NULL value of column wc (of type typid) into rt->value.
 void ColumnValue(DynamoModifyState *st, const WriteColumn *wc, Datum value, Oid typid) {
-    DynamoDatumToAttribute(value, typid, &st->rt->value, wc->col->name, st->relname);
+    DynamoDatumToAttribute(value, typid, wc->col->array_type, &st->rt->value, wc->col->name,
+                           st->relname);
     if (wc->role != KeyNone)
         FitKeyType(st, wc);
 }
@@ -681,7 +684,8 @@ void DiffCatchAll(DynamoModifyState *st, const WriteColumn *wc, Datum old, bool 
     if (old_isnull)
         RunCpp([&] { rt->value = dynamo::AttributeValue(); });
     else
-        DynamoDatumToAttribute(old, wc->col->typid, &rt->value, wc->col->name, st->relname);
+        DynamoDatumToAttribute(old, wc->col->typid, DYNAMO_ARRAY_AUTO, &rt->value, wc->col->name,
+                               st->relname);
     RunCpp([&] {
         std::swap(rt->value, rt->old_value);
         static const std::vector<std::pair<std::string, dynamo::AttributeValue>> none;
@@ -880,8 +884,10 @@ const char *ShownName(const char *name) {
 }
 
 // `name = value` as EXPLAIN shows it (as the read side does: strings quoted, numbers as
-// digits, binaries as b"base64", parameters as $n), for a Const or Param value.
-char *ShownEquality(const char *name, Expr *value, const char *relname) {
+// digits, binaries as b"base64", parameters as $n), for a Const or Param value; an array as
+// array_type writes it.
+char *ShownEquality(const char *name, Expr *value, DynamoArrayType array_type,
+                    const char *relname) {
     // Scratch value, reused.
     static dynamo::AttributeValue *scratch;
     if (scratch == nullptr)
@@ -890,8 +896,8 @@ char *ShownEquality(const char *name, Expr *value, const char *relname) {
     if (IsA(value, Param))
         param = ((Param *)value)->paramid - 1;
     else
-        DynamoDatumToAttribute(((Const *)value)->constvalue, ((Const *)value)->consttype, scratch,
-                               name, relname);
+        DynamoDatumToAttribute(((Const *)value)->constvalue, ((Const *)value)->consttype,
+                               array_type, scratch, name, relname);
     char *text = NULL;
     RunCpp([&] {
         dynamo::Operand o =
@@ -1295,7 +1301,11 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
                              ShownName(name));
         else
             appendStringInfo(&set_text, "%s%s", set_text.len > 0 ? ", " : "SET ",
-                             ShownEquality(name, value, relname));
+                             ShownEquality(name, value,
+                                           OidIsValid(get_element_type(att->atttypid))
+                                               ? DynamoColumnArrayType(rte->relid, attno)
+                                               : DYNAMO_ARRAY_AUTO,
+                                           relname));
     }
     if (!usable) {
         table_close(rel, NoLock);
@@ -1310,7 +1320,7 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
         exprs = lappend(exprs, key_values[k]);
         appendStringInfo(&key_text, "%s%s", k > 0 ? " AND " : "",
                          ShownEquality(k == 0 ? desc->hash.name.c_str() : desc->range.name.c_str(),
-                                       key_values[k], relname));
+                                       key_values[k], DYNAMO_ARRAY_AUTO, relname));
     }
     exprs = list_concat(exprs, set_exprs);
     if (remove_text.len > 0)

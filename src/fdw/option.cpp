@@ -7,8 +7,12 @@
 #include <unistd.h>
 
 extern "C" {
+#include "access/genam.h"
 #include "access/reloptions.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_user_mapping.h"
@@ -22,8 +26,10 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
@@ -42,6 +48,7 @@ enum OptionKind {
     OPT_BOOL,
     OPT_BATCH_SIZE,  // 1 to 25, the most writes one BatchWriteItem takes
     OPT_SEGMENTS,    // 1 to 1000000, DynamoDB's range of TotalSegments
+    OPT_ARRAY_TYPE,  // auto, list or set (DynamoArrayType); only on some array columns
 };
 
 struct OptionDef {
@@ -88,6 +95,7 @@ const OptionDef kOptions[] = {
     {"index", ForeignTableRelationId, OPT_STRING},
     /* column */
     {"catch_all", AttributeRelationId, OPT_BOOL},
+    {"array_type", AttributeRelationId, OPT_ARRAY_TYPE},
 };
 
 const char *ContextName(Oid context) {
@@ -185,6 +193,19 @@ bool ParseBoolOption(const char *name, const char *value) {
     return result;
 }
 
+DynamoArrayType ParseArrayType(const char *name, const char *value) {
+    if (strcmp(value, "auto") == 0)
+        return DYNAMO_ARRAY_AUTO;
+    if (strcmp(value, "list") == 0)
+        return DYNAMO_ARRAY_LIST;
+    if (strcmp(value, "set") == 0)
+        return DYNAMO_ARRAY_SET;
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                    errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                    errhint("The value must be auto, list or set.")));
+    return DYNAMO_ARRAY_AUTO;
+}
+
 void CheckUrl(const char *name, const char *value) {
     char errbuf[256] = "";
     bool ok = false;
@@ -272,6 +293,10 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
                 break;
             case OPT_SEGMENTS:
                 ParseSegments(def->defname, value);
+                break;
+            case OPT_ARRAY_TYPE:
+                // The column's type is checked by CheckColumnOptions, which knows the column.
+                ParseArrayType(def->defname, value);
                 break;
         }
         if (strcmp(def->defname, "region") == 0)
@@ -721,4 +746,82 @@ bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum) {
             return ParseBoolOption(def->defname, defGetString(def));
     }
     return true;
+}
+
+DynamoArrayType DynamoColumnArrayType(Oid relid, AttrNumber attnum) {
+    List *options = GetForeignColumnOptions(relid, attnum);
+    ListCell *lc;
+    foreach (lc, options) {
+        DefElem *def = (DefElem *)lfirst(lc);
+        if (strcmp(def->defname, "array_type") == 0)
+            return ParseArrayType(def->defname, defGetString(def));
+    }
+    return DYNAMO_ARRAY_AUTO;
+}
+
+// The validator sees a column's options but not the column. This hook runs after CREATE and
+// ALTER FOREIGN TABLE change a column (its options or its type), in the same command, and
+// refuses array_type on a column of a type that cannot take it. (The library is loaded by then
+// whenever options were given: the validator ran first. A type changed in a session that has
+// not loaded it is caught when the column is written.)
+static object_access_hook_type prev_object_access_hook = NULL;
+
+static void CheckColumnOptions(ObjectAccessType access, Oid classId, Oid objectId, int subId,
+                               void *arg) {
+    if (prev_object_access_hook != NULL)
+        prev_object_access_hook(access, classId, objectId, subId, arg);
+    if (access != OAT_POST_ALTER || classId != RelationRelationId || subId <= 0 ||
+        get_rel_relkind(objectId) != RELKIND_FOREIGN_TABLE)
+        return;
+
+    // The column as this command left it: the catalog caches do not see it yet, a scan with
+    // SnapshotSelf does.
+    Relation attrel = table_open(AttributeRelationId, AccessShareLock);
+    ScanKeyData key[2];
+    ScanKeyInit(&key[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(objectId));
+    ScanKeyInit(&key[1], Anum_pg_attribute_attnum, BTEqualStrategyNumber, F_INT2EQ,
+                Int16GetDatum((int16)subId));
+    SysScanDesc scan =
+        systable_beginscan(attrel, AttributeRelidNumIndexId, true, SnapshotSelf, 2, key);
+    HeapTuple tuple = systable_getnext(scan);
+    bool has_option = false;
+    Oid typid = InvalidOid;
+    char *column = NULL;
+    if (HeapTupleIsValid(tuple)) {
+        Form_pg_attribute att = (Form_pg_attribute)GETSTRUCT(tuple);
+        bool isnull;
+        Datum d =
+            heap_getattr(tuple, Anum_pg_attribute_attfdwoptions, RelationGetDescr(attrel), &isnull);
+        if (!att->attisdropped && !isnull) {
+            List *options = untransformRelOptions(d);
+            ListCell *lc;
+            foreach (lc, options) {
+                if (strcmp(((DefElem *)lfirst(lc))->defname, "array_type") == 0)
+                    has_option = true;
+            }
+        }
+        typid = att->atttypid;
+        column = pstrdup(NameStr(att->attname));
+    }
+    systable_endscan(scan);
+    table_close(attrel, AccessShareLock);
+    if (!has_option)
+        return;
+
+    // Only foreign tables of this wrapper: another wrapper may have an option of that name.
+    ForeignTable *ft = GetForeignTable(objectId);
+    ForeignDataWrapper *fdw = GetForeignDataWrapper(GetForeignServer(ft->serverid)->fdwid);
+    if (!OidIsValid(fdw->fdwvalidator))
+        return;
+    FmgrInfo validator;
+    fmgr_info(fdw->fdwvalidator, &validator);
+    if (validator.fn_addr != dynamo_db_fdw_validator)
+        return;
+    DynamoCheckArrayTypeColumn(typid, column, get_rel_name(objectId));
+}
+
+void DynamoInstallColumnOptionCheck() {
+    prev_object_access_hook = object_access_hook;
+    object_access_hook = CheckColumnOptions;
 }

@@ -949,7 +949,7 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
                 no_rows = true;
             continue;
         }
-        DynamoDatumToAttribute(d, type, &rt->params[i], "key", ss->relname);
+        DynamoDatumToAttribute(d, type, DYNAMO_ARRAY_AUTO, &rt->params[i], "key", ss->relname);
     }
     MemoryContextSwitchTo(old);
     ResetExprContext(econtext);

@@ -174,6 +174,24 @@ void FuzzNumber(std::string_view text) {
         Check(dynamo::Base64Encode(decoded).size() == text.size(), "base64 length");
 }
 
+// Two numbers, the text split at its first ',': CompareDecimal is an order (antisymmetric,
+// reflexive) that agrees with ParseInteger where both are integers, and InSetOrder with it.
+void FuzzNumberOrder(std::string_view text) {
+    size_t comma = text.find(',');
+    if (comma == std::string_view::npos)
+        return;
+    std::string_view a = text.substr(0, comma), b = text.substr(comma + 1);
+    int ab = dynamo::CompareDecimal(a, b), ba = dynamo::CompareDecimal(b, a);
+    Check(ab >= -1 && ab <= 1 && ab == -ba, "CompareDecimal antisymmetric");
+    Check(dynamo::CompareDecimal(a, a) == 0, "CompareDecimal reflexive");
+    int64_t x = 0, y = 0;
+    if (dynamo::ParseInteger(a, INT64_MIN, INT64_MAX, x) == dynamo::IntParse::Ok &&
+        dynamo::ParseInteger(b, INT64_MIN, INT64_MAX, y) == dynamo::IntParse::Ok)
+        Check(ab == (x < y ? -1 : x > y ? 1 : 0), "CompareDecimal agrees with ParseInteger");
+    std::vector<std::string> members{std::string(a), std::string(b)};
+    Check(dynamo::InSetOrder(dynamo::AttrType::NS, members) == (ab < 0), "InSetOrder");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -184,5 +202,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FuzzCondition(text);
     FuzzPlan(text);
     FuzzNumber(bytes);
+    FuzzNumberOrder(bytes);
     return 0;
 }

@@ -432,3 +432,39 @@ TEST(CheckDynamoNumber, RejectsWhatDynamoDBCannotStore) {
     EXPECT_FALSE(dynamo::CheckDynamoNumber("NaN", why));
     EXPECT_FALSE(dynamo::CheckDynamoNumber("", why));
 }
+
+TEST(CompareDecimal, SpellingsOfOneValueAreEqual) {
+    EXPECT_EQ(dynamo::CompareDecimal("1", "1.0"), 0);
+    EXPECT_EQ(dynamo::CompareDecimal("1", "10E-1"), 0);
+    EXPECT_EQ(dynamo::CompareDecimal("1500", "1.5e3"), 0);
+    EXPECT_EQ(dynamo::CompareDecimal("-0", "0.000"), 0);
+    EXPECT_EQ(dynamo::CompareDecimal("+2", "2"), 0);
+    EXPECT_EQ(dynamo::CompareDecimal(".5", "0.50"), 0);
+}
+
+TEST(CompareDecimal, OrdersByValueExactly) {
+    const std::vector<std::string> ascending = {
+        "-1E+125", "-10",
+        "-9.5",    "-1.00000000000000000000000000000000000001",
+        "-1",      "-0.5",
+        "-1E-130", "0",
+        "1E-130",  "0.0001",
+        "0.1",     "0.99999999999999999999999999999999999999",
+        "1",       "1.00000000000000000000000000000000000001",
+        "2",       "9",
+        "10",      "1.1E+1",
+        "1E+125"};
+    for (size_t i = 0; i < ascending.size(); ++i)
+        for (size_t j = 0; j < ascending.size(); ++j) {
+            int c = dynamo::CompareDecimal(ascending[i], ascending[j]);
+            int want = i < j ? -1 : i > j ? 1 : 0;
+            EXPECT_EQ(c, want) << ascending[i] << " vs " << ascending[j];
+        }
+}
+
+TEST(CompareDecimal, NonNumbersSortLastByBytes) {
+    EXPECT_LT(dynamo::CompareDecimal("1E+125", "x"), 0);
+    EXPECT_GT(dynamo::CompareDecimal("x", "-5"), 0);
+    EXPECT_LT(dynamo::CompareDecimal("a", "b"), 0);
+    EXPECT_EQ(dynamo::CompareDecimal("a", "a"), 0);
+}

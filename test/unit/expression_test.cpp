@@ -58,6 +58,25 @@ TEST(Expression, InlineRenderingQuotesOddNamesAndShowsValues) {
               "b = b\"AP8=\"");
 }
 
+TEST(Expression, InlineRenderingTellsSetsFromLists) {
+    AttributeValue ss = AttributeValue();
+    ss.type = dynamo::AttrType::SS;
+    ss.set = {"a", "b \"c\""};
+    AttributeValue ns = AttributeValue();
+    ns.type = dynamo::AttrType::NS;
+    ns.set = {"-1", "2.5"};
+    AttributeValue bs = AttributeValue();
+    bs.type = dynamo::AttrType::BS;
+    bs.set = {std::string("\x00\xff", 2)};
+    AttributeValue list = AttributeValue();
+    list.type = dynamo::AttrType::L;
+    list.list = {AttributeValue::String("a"), AttributeValue::Number("1"), AttributeValue()};
+    EXPECT_EQ(dynamo::InlineOperand(Operand::Const(ss)), "<<\"a\", \"b \\\"c\\\"\">>");
+    EXPECT_EQ(dynamo::InlineOperand(Operand::Const(ns)), "<<-1, 2.5>>");
+    EXPECT_EQ(dynamo::InlineOperand(Operand::Const(bs)), "<<b\"AP8=\">>");
+    EXPECT_EQ(dynamo::InlineOperand(Operand::Const(list)), "[\"a\",1,null]");
+}
+
 TEST(Expression, JsonRoundTrip) {
     Condition c =
         Condition::Or({Condition::Between("sk", N("1"), Operand::Param(0)),

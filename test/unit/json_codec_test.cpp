@@ -718,3 +718,29 @@ TEST(ParseAttributeValue, SetsComeBackInAStableOrder) {
     EXPECT_EQ(ParseText(R"({"NS":["10","9","-1","1E+1"]})").set,
               (std::vector<std::string>{"-1", "9", "10", "1E+1"}));
 }
+
+TEST(ParseAttributeValue, NumberSetsSortByExactValue) {
+    // Numbers a double cannot tell apart still come back in the order of their values.
+    EXPECT_EQ(
+        ParseText(R"({"NS":["-1","-1.00000000000000000001","1.00000000000000000001","1"]})").set,
+        (std::vector<std::string>{"-1.00000000000000000001", "-1", "1", "1.00000000000000000001"}));
+    // Binary members by their bytes (0xff after 0x01), not by their base64 text.
+    EXPECT_EQ(ParseText(R"({"BS":["/w==","AQ=="]})").set,
+              (std::vector<std::string>{"\x01", "\xff"}));
+}
+
+TEST(InSetOrder, IsTheOrderSetsReadIn) {
+    using V = std::vector<std::string>;
+    EXPECT_TRUE(dynamo::InSetOrder(AttrType::NS, V{"-2", "1.5", "3E+2"}));
+    EXPECT_TRUE(dynamo::InSetOrder(AttrType::NS, V{}));
+    EXPECT_FALSE(dynamo::InSetOrder(AttrType::NS, V{"3", "1", "2"}));
+    EXPECT_FALSE(dynamo::InSetOrder(AttrType::NS, V{"1", "1.0"}));  // one value twice
+    EXPECT_FALSE(dynamo::InSetOrder(AttrType::NS, V{"9", "10", "1E+1"}));
+    EXPECT_TRUE(dynamo::InSetOrder(AttrType::SS, V{"", "Zed", "apple", "\xc3\xa9"}));
+    EXPECT_FALSE(dynamo::InSetOrder(AttrType::SS, V{"a", "a"}));
+    EXPECT_FALSE(dynamo::InSetOrder(AttrType::SS, V{"b", "a"}));
+    EXPECT_TRUE(dynamo::InSetOrder(AttrType::BS, V{std::string("\x00", 1), "\x01", "\xff"}));
+    // Whatever order DynamoDB sends, a parsed set is in that order.
+    AttributeValue v = ParseText(R"({"NS":["10","9","-1","0.5","1E+3"]})");
+    EXPECT_TRUE(dynamo::InSetOrder(AttrType::NS, v.set));
+}
