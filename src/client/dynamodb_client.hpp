@@ -289,12 +289,9 @@ void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
 // Sets request.condition to attribute_not_exists(key_name): a PutItem that writes only a new
 // item.
 void BuildPutIfAbsent(const std::string &key_name, WriteRequest &request);
-// A text that is the same for equal numbers ("1", "1.0", "10E-1"), for comparing key values
-// and set members as DynamoDB does.
+// A text that is the same for equal numbers ("1", "1.0", "10E-1"): a hashable form of a key
+// value, for finding a key twice in a batch (CompareDecimal orders numbers).
 std::string NumberKey(const std::string &text);
-// -1, 0 or 1 as number a is less than, equal to or greater than number b (texts DynamoDB
-// accepts as numbers).
-int CompareNumbers(const std::string &a, const std::string &b);
 // DynamoDB's size of an item (attribute names plus values), as it counts against the 400 KB
 // item limit.
 size_t ItemSize(const Item &item);

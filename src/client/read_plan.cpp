@@ -6,7 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "client/dynamodb_client.hpp"
+#include "client/convert.hpp"
 #include "client/json_codec.hpp"
 
 namespace dynamo {
@@ -15,7 +15,7 @@ namespace {
 // Key values equal as DynamoDB compares them: numbers by value ("01" is "1").
 bool SameKeyValue(const AttributeValue &a, const AttributeValue &b) {
     if (a.type == AttrType::N && b.type == AttrType::N)
-        return NumberKey(a.str) == NumberKey(b.str);
+        return CompareDecimal(a.str, b.str) == 0;
     return a == b;
 }
 
@@ -25,7 +25,7 @@ bool InOrder(const AttributeValue &a, const AttributeValue &b) {
     if (a.type != b.type)
         return true;  // not a range DynamoDB can order: let it say so
     if (a.type == AttrType::N)
-        return CompareNumbers(a.str, b.str) <= 0;
+        return CompareDecimal(a.str, b.str) <= 0;
     return a.str.compare(b.str) <= 0;
 }
 

@@ -282,36 +282,6 @@ std::string NumberKey(const std::string &text) {
            std::to_string(exponent);
 }
 
-int CompareNumbers(const std::string &a, const std::string &b) {
-    // NumberKey spells a number as [-]digits e exponent, digits without leading or trailing
-    // zeros ("0" alone for zero): value = 0.digits * 10^(exponent + count of digits).
-    struct Parts {
-        int sign;
-        std::string digits;
-        int64_t magnitude;
-    };
-    auto split = [](const std::string &text) {
-        std::string key = NumberKey(text);
-        Parts p{0, "", 0};
-        if (key == "0")
-            return p;
-        p.sign = key[0] == '-' ? -1 : 1;
-        size_t start = p.sign < 0 ? 1 : 0;
-        size_t e = key.find('e');
-        p.digits = key.substr(start, e - start);
-        p.magnitude = std::stoll(key.substr(e + 1)) + static_cast<int64_t>(p.digits.size());
-        return p;
-    };
-    Parts x = split(a), y = split(b);
-    if (x.sign != y.sign)
-        return x.sign < y.sign ? -1 : 1;
-    if (x.sign == 0)
-        return 0;
-    int cmp = x.magnitude != y.magnitude ? (x.magnitude < y.magnitude ? -1 : 1)
-                                         : (x.digits < y.digits ? -1 : x.digits > y.digits);
-    return x.sign * cmp;
-}
-
 size_t ItemSize(const Item &item) {
     size_t n = 0;
     for (const auto &entry : item)

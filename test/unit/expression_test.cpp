@@ -1,4 +1,3 @@
-#include "client/dynamodb_client.hpp"
 #include "client/expression.hpp"
 #include "client/json_codec.hpp"
 #include "client/read_plan.hpp"
@@ -212,16 +211,4 @@ TEST(ReadPlan, BetweenWithBoundsOutOfOrderReadsNothing) {
     EXPECT_TRUE(plan("b", "a", "S").empty);
     EXPECT_FALSE(plan("a", "b", "S").empty);
     EXPECT_TRUE(plan("ab", "", "S").empty);
-}
-
-TEST(Numbers, CompareByValue) {
-    EXPECT_EQ(dynamo::CompareNumbers("1", "1.000"), 0);
-    EXPECT_EQ(dynamo::CompareNumbers("0", "-0.0"), 0);
-    EXPECT_EQ(dynamo::CompareNumbers("2", "10"), -1);
-    EXPECT_EQ(dynamo::CompareNumbers("-2", "-10"), 1);
-    EXPECT_EQ(dynamo::CompareNumbers("0.001", "0.01"), -1);
-    EXPECT_EQ(dynamo::CompareNumbers("12345678901234567890", "1.2345678901234567891E19"), -1);
-    EXPECT_EQ(dynamo::CompareNumbers("-0.5", "0"), -1);
-    EXPECT_EQ(dynamo::CompareNumbers("0", "1E-130"), -1);
-    EXPECT_EQ(dynamo::CompareNumbers("9.9E125", "1E125"), 1);
 }
