@@ -263,6 +263,17 @@ bool TextNumberKey(const DynamoPlanColumn *col, const AttrClass &cls) {
     return cls.type_enforced && cls.target == dynamo::AttrType::N && IsTextType(col->typid);
 }
 
+// An empty string or binary: never a key value (DynamoDB refuses one in a key condition).
+bool EmptyKeyValue(Const *c, dynamo::AttrType target) {
+    if (c->constisnull)
+        return false;
+    if (target == dynamo::AttrType::S && IsTextType(c->consttype))
+        return VARSIZE_ANY_EXHDR(DatumGetPointer(c->constvalue)) == 0;
+    if (target == dynamo::AttrType::B && c->consttype == BYTEAOID)
+        return VARSIZE_ANY_EXHDR(DatumGetPointer(c->constvalue)) == 0;
+    return false;
+}
+
 // Whether a value expression can be sent: a constant, or (for key conditions) anything not
 // referring to this relation that can be computed when the scan starts.
 bool RuntimeValue(Expr *e, RelOptInfo *rel) {
@@ -809,6 +820,11 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
             } else if (target == dynamo::AttrType::S && !EqualityCollationOk(op->inputcollid)) {
                 return;
             }
+            Expr *cv = val;
+            while (IsA(cv, RelabelType))
+                cv = ((RelabelType *)cv)->arg;
+            if (k != CMP_EQ && IsA(cv, Const) && EmptyKeyValue((Const *)cv, target))
+                return;  // every key is above the empty string: Postgres compares
             cj->key_op = k == CMP_EQ   ? DKEY_EQ
                          : k == CMP_LT ? DKEY_LT
                          : k == CMP_LE ? DKEY_LE
@@ -854,8 +870,8 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
             if (nulls[i])
                 continue;  // NULL never equals anything
             Const *c = makeConst(elemtype, -1, InvalidOid, typlen, elems[i], false, typbyval);
-            if (ConstOperand(c, target) == NULL)
-                continue;  // no key of this type has this value (a text that is no number)
+            if (EmptyKeyValue(c, target) || ConstOperand(c, target) == NULL)
+                continue;  // no key has this value (empty, or a text that is no number)
             values = lappend(values, c);
         }
         if (values == NIL || list_length(values) > 100)
@@ -910,20 +926,21 @@ DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, Rest
     return cj;
 }
 
-char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target, List **params,
-                       List **param_types) {
+char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target, bool equality,
+                       List **params, List **param_types) {
     Expr *v = value;
     while (IsA(v, RelabelType))
         v = ((RelabelType *)v)->arg;
-    if (IsA(v, Const)) {
+    if (IsA(v, Const) && !EmptyKeyValue((Const *)v, target)) {
         char *o = ConstOperand((Const *)v, target);
         if (o != NULL)
             return o;
-        // A constant that cannot be a key of this type: a parameter that finds nothing.
     }
+    // A constant that cannot be a key of this type (a text that is no number, an empty
+    // string), or a run-time value: a parameter, which finds nothing when it cannot be a key.
     int idx = list_length(*params);
     *params = lappend(*params, value);
-    *param_types = lappend_int(*param_types, (int)target);
+    *param_types = lappend_int(*param_types, (int)target | (equality ? DYNAMO_PARAM_EQUALITY : 0));
     return psprintf("{\"p\":%d}", idx);
 }
 

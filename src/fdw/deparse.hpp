@@ -73,8 +73,11 @@ const DynamoKeyAttr *DynamoFindKeyAttr(DynamoRelInfo *info, const char *attr);
 DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, RestrictInfo *ri);
 // The JSON operand for a key value: a constant inline, anything else as a run-time parameter
 // (appended to *params, with its DynamoDB type in *param_types).
-char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target, List **params,
-                       List **param_types);
+// `equality`: the operand is compared for equality, so a value that cannot be a key (an empty
+// string) finds nothing; it is recorded with DYNAMO_PARAM_EQUALITY in *param_types.
+char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target, bool equality,
+                       List **params, List **param_types);
+#define DYNAMO_PARAM_EQUALITY 0x100
 char *DynamoKeyCondition(const char *attr, DynamoKeyOp op, const char *operand);
 char *DynamoBetween(const char *attr, const char *lo, const char *hi);
 char *DynamoJsonAnd(List *parts);  // NULL parts are TRUE; NULL result is TRUE

@@ -638,7 +638,7 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             List *ops = NIL;
             ListCell *vc;
             foreach (vc, h->key_values)
-                ops = lappend(ops, DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, params,
+                ops = lappend(ops, DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, true, params,
                                                     param_types));
             parts = lappend(parts, DynamoKeyCondition(hash->name, DKEY_EQ, (char *)linitial(ops)));
             appendStringInfoString(&js, ",\"partition\":[");
@@ -654,7 +654,7 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         } else {
             parts = lappend(parts,
                             DynamoKeyCondition(hash->name, DKEY_EQ,
-                                               DynamoKeyOperand(info, h->key_value, h->key_target,
+                                               DynamoKeyOperand(info, h->key_value, h->key_target, true,
                                                                 params, param_types)));
         }
         all_exact = all_exact && h->key_exact;
@@ -667,8 +667,10 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
                 parts,
                 DynamoBetween(
                     range->name,
-                    DynamoKeyOperand(info, lo->key_value, lo->key_target, params, param_types),
-                    DynamoKeyOperand(info, hi->key_value, hi->key_target, params, param_types)));
+                    DynamoKeyOperand(info, lo->key_value, lo->key_target, false, params,
+                                     param_types),
+                    DynamoKeyOperand(info, hi->key_value, hi->key_target, false, params,
+                                     param_types)));
             all_exact = all_exact && lo->key_exact && hi->key_exact;
             if (lo->key_exact)
                 *handled = lappend(*handled, lo->rinfo);
@@ -679,7 +681,8 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             parts = lappend(parts,
                             DynamoKeyCondition(range->name, r->key_op,
                                                DynamoKeyOperand(info, r->key_value, r->key_target,
-                                                                params, param_types)));
+                                                                r->key_op == DKEY_EQ, params,
+                                                                param_types)));
             all_exact = all_exact && r->key_exact;
             if (r->key_exact)
                 *handled = lappend(*handled, r->rinfo);
@@ -690,7 +693,8 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         DynamoConjunct *r =
             list_length(key_conjuncts) > 1 ? (DynamoConjunct *)lsecond(key_conjuncts) : NULL;
         char *range_op =
-            r ? DynamoKeyOperand(info, r->key_value, r->key_target, params, param_types) : NULL;
+            r ? DynamoKeyOperand(info, r->key_value, r->key_target, true, params, param_types)
+              : NULL;
         List *values = h->key_op == DKEY_IN ? h->key_values : list_make1(h->key_value);
         appendStringInfoString(&js, ",\"keys\":[");
         bool first = true;
@@ -703,7 +707,8 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             DynamoAppendJsonString(&js, hash->name);
             appendStringInfo(
                 &js, ":%s",
-                DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, params, param_types));
+                DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, true, params,
+                                 param_types));
             if (r != NULL) {
                 appendStringInfoChar(&js, ',');
                 DynamoAppendJsonString(&js, range->name);
@@ -929,10 +934,18 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
         ExprState *es = (ExprState *)list_nth(ss->param_states, i);
         bool isnull;
         Datum d = ExecEvalExpr(es, econtext, &isnull);
-        dynamo::AttrType target = (dynamo::AttrType)list_nth_int(ss->param_types, i);
+        int kind = list_nth_int(ss->param_types, i);
+        dynamo::AttrType target = (dynamo::AttrType)(kind & ~DYNAMO_PARAM_EQUALITY);
         Oid type = exprType((Node *)es->expr);
         if (isnull) {
             no_rows = true;  // a key equal to NULL: nothing matches
+            continue;
+        }
+        if ((kind & DYNAMO_PARAM_EQUALITY) &&
+            (target == dynamo::AttrType::S || target == dynamo::AttrType::B) &&
+            (type == TEXTOID || type == VARCHAROID || type == BYTEAOID) &&
+            VARSIZE_ANY_EXHDR(DatumGetPointer(d)) == 0) {
+            no_rows = true;  // a key equal to an empty string: no key is empty
             continue;
         }
         if (target == dynamo::AttrType::N && (type == TEXTOID || type == VARCHAROID)) {
