@@ -65,6 +65,11 @@ run_suite() {
     if ! node test/differential/run.mjs "$@"; then
         failed=1
     fi
+    # Concurrent UPDATEs lose nothing (moto is slower: fewer statements).
+    echo "== concurrency test against $backend" >&2
+    if ! test/concurrency/run.sh 4 "$([ "$backend" = moto ] && echo 25 || echo 100)"; then
+        failed=1
+    fi
 }
 
 start_dynalite

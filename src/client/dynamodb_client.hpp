@@ -286,6 +286,33 @@ class DynamoClient {
 // partition key) exists, so that an update never creates an item.
 void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
                  const std::string &must_exist, WriteRequest &request);
+
+// An assignment DynamoDB computes from the item: attr = attr + delta (or - delta), or, with a
+// start, attr = if_not_exists(attr, start) + delta.
+struct Arithmetic {
+    std::string attr;
+    AttributeValue delta;
+    bool subtract = false;
+    bool has_start = false;
+    AttributeValue start;
+};
+
+// What an UpdateItem sets, computes and removes, and what it expects of the item.
+struct UpdateSpec {
+    Item set;
+    std::vector<Arithmetic> arith;
+    std::vector<std::string> remove;
+    // The item must hold each attribute with exactly this value; a NULL-typed value stands for
+    // "absent or the NULL type".
+    std::vector<std::pair<std::string, AttributeValue>> expect;
+};
+
+// As BuildUpdate, for a whole UpdateSpec. The condition also requires each arithmetic
+// attribute to hold a number (or, with a start, to be absent or a number), so that DynamoDB
+// computes exactly what SQL would; when that fails, the caller reads the item and writes the
+// values it computes, expecting what it read.
+void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
+                     WriteRequest &request);
 // Sets request.condition to attribute_not_exists(key_name): a PutItem that writes only a new
 // item.
 void BuildPutIfAbsent(const std::string &key_name, WriteRequest &request);

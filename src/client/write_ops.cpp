@@ -240,20 +240,55 @@ Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWr
 
 void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
                  const std::string &must_exist, WriteRequest &request) {
+    UpdateSpec spec;
+    spec.set = set;
+    spec.remove = remove;
+    BuildUpdateSpec(spec, must_exist, request);
+}
+
+void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
+                     WriteRequest &request) {
     Placeholders ph;
     std::string text;
-    for (const auto &entry : set) {
+    for (const auto &entry : spec.set) {
         text += text.empty() ? "SET " : ", ";
         text += ph.Name(entry.first);
         text += " = ";
         text += ph.Value(Operand::Const(entry.second));
     }
-    for (size_t i = 0; i < remove.size(); i++) {
+    std::string condition = "attribute_exists(" + ph.Name(must_exist) + ")";
+    const std::string number = spec.arith.empty()
+                                   ? std::string()
+                                   : ph.Value(Operand::Const(AttributeValue::String("N")));
+    for (const Arithmetic &a : spec.arith) {
+        std::string name = ph.Name(a.attr);
+        text += text.empty() ? "SET " : ", ";
+        text += name + " = ";
+        text += a.has_start ? "if_not_exists(" + name + ", " + ph.Value(Operand::Const(a.start)) + ")"
+                            : name;
+        text += a.subtract ? " - " : " + ";
+        text += ph.Value(Operand::Const(a.delta));
+        std::string typed = "attribute_type(" + name + ", " + number + ")";
+        condition += a.has_start ? " AND (attribute_not_exists(" + name + ") OR " + typed + ")"
+                                 : " AND " + typed;
+    }
+    for (size_t i = 0; i < spec.remove.size(); i++) {
         text += i == 0 ? (text.empty() ? "REMOVE " : " REMOVE ") : ", ";
-        text += ph.Name(remove[i]);
+        text += ph.Name(spec.remove[i]);
+    }
+    const std::string null_type = spec.expect.empty()
+                                      ? std::string()
+                                      : ph.Value(Operand::Const(AttributeValue::String("NULL")));
+    for (const auto &e : spec.expect) {
+        std::string name = ph.Name(e.first);
+        if (e.second.type == AttrType::NUL)
+            condition += " AND (attribute_not_exists(" + name + ") OR attribute_type(" + name +
+                         ", " + null_type + "))";
+        else
+            condition += " AND " + name + " = " + ph.Value(Operand::Const(e.second));
     }
     request.update = std::move(text);
-    request.condition = "attribute_exists(" + ph.Name(must_exist) + ")";
+    request.condition = std::move(condition);
     request.names = ph.names();
     request.values = ph.values();
 }

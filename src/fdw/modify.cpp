@@ -48,7 +48,14 @@ enum FdwDirectPrivateIndex {
     FdwDirectPrivateKeyText,   // String: the key condition (EXPLAIN)
     FdwDirectPrivateSetText,   // String: the update expression (EXPLAIN)
     FdwDirectPrivateSetTag,    // Integer (0/1): the statement's row count includes these rows
+    FdwDirectPrivateSetKinds,  // List of Integer: DirectSetKind per assigned column
 };
+
+// How a direct UPDATE assigns a column: a value, or arithmetic DynamoDB computes from the item
+// (col + delta, col - delta; DIRECT_SET_START: coalesce(col, start) + delta). fdw_exprs holds the
+// value or delta in FdwDirectPrivateSetAttrs order, then the starts, in the same order.
+enum DirectSetKind { DIRECT_SET_VALUE = 0, DIRECT_SET_ADD = 1, DIRECT_SET_SUBTRACT = 2 };
+constexpr int DIRECT_SET_START = 4;
 
 enum KeyRole { KeyNone, KeyPartition, KeySort, KeyIndex };
 
@@ -67,6 +74,7 @@ struct ModifyRuntime {
     dynamo::WriteRequest request;               // request.item: the row's item (INSERT) or key
     dynamo::Item set;                           // UPDATE: attributes to SET
     std::vector<std::string> remove;            // UPDATE: attributes to REMOVE
+    std::vector<dynamo::Arithmetic> arith;      // direct UPDATE: attributes DynamoDB computes
     dynamo::AttributeValue value;               // the column value being converted
     dynamo::AttributeValue old_value;           // UPDATE: the catch-all before the update
     dynamo::Item returned;                      // ReturnValues of the last request
@@ -103,6 +111,9 @@ struct DynamoModifyState {
     List *set_exprs;  // ExprState per assigned column
     List *key_attrs;
     List *set_attrs;
+    List *set_kinds;    // DirectSetKind per assigned column
+    List *start_exprs;  // ExprState per DIRECT_SET_START column
+    int64_t rereads;    // direct UPDATE: items read again because DynamoDB could not compute
     bool set_tag;
     bool done;
 };
@@ -673,6 +684,114 @@ bool SendSingle(DynamoModifyState *st, const char *operation) {
     return !failed;
 }
 
+// The number text of `a op b` (op '+' or '-'), computed exactly with numeric, palloc'd.
+char *NumberArithmetic(const char *a, const char *b, bool subtract) {
+    Datum x = DirectFunctionCall3(numeric_in, CStringGetDatum(a), ObjectIdGetDatum(InvalidOid),
+                                  Int32GetDatum(-1));
+    Datum y = DirectFunctionCall3(numeric_in, CStringGetDatum(b), ObjectIdGetDatum(InvalidOid),
+                                  Int32GetDatum(-1));
+    Datum r = DirectFunctionCall2(subtract ? numeric_sub : numeric_add, x, y);
+    return DatumGetCString(DirectFunctionCall1(numeric_out, r));
+}
+
+// A direct UPDATE: one UpdateItem in which DynamoDB computes the arithmetic assignments. When an
+// arithmetic attribute is absent, NULL or not a number, DynamoDB cannot compute what SQL would:
+// the item is read (strongly consistent), the new values computed here, and written on the
+// condition that the item still holds what was read; a change in between starts again, and
+// after a few rounds the statement fails with a serialization failure. False when there is no
+// item.
+bool SendUpdateWithArithmetic(DynamoModifyState *st) {
+    ModifyRuntime *rt = st->rt;
+    RunCpp([&] {
+        dynamo::UpdateSpec spec;
+        spec.set = rt->set;
+        spec.arith = rt->arith;
+        spec.remove = rt->remove;
+        dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
+        rt->request.return_values = st->has_returning;
+    });
+    bool written = SendSingle(st, "UpdateItem");
+    bool plain = false;
+    RunCpp([&] { plain = rt->arith.empty(); });
+    if (written || plain)
+        return written;
+
+    const int kRounds = 5;
+    for (int round = 0; round < kRounds; round++) {
+        CHECK_FOR_INTERRUPTS();
+        st->rereads++;
+        bool found = false, ok = false;
+        RunCpp([&] {
+            dynamo::ReadRequest get;
+            get.table = rt->request.table;
+            get.consistent_read = true;
+            rt->error = rt->client->GetItem(get, rt->request.item, found, rt->returned,
+                                            DynamoAbortRequested);
+            ok = rt->error.ok();
+        });
+        if (!ok)
+            Report(st);
+        if (!found)
+            return false;
+        // What SQL computes from the item as it is now.
+        int n = 0;
+        RunCpp([&] { n = (int)rt->arith.size(); });
+        dynamo::UpdateSpec *spec = NULL;
+        RunCpp([&] {
+            spec = new dynamo::UpdateSpec();
+            spec->set = rt->set;
+            spec->remove = rt->remove;
+        });
+        for (int i = 0; i < n; i++) {
+            const char *attr = NULL;
+            const dynamo::AttributeValue *old = NULL;
+            dynamo::Arithmetic *a = NULL;
+            RunCpp([&] {
+                a = &rt->arith[(size_t)i];
+                attr = a->attr.c_str();
+                old = dynamo::FindAttribute(rt->returned, a->attr);
+            });
+            bool absent = old == NULL || old->type == dynamo::AttrType::NUL;
+            if (!absent && old->type != dynamo::AttrType::N) {
+                RunCpp([&] { delete spec; });
+                ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+                                errmsg("DynamoDB attribute \"%s\" of type %s cannot be read as a "
+                                       "number",
+                                       attr, dynamo::AttrTypeName(old->type)),
+                                errcontext("UPDATE of foreign table \"%s\"", st->relname)));
+            }
+            const char *base = !absent ? old->str.c_str()
+                               : a->has_start ? a->start.str.c_str()
+                                              : NULL;
+            if (base != NULL) {
+                char *result = NumberArithmetic(base, a->delta.str.c_str(), a->subtract);
+                RunCpp([&] {
+                    spec->set.emplace_back(a->attr, dynamo::AttributeValue::Number(result));
+                });
+            } else {
+                RunCpp([&] { spec->remove.emplace_back(a->attr); });  // NULL + c is NULL
+            }
+            RunCpp([&] {
+                spec->expect.emplace_back(a->attr, absent ? dynamo::AttributeValue() : *old);
+            });
+        }
+        RunCpp([&] {
+            dynamo::BuildUpdateSpec(*spec, rt->desc.hash.name, rt->request);
+            rt->request.return_values = st->has_returning;
+            delete spec;
+        });
+        if (SendSingle(st, "UpdateItem"))
+            return true;
+    }
+    ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                    errmsg("could not serialize access due to concurrent update"),
+                    errdetail("The item of DynamoDB table \"%s\" changed %d times while it was "
+                              "being updated.",
+                              st->table, kRounds),
+                    errcontext("UPDATE of foreign table \"%s\"", st->relname)));
+    return false;
+}
+
 // UPDATE: the catch-all's new members become SETs where they changed, and the old members it no
 // longer has become REMOVEs. rt->value holds the new object (or is NULL-typed for SQL NULL).
 void DiffCatchAll(DynamoModifyState *st, const WriteColumn *wc, Datum old, bool old_isnull) {
@@ -919,6 +1038,58 @@ Expr *ConstOrParam(Expr *e) {
     while (IsA(e, RelabelType))
         e = ((RelabelType *)e)->arg;
     return IsA(e, Const) || IsA(e, Param) ? e : NULL;
+}
+
+bool IsNumericTypeOid(Oid t) {
+    return t == INT2OID || t == INT4OID || t == INT8OID || t == NUMERICOID;
+}
+
+// `col + c`, `c + col`, `col - c`, or `coalesce(col, s) + c` (or `- c`), c and s Consts or
+// Params, assigned to an integer or unconstrained numeric column `attno`: arithmetic DynamoDB's
+// SET computes exactly as Postgres would. Returns c, or NULL.
+Expr *ArithmeticOf(Expr *e, Index rti, AttrNumber attno, Form_pg_attribute att, int *kind,
+                   Expr **start) {
+    Oid t = att->atttypid;
+    bool integer = t == INT2OID || t == INT4OID || t == INT8OID;
+    if (!integer && !(t == NUMERICOID && att->atttypmod < 0))
+        return NULL;
+    while (IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
+    if (!IsA(e, OpExpr) || exprType((Node *)e) != t)
+        return NULL;
+    OpExpr *op = (OpExpr *)e;
+    if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId)
+        return NULL;
+    const char *name = get_opname(op->opno);
+    bool plus = strcmp(name, "+") == 0, minus = strcmp(name, "-") == 0;
+    if (!plus && !minus)
+        return NULL;
+    auto is_column = [&](Expr *x, Expr **s) {
+        while (IsA(x, RelabelType))
+            x = ((RelabelType *)x)->arg;
+        *s = NULL;
+        if (IsA(x, CoalesceExpr) && list_length(((CoalesceExpr *)x)->args) == 2) {
+            *s = ConstOrParam((Expr *)lsecond(((CoalesceExpr *)x)->args));
+            if (*s == NULL || !IsNumericTypeOid(exprType((Node *)*s)))
+                return false;
+            x = (Expr *)linitial(((CoalesceExpr *)x)->args);
+        }
+        return IsA(x, Var) && ((Var *)x)->varno == rti && ((Var *)x)->varattno == attno &&
+               ((Var *)x)->varlevelsup == 0;
+    };
+    Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
+    Expr *delta = NULL;
+    if (is_column(l, start))
+        delta = r;
+    else if (plus && is_column(r, start))
+        delta = l;
+    if (delta == NULL)
+        return NULL;
+    delta = ConstOrParam(delta);
+    if (delta == NULL || !IsNumericTypeOid(exprType((Node *)delta)))
+        return NULL;
+    *kind = (plus ? DIRECT_SET_ADD : DIRECT_SET_SUBTRACT) | (*start ? DIRECT_SET_START : 0);
+    return delta;
 }
 
 }  // namespace
@@ -1265,7 +1436,7 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     // UPDATE: Consts and Params assigned to columns that are neither a key nor the catch-all.
     const char *relname = RelationGetRelationName(rel);
     List *tlist = NIL, *colnos = NIL;
-    List *set_attrs = NIL, *set_exprs = NIL;
+    List *set_attrs = NIL, *set_exprs = NIL, *set_kinds = NIL, *start_exprs = NIL;
     StringInfoData set_text, remove_text;
     initStringInfo(&set_text);
     initStringInfo(&remove_text);
@@ -1288,15 +1459,32 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
             catch_all_column = WritesAsCatchAll(rte->relid, &col);
         }
         Expr *value = ConstOrParam(tle->expr);
+        int kind = DIRECT_SET_VALUE;
+        Expr *start = NULL;
+        if (value == NULL && !catch_all_column)
+            value = ArithmeticOf(tle->expr, resultRelation, attno, att, &kind, &start);
         if (attno == keys[0] || (nkeys > 1 && attno == keys[1]) || catch_all_column ||
             value == NULL) {
             usable = false;
             break;
         }
         set_attrs = lappend_int(set_attrs, attno);
-        set_exprs = lappend(set_exprs, tle->expr);
+        set_exprs = lappend(set_exprs, kind == DIRECT_SET_VALUE ? tle->expr : value);
+        set_kinds = lappend_int(set_kinds, kind);
+        if (start != NULL)
+            start_exprs = lappend(start_exprs, start);
         const char *name = NameStr(att->attname);
-        if (IsA(value, Const) && ((Const *)value)->constisnull)
+        if (kind != DIRECT_SET_VALUE) {
+            const char *shown = ShownName(name);
+            auto operand = [&](Expr *x) {
+                return ShownEquality(name, x, DYNAMO_ARRAY_AUTO, relname) + strlen(shown) + 3;
+            };
+            const char *base =
+                start ? psprintf("if_not_exists(%s, %s)", shown, operand(start)) : shown;
+            appendStringInfo(&set_text, "%s%s = %s %s %s", set_text.len > 0 ? ", " : "SET ",
+                             shown, base, (kind & 3) == DIRECT_SET_ADD ? "+" : "-",
+                             operand(value));
+        } else if (IsA(value, Const) && ((Const *)value)->constisnull)
             appendStringInfo(&remove_text, "%s%s", remove_text.len > 0 ? ", " : "REMOVE ",
                              ShownName(name));
         else
@@ -1322,7 +1510,7 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
                          ShownEquality(k == 0 ? desc->hash.name.c_str() : desc->range.name.c_str(),
                                        key_values[k], DYNAMO_ARRAY_AUTO, relname));
     }
-    exprs = list_concat(exprs, set_exprs);
+    exprs = list_concat(list_concat(exprs, set_exprs), start_exprs);
     if (remove_text.len > 0)
         appendStringInfo(&set_text, "%s%s", set_text.len > 0 ? " " : "", remove_text.data);
     table_close(rel, NoLock);
@@ -1330,8 +1518,9 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     fscan->operation = op;
     fscan->resultRelation = resultRelation;
     fscan->fdw_private =
-        list_make5(key_attrs, set_attrs, makeString(key_text.data), makeString(set_text.data),
-                   makeInteger(plan->canSetTag ? 1 : 0));
+        lappend(list_make5(key_attrs, set_attrs, makeString(key_text.data),
+                           makeString(set_text.data), makeInteger(plan->canSetTag ? 1 : 0)),
+                set_kinds);
     fscan->fdw_exprs = exprs;
     fscan->fdw_scan_tlist = NIL;
     fscan->fdw_recheck_quals = NIL;
@@ -1354,8 +1543,11 @@ void DynamoBeginDirectModify(ForeignScanState *node, int eflags) {
     st->set_tag = intVal(list_nth(fscan->fdw_private, FdwDirectPrivateSetTag)) != 0;
     int nkeys = list_length(st->key_attrs);
     List *all = ExecInitExprList(fscan->fdw_exprs, (PlanState *)node);
+    st->set_kinds = (List *)list_nth(fscan->fdw_private, FdwDirectPrivateSetKinds);
+    int nsets = list_length(st->set_attrs);
     st->key_exprs = list_truncate(list_copy(all), nkeys);
-    st->set_exprs = list_copy_tail(all, nkeys);
+    st->set_exprs = list_truncate(list_copy_tail(all, nkeys), nsets);
+    st->start_exprs = list_copy_tail(all, nkeys + nsets);
 }
 
 TupleTableSlot *DynamoIterateDirectModify(ForeignScanState *node) {
@@ -1391,23 +1583,54 @@ TupleTableSlot *DynamoIterateDirectModify(ForeignScanState *node) {
         AppendValue(st, wc);
     }
     if (found && st->operation == CMD_UPDATE) {
+        RunCpp([&] { rt->arith.clear(); });
+        ListCell *lk = list_head(st->set_kinds), *ls = list_head(st->start_exprs);
         forboth(lc, st->set_exprs, lc2, st->set_attrs) {
             ExprState *es = (ExprState *)lfirst(lc);
             const WriteColumn *wc = ColumnByAttnum(st, lfirst_int(lc2));
+            int kind = lfirst_int(lk);
+            lk = lnext(st->set_kinds, lk);
             bool isnull;
             Datum d = ExecEvalExpr(es, econtext, &isnull);
+            if (kind == DIRECT_SET_VALUE) {
+                if (isnull) {
+                    RunCpp([&] { rt->remove.emplace_back(wc->col->name); });
+                    continue;
+                }
+                ColumnValue(st, wc, d, wc->col->typid);
+                RunCpp([&] { rt->set.emplace_back(wc->col->name, std::move(rt->value)); });
+                continue;
+            }
+            bool start_isnull = true;
+            Datum start = (Datum)0;
+            ExprState *ss = NULL;
+            if (kind & DIRECT_SET_START) {
+                ss = (ExprState *)lfirst(ls);
+                ls = lnext(st->start_exprs, ls);
+                start = ExecEvalExpr(ss, econtext, &start_isnull);
+            }
             if (isnull) {
+                // col + NULL is NULL
                 RunCpp([&] { rt->remove.emplace_back(wc->col->name); });
                 continue;
             }
-            ColumnValue(st, wc, d, wc->col->typid);
-            RunCpp([&] { rt->set.emplace_back(wc->col->name, std::move(rt->value)); });
+            ColumnValue(st, wc, d, exprType((Node *)es->expr));
+            RunCpp([&] {
+                dynamo::Arithmetic a;
+                a.attr = wc->col->name;
+                a.delta = std::move(rt->value);
+                a.subtract = (kind & 3) == DIRECT_SET_SUBTRACT;
+                rt->arith.push_back(std::move(a));
+            });
+            if (!start_isnull) {
+                ColumnValue(st, wc, start, exprType((Node *)ss->expr));
+                RunCpp([&] {
+                    rt->arith.back().has_start = true;
+                    rt->arith.back().start = std::move(rt->value);
+                });
+            }
         }
-        RunCpp([&] {
-            dynamo::BuildUpdate(rt->set, rt->remove, rt->desc.hash.name, rt->request);
-            rt->request.return_values = st->has_returning;
-        });
-        found = SendSingle(st, "UpdateItem");
+        found = SendUpdateWithArithmetic(st);
     } else if (found) {
         // ALL_OLD tells whether there was an item to delete.
         RunCpp([&] { rt->request.return_values = true; });
@@ -1509,8 +1732,25 @@ void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
         const char *hash = NULL;
         RunCpp([&] { hash = st->rt->desc.hash.name.c_str(); });
         ExplainPropertyText("DynamoDB Update", strVal(list_nth(priv, FdwDirectPrivateSetText)), es);
-        ExplainPropertyText("DynamoDB Condition", psprintf("attribute_exists(%s)", ShownName(hash)),
-                            es);
+        // Arithmetic needs a number to compute from (else the item is read first).
+        StringInfoData cond;
+        initStringInfo(&cond);
+        appendStringInfo(&cond, "attribute_exists(%s)", ShownName(hash));
+        ListCell *lk, *la;
+        forboth(lk, st->set_kinds, la, st->set_attrs) {
+            int kind = lfirst_int(lk);
+            if (kind == DIRECT_SET_VALUE)
+                continue;
+            const char *name = ShownName(ColumnByAttnum(st, lfirst_int(la))->col->name);
+            if (kind & DIRECT_SET_START)
+                appendStringInfo(&cond, " AND (attribute_not_exists(%s) OR attribute_type(%s, \"N\"))",
+                                 name, name);
+            else
+                appendStringInfo(&cond, " AND attribute_type(%s, \"N\")", name);
+        }
+        ExplainPropertyText("DynamoDB Condition", cond.data, es);
     }
+    if (es->analyze && fscan->operation == CMD_UPDATE && st->set_kinds != NIL)
+        ExplainPropertyInteger("DynamoDB Items Read Again", NULL, st->rereads, es);
     ExplainWriteCounts(st, es);
 }

@@ -1,0 +1,34 @@
+-- UPDATEs that DynamoDB computes from the item: one UpdateItem, nothing read first; what
+-- DynamoDB holds is checked with the AWS SDK (dump.mjs).
+\! node "$HARNESS_ROOT/test/fixtures/load.mjs" counters >/dev/null
+set search_path = public, extensions;
+create schema atomic;
+create foreign table atomic.counters (id text collate "C", n bigint, note text)
+  server dynamodb_server options (table 'counters');
+
+-- n + c, n - c, coalesce(n, s) + c, with constants and parameters, mixed with plain values
+explain (verbose, costs off) update atomic.counters set n = n + 1 where id = 'a';
+update atomic.counters set n = n + 1 where id = 'a';
+explain (verbose, costs off) update atomic.counters set n = n - 3, note = 'x' where id = 'b';
+update atomic.counters set n = n - 3, note = 'x' where id = 'b' returning *;
+explain (verbose, costs off) update atomic.counters set n = coalesce(n, 100) + 1 where id = 'c';
+update atomic.counters set n = coalesce(n, 100) + 1 where id = 'c' returning *;
+prepare bump (bigint, text) as update atomic.counters set n = n + $1 where id = $2;
+execute bump(5, 'a');
+execute bump(-2, 'a');
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
+
+-- SQL's answers where DynamoDB cannot add: a NULL n stays NULL, coalesce starts from its
+-- default, a missing item is UPDATE 0, a string is an error
+explain (analyze, costs off, timing off, summary off)
+  update atomic.counters set n = n + 1 where id = 'd';
+select n from atomic.counters where id = 'd';
+update atomic.counters set n = coalesce(n, 5) + 1 where id = 'd' returning *;
+update atomic.counters set n = n + 1 where id = 'nope';
+update atomic.counters set n = n + 1 where id = 'e';
+update atomic.counters set n = n + null where id = 'b' returning *;
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
+
+-- what DynamoDB cannot compute as Postgres does goes the usual way (read, then write)
+explain (costs off) update atomic.counters set n = n * 2 where id = 'a';
+explain (costs off) update atomic.counters set n = n + 1 where id = 'a' and note = 'x';
