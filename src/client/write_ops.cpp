@@ -256,7 +256,7 @@ void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
         text += " = ";
         text += ph.Value(Operand::Const(entry.second));
     }
-    std::string condition = "attribute_exists(" + ph.Name(must_exist) + ")";
+    std::string arith_condition;  // (declared after every name of the update expression)
     const std::string number = spec.arith.empty()
                                    ? std::string()
                                    : ph.Value(Operand::Const(AttributeValue::String("N")));
@@ -269,13 +269,15 @@ void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
         text += a.subtract ? " - " : " + ";
         text += ph.Value(Operand::Const(a.delta));
         std::string typed = "attribute_type(" + name + ", " + number + ")";
-        condition += a.has_start ? " AND (attribute_not_exists(" + name + ") OR " + typed + ")"
-                                 : " AND " + typed;
+        arith_condition += a.has_start
+                               ? " AND (attribute_not_exists(" + name + ") OR " + typed + ")"
+                               : " AND " + typed;
     }
     for (size_t i = 0; i < spec.remove.size(); i++) {
         text += i == 0 ? (text.empty() ? "REMOVE " : " REMOVE ") : ", ";
         text += ph.Name(spec.remove[i]);
     }
+    std::string condition = "attribute_exists(" + ph.Name(must_exist) + ")" + arith_condition;
     const std::string null_type = spec.expect.empty()
                                       ? std::string()
                                       : ph.Value(Operand::Const(AttributeValue::String("NULL")));

@@ -235,3 +235,39 @@ TEST(NumberKeyTest, EqualNumbersHaveEqualKeys) {
 }
 
 }  // namespace
+
+// Arithmetic DynamoDB computes, and the condition that it can: a number there (or, with a start,
+// nothing); expected values as equalities, an expected NULL as absent or the NULL type.
+TEST(WriteBodyTest, ArithmeticAndExpectedValues) {
+    dynamo::UpdateSpec spec;
+    spec.set.emplace_back("note", dynamo::AttributeValue::String("x"));
+    dynamo::Arithmetic add;
+    add.attr = "n";
+    add.delta = dynamo::AttributeValue::Number("1");
+    spec.arith.push_back(add);
+    dynamo::Arithmetic sub;
+    sub.attr = "m";
+    sub.delta = dynamo::AttributeValue::Number("2");
+    sub.subtract = true;
+    sub.has_start = true;
+    sub.start = dynamo::AttributeValue::Number("10");
+    spec.arith.push_back(sub);
+    dynamo::WriteRequest r;
+    dynamo::BuildUpdateSpec(spec, "id", r);
+    EXPECT_EQ(r.update, "SET #n0 = :v0, #n1 = #n1 + :v2, #n2 = if_not_exists(#n2, :v3) - :v4");
+    EXPECT_EQ(r.condition,
+              "attribute_exists(#n3) AND attribute_type(#n1, :v1) AND (attribute_not_exists(#n2) "
+              "OR attribute_type(#n2, :v1))");
+    EXPECT_EQ(r.values[1].second, dynamo::AttributeValue::String("N"));
+
+    dynamo::UpdateSpec read;
+    read.set.emplace_back("n", dynamo::AttributeValue::Number("5"));
+    read.remove.push_back("m");
+    read.expect.emplace_back("n", dynamo::AttributeValue::Number("4"));
+    read.expect.emplace_back("m", dynamo::AttributeValue());
+    dynamo::BuildUpdateSpec(read, "id", r);
+    EXPECT_EQ(r.update, "SET #n0 = :v0 REMOVE #n1");
+    EXPECT_EQ(r.condition,
+              "attribute_exists(#n2) AND #n0 = :v2 AND (attribute_not_exists(#n1) OR "
+              "attribute_type(#n1, :v1))");
+}
