@@ -18,6 +18,7 @@
 
 #include "client/attribute_value.hpp"
 #include "client/errors.hpp"
+#include "client/expression.hpp"
 #include "client/http.hpp"
 #include "client/sigv4.hpp"
 
@@ -305,6 +306,8 @@ struct UpdateSpec {
     // The item must hold each attribute with exactly this value; a NULL-typed value stands for
     // "absent or the NULL type".
     std::vector<std::pair<std::string, AttributeValue>> expect;
+    // And this condition (from the statement's WHERE clause); True for none.
+    Condition also;
 };
 
 // As BuildUpdate, for a whole UpdateSpec. The condition also requires each arithmetic
@@ -313,6 +316,8 @@ struct UpdateSpec {
 // values it computes, expecting what it read.
 void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
                      WriteRequest &request);
+// A DeleteItem's condition: `c` (True: none), with its placeholders.
+void BuildDeleteCondition(const Condition &c, WriteRequest &request);
 // Sets request.condition to attribute_not_exists(key_name): a PutItem that writes only a new
 // item.
 void BuildPutIfAbsent(const std::string &key_name, WriteRequest &request);

@@ -278,19 +278,26 @@ void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
         text += ph.Name(spec.remove[i]);
     }
     std::string condition = "attribute_exists(" + ph.Name(must_exist) + ")" + arith_condition;
-    const std::string null_type = spec.expect.empty()
-                                      ? std::string()
-                                      : ph.Value(Operand::Const(AttributeValue::String("NULL")));
     for (const auto &e : spec.expect) {
         std::string name = ph.Name(e.first);
         if (e.second.type == AttrType::NUL)
             condition += " AND (attribute_not_exists(" + name + ") OR attribute_type(" + name +
-                         ", " + null_type + "))";
+                         ", " + ph.Value(Operand::Const(AttributeValue::String("NULL"))) + "))";
         else
             condition += " AND " + name + " = " + ph.Value(Operand::Const(e.second));
     }
+    if (!spec.also.IsTrue())
+        condition += " AND (" + Render(spec.also, ph) + ")";
     request.update = std::move(text);
     request.condition = std::move(condition);
+    request.names = ph.names();
+    request.values = ph.values();
+}
+
+void BuildDeleteCondition(const Condition &c, WriteRequest &request) {
+    Placeholders ph;
+    request.update.clear();
+    request.condition = Render(c, ph);
     request.names = ph.names();
     request.values = ph.values();
 }

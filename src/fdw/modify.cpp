@@ -3,6 +3,7 @@
 // primary key), UPDATE and DELETE whose WHERE fixes the whole key (one request, nothing read
 // first), and EXPLAIN of all of them.
 #include "client/expression.hpp"
+#include "fdw/deparse.hpp"
 #include "fdw/dynamodb_fdw.hpp"
 
 #include <map>
@@ -49,6 +50,7 @@ enum FdwDirectPrivateIndex {
     FdwDirectPrivateSetText,   // String: the update expression (EXPLAIN)
     FdwDirectPrivateSetTag,    // Integer (0/1): the statement's row count includes these rows
     FdwDirectPrivateSetKinds,  // List of Integer: DirectSetKind per assigned column
+    FdwDirectPrivateCondition,  // String: JSON of the WHERE clause's other conditions, or ""
 };
 
 // How a direct UPDATE assigns a column: a value, or arithmetic DynamoDB computes from the item
@@ -75,6 +77,8 @@ struct ModifyRuntime {
     dynamo::Item set;                           // UPDATE: attributes to SET
     std::vector<std::string> remove;            // UPDATE: attributes to REMOVE
     std::vector<dynamo::Arithmetic> arith;      // direct UPDATE: attributes DynamoDB computes
+    dynamo::Condition also;                     // direct UPDATE, DELETE: the WHERE's conditions
+    std::vector<std::pair<std::string, dynamo::AttributeValue>> expected;  // what was read
     dynamo::AttributeValue value;               // the column value being converted
     dynamo::AttributeValue old_value;           // UPDATE: the catch-all before the update
     dynamo::Item returned;                      // ReturnValues of the last request
@@ -694,6 +698,30 @@ char *NumberArithmetic(const char *a, const char *b, bool subtract) {
     return DatumGetCString(DirectFunctionCall1(numeric_out, r));
 }
 
+// Whether the item still holds the values a read-then-write expected (read again, strongly
+// consistent); false also when it is gone.
+bool ExpectedStillHeld(DynamoModifyState *st) {
+    ModifyRuntime *rt = st->rt;
+    bool found = false, ok = false, same = true;
+    RunCpp([&] {
+        dynamo::ReadRequest get;
+        get.table = rt->request.table;
+        get.consistent_read = true;
+        dynamo::Item now;
+        rt->error = rt->client->GetItem(get, rt->request.item, found, now, DynamoAbortRequested);
+        ok = rt->error.ok();
+        for (const auto &e : rt->expected) {
+            const dynamo::AttributeValue *v = dynamo::FindAttribute(now, e.first);
+            bool absent = v == nullptr || v->type == dynamo::AttrType::NUL;
+            if (e.second.type == dynamo::AttrType::NUL ? !absent : (absent || !(*v == e.second)))
+                same = false;
+        }
+    });
+    if (!ok)
+        Report(st);
+    return found && same;
+}
+
 // A direct UPDATE: one UpdateItem in which DynamoDB computes the arithmetic assignments. When an
 // arithmetic attribute is absent, NULL or not a number, DynamoDB cannot compute what SQL would:
 // the item is read (strongly consistent), the new values computed here, and written on the
@@ -707,6 +735,7 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
         spec.set = rt->set;
         spec.arith = rt->arith;
         spec.remove = rt->remove;
+        spec.also = rt->also;
         dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
         rt->request.return_values = st->has_returning;
     });
@@ -741,6 +770,7 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
             spec = new dynamo::UpdateSpec();
             spec->set = rt->set;
             spec->remove = rt->remove;
+            spec->also = rt->also;
         });
         for (int i = 0; i < n; i++) {
             const char *attr = NULL;
@@ -778,10 +808,19 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
         RunCpp([&] {
             dynamo::BuildUpdateSpec(*spec, rt->desc.hash.name, rt->request);
             rt->request.return_values = st->has_returning;
+            rt->expected = std::move(spec->expect);
             delete spec;
         });
         if (SendSingle(st, "UpdateItem"))
             return true;
+        // Refused: because the item changed (read it again), or because the WHERE clause's
+        // conditions do not hold (UPDATE 0) or the item is gone.
+        bool has_also = false;
+        RunCpp([&] { has_also = !rt->also.IsTrue(); });
+        if (has_also && !ExpectedStillHeld(st))
+            continue;
+        if (has_also)
+            return false;
     }
     ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
                     errmsg("could not serialize access due to concurrent update"),
@@ -1416,19 +1455,30 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     const dynamo::TableDescription *desc =
         DynamoDescribeTable(rte->relid, ft->serverid, userid, opts->table);
 
-    // Every condition must be `keycol = value`, and together fix the whole key.
+    // The conditions must fix the whole key (`keycol = value`); the others must be conditions
+    // DynamoDB evaluates exactly.
     Expr *key_values[2] = {NULL, NULL};
+    List *conditions = NIL;
     bool usable = true;
     ListCell *lc;
     foreach (lc, baserel->baserestrictinfo) {
         RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
         Expr *value = NULL;
         int k = KeyEquality(ri->clause, resultRelation, rel, desc, keys, nkeys, &value);
-        if (k < 0 || key_values[k] != NULL) {
+        if (k >= 0 && key_values[k] == NULL) {
+            key_values[k] = value;
+            continue;
+        }
+        // Any other condition goes into the request's ConditionExpression, where DynamoDB
+        // decides it exactly as Postgres would: compare-and-set.
+        DynamoRelInfo *info = (DynamoRelInfo *)baserel->fdw_private;
+        DynamoConjunct *cj =
+            info != NULL && info->pushdown ? DynamoAnalyzeConjunct(info, baserel, ri) : NULL;
+        if (cj == NULL || cj->filter == NULL || !cj->filter_exact) {
             usable = false;
             break;
         }
-        key_values[k] = value;
+        conditions = lappend(conditions, cj->filter);
     }
     for (int k = 0; k < nkeys && usable; k++)
         usable = key_values[k] != NULL;
@@ -1518,9 +1568,11 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     fscan->operation = op;
     fscan->resultRelation = resultRelation;
     fscan->fdw_private =
-        lappend(list_make5(key_attrs, set_attrs, makeString(key_text.data),
-                           makeString(set_text.data), makeInteger(plan->canSetTag ? 1 : 0)),
-                set_kinds);
+        lappend(lappend(list_make5(key_attrs, set_attrs, makeString(key_text.data),
+                                   makeString(set_text.data),
+                                   makeInteger(plan->canSetTag ? 1 : 0)),
+                        set_kinds),
+                makeString(conditions != NIL ? DynamoJsonAnd(conditions) : pstrdup("")));
     fscan->fdw_exprs = exprs;
     fscan->fdw_scan_tlist = NIL;
     fscan->fdw_recheck_quals = NIL;
@@ -1544,6 +1596,9 @@ void DynamoBeginDirectModify(ForeignScanState *node, int eflags) {
     int nkeys = list_length(st->key_attrs);
     List *all = ExecInitExprList(fscan->fdw_exprs, (PlanState *)node);
     st->set_kinds = (List *)list_nth(fscan->fdw_private, FdwDirectPrivateSetKinds);
+    const char *cond = strVal(list_nth(fscan->fdw_private, FdwDirectPrivateCondition));
+    if (cond[0] != '\0')
+        RunCpp([&] { st->rt->also = dynamo::ConditionFromJson(cond); });
     int nsets = list_length(st->set_attrs);
     st->key_exprs = list_truncate(list_copy(all), nkeys);
     st->set_exprs = list_truncate(list_copy_tail(all, nkeys), nsets);
@@ -1633,9 +1688,12 @@ TupleTableSlot *DynamoIterateDirectModify(ForeignScanState *node) {
         found = SendUpdateWithArithmetic(st);
     } else if (found) {
         // ALL_OLD tells whether there was an item to delete.
-        RunCpp([&] { rt->request.return_values = true; });
-        SendSingle(st, "DeleteItem");
-        RunCpp([&] { found = !rt->returned.empty(); });
+        RunCpp([&] {
+            dynamo::BuildDeleteCondition(rt->also, rt->request);
+            rt->request.return_values = true;
+        });
+        bool held = SendSingle(st, "DeleteItem");
+        RunCpp([&] { found = held && !rt->returned.empty(); });
     }
     EndRow(&rc);
 
@@ -1720,6 +1778,26 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
     }
 }
 
+namespace {
+// " AND (<the WHERE clause's conditions>)" as EXPLAIN shows them, when there are any.
+void AppendWhereCondition(DynamoModifyState *st, StringInfo out) {
+    char *text = NULL;
+    RunCpp([&] {
+        if (st->rt->also.IsTrue())
+            return;
+        std::string inline_text = dynamo::RenderInline(st->rt->also);
+        text = static_cast<char *>(malloc(inline_text.size() + 1));
+        if (text == nullptr)
+            throw std::bad_alloc();
+        memcpy(text, inline_text.c_str(), inline_text.size() + 1);
+    });
+    if (text != NULL) {
+        appendStringInfo(out, " AND (%s)", text);
+        free(text);
+    }
+}
+}  // namespace
+
 void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
     ForeignScan *fscan = (ForeignScan *)node->ss.ps.plan;
     DynamoModifyState *st = (DynamoModifyState *)node->fdw_state;
@@ -1748,7 +1826,14 @@ void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
             else
                 appendStringInfo(&cond, " AND attribute_type(%s, \"N\")", name);
         }
+        AppendWhereCondition(st, &cond);
         ExplainPropertyText("DynamoDB Condition", cond.data, es);
+    } else if (es->verbose) {
+        StringInfoData cond;
+        initStringInfo(&cond);
+        AppendWhereCondition(st, &cond);
+        if (cond.len > 0)
+            ExplainPropertyText("DynamoDB Condition", cond.data + 5, es);  // without " AND "
     }
     if (es->analyze && fscan->operation == CMD_UPDATE && st->set_kinds != NIL)
         ExplainPropertyInteger("DynamoDB Items Read Again", NULL, st->rereads, es);

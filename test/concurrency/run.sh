@@ -11,7 +11,9 @@
 # - `n = coalesce(n, 0) + 1` on an item without n: the first writes race on the read-then-write
 #   path, then DynamoDB adds;
 # - `n = n + 1` where n is the NULL type for the first statement: read, compute, conditional write.
-# Each must end with n equal to the number of statements that reported UPDATE 1.
+# Each must end with n equal to the number of statements that reported UPDATE 1. Then 8 sessions
+# race to claim one job (`set owner = ... where id = 'j1' and owner is null`): exactly one wins,
+# and DynamoDB holds its name.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 sessions="${1:-4}"
@@ -28,7 +30,7 @@ set search_path = public, extensions;
 set client_min_messages = warning;
 drop schema if exists conc cascade;
 create schema conc;
-create foreign table conc.counters (id text collate "C", n numeric, note text)
+create foreign table conc.counters (id text collate "C", n numeric, note text, owner text)
   server dynamodb_server options (table 'counters');
 SQL
 
@@ -64,4 +66,23 @@ run_case() {
 run_case increments a "update conc.counters set n = n + 1 where id = 'a';"
 run_case start_missing c "update conc.counters set n = coalesce(n, 0) + 1 where id = 'c';"
 run_case start_null d "update conc.counters set n = coalesce(n, 0) + 1 where id = 'd';"
+# The claim: compare-and-set, one UpdateItem whose condition is `owner is null`.
+pids=()
+for s in $(seq 1 8); do
+    "${psql_tags[@]}" -c "update conc.counters set owner = 'session$s' where id = 'j1' and owner is null" \
+        >"$work/claim.$s.out" 2>"$work/claim.$s.err" &
+    pids+=($!)
+done
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+winners=$(grep -l '^UPDATE 1$' "$work"/claim.*.out | sed 's/.*claim\.\([0-9]*\)\.out/session\1/')
+owner=$(node "$root/test/fixtures/dump.mjs" counters '{"id":{"S":"j1"}}' |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const i=JSON.parse(s);console.log(i.owner?i.owner.S:"none")})')
+if [ "$rc" -ne 0 ] || [ "$(echo "$winners" | grep -c .)" -ne 1 ] || [ "$owner" != "$winners" ]; then
+    echo "concurrency: claim FAILED: winners [$winners], DynamoDB owner $owner" >&2
+    cat "$work"/claim.*.err >&2
+    failed=1
+else
+    echo "concurrency: claim: 8 sessions, one winner ($owner), DynamoDB agrees"
+fi
 exit "$failed"

@@ -268,6 +268,10 @@ TEST(WriteBodyTest, ArithmeticAndExpectedValues) {
     dynamo::BuildUpdateSpec(read, "id", r);
     EXPECT_EQ(r.update, "SET #n0 = :v0 REMOVE #n1");
     EXPECT_EQ(r.condition,
-              "attribute_exists(#n2) AND #n0 = :v2 AND (attribute_not_exists(#n1) OR "
-              "attribute_type(#n1, :v1))");
+              "attribute_exists(#n2) AND #n0 = :v1 AND (attribute_not_exists(#n1) OR "
+              "attribute_type(#n1, :v2))");
+    // Every value declared is used (DynamoDB refuses unused placeholders).
+    read.expect.pop_back();
+    dynamo::BuildUpdateSpec(read, "id", r);
+    EXPECT_EQ(r.values.size(), 2u);
 }

@@ -32,3 +32,20 @@ update atomic.counters set n = n + null where id = 'b' returning *;
 -- what DynamoDB cannot compute as Postgres does goes the usual way (read, then write)
 explain (costs off) update atomic.counters set n = n * 2 where id = 'a';
 explain (costs off) update atomic.counters set n = n + 1 where id = 'a' and note = 'x';
+
+-- Compare-and-set: the WHERE clause's other conditions, where DynamoDB decides them exactly, go
+-- into the request's ConditionExpression; when they do not hold, nothing is written (UPDATE 0)
+create foreign table atomic.jobs (id text collate "C", n bigint, note text, owner text)
+  server dynamodb_server options (table 'counters');
+explain (verbose, costs off) update atomic.jobs set owner = 'me' where id = 'j1' and owner is null;
+update atomic.jobs set owner = 'me' where id = 'j1' and owner is null returning id, owner;
+update atomic.jobs set owner = 'you' where id = 'j1' and owner is null returning id, owner;
+explain (verbose, costs off) update atomic.jobs set n = n + 1 where id = 'a' and n = 4;
+update atomic.jobs set n = n + 1 where id = 'a' and n = 4 returning id, n;
+update atomic.jobs set n = n + 1 where id = 'a' and n = 4 returning id, n;
+explain (verbose, costs off) delete from atomic.jobs where id = 'c' and n > 200;
+delete from atomic.jobs where id = 'c' and n > 200 returning id;
+delete from atomic.jobs where id = 'c' and n between 100 and 200 returning id, n;
+-- a condition DynamoDB cannot decide exactly (text compares as Postgres's text): read, then write
+explain (costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner = 'me';
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
