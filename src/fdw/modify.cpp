@@ -110,6 +110,9 @@ struct DynamoModifyState {
     bool batch_deletes;  // DELETE: deletes collected into BatchWriteItem requests
     Bitmapset *targets;  // UPDATE: assigned columns (attnum - FirstLowInvalidHeapAttributeNumber)
     AttrNumber key_junk[2];  // UPDATE, DELETE: junk columns of the key in the subplan's output
+    int nread;               // UPDATE: columns whose values as read the write expects
+    AttrNumber *read_attnum;
+    AttrNumber *read_junk;
     // direct modify
     List *key_exprs;  // ExprState per key column
     List *set_exprs;  // ExprState per assigned column
@@ -201,6 +204,10 @@ char *KeyJunkName(AttrNumber attnum, Oid typid) {
 
 // The client's write requests and retries so far (reads the statement makes through the same
 // client are counted by its scan).
+char *ReadJunkName(AttrNumber attnum) {
+    return psprintf("dynamodb_read_%d", attnum);
+}
+
 void WriteCounts(const ModifyRuntime &rt, int64_t &requests, int64_t &retries) {
     requests = retries = 0;
     const dynamo::ClientStats &stats = rt.client->stats();
@@ -698,6 +705,23 @@ char *NumberArithmetic(const char *a, const char *b, bool subtract) {
     return DatumGetCString(DirectFunctionCall1(numeric_out, r));
 }
 
+// Whether the item of the request's key exists (read strongly consistent).
+bool ItemExists(DynamoModifyState *st) {
+    ModifyRuntime *rt = st->rt;
+    bool found = false, ok = false;
+    RunCpp([&] {
+        dynamo::ReadRequest get;
+        get.table = rt->request.table;
+        get.consistent_read = true;
+        dynamo::Item now;
+        rt->error = rt->client->GetItem(get, rt->request.item, found, now, DynamoAbortRequested);
+        ok = rt->error.ok();
+    });
+    if (!ok)
+        Report(st);
+    return found;
+}
+
 // Whether the item still holds the values a read-then-write expected (read again, strongly
 // consistent); false also when it is gone.
 bool ExpectedStillHeld(DynamoModifyState *st) {
@@ -745,7 +769,7 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
     if (written || plain)
         return written;
 
-    const int kRounds = 5;
+    const int kRounds = 10;
     for (int round = 0; round < kRounds; round++) {
         CHECK_FOR_INTERRUPTS();
         st->rereads++;
@@ -762,6 +786,30 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
             Report(st);
         if (!found)
             return false;
+        // When DynamoDB can compute from the item as it is now (another session wrote a number
+        // meanwhile), it does: that cannot lose a concurrent change.
+        bool computable = true;
+        RunCpp([&] {
+            for (const dynamo::Arithmetic &a : rt->arith) {
+                const dynamo::AttributeValue *v = dynamo::FindAttribute(rt->returned, a.attr);
+                bool number = v != nullptr && v->type == dynamo::AttrType::N;
+                computable = computable && (number || (v == nullptr && a.has_start));
+            }
+            if (computable) {
+                dynamo::UpdateSpec spec;
+                spec.set = rt->set;
+                spec.arith = rt->arith;
+                spec.remove = rt->remove;
+                spec.also = rt->also;
+                dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
+                rt->request.return_values = st->has_returning;
+            }
+        });
+        if (computable) {
+            if (SendSingle(st, "UpdateItem"))
+                return true;
+            continue;
+        }
         // What SQL computes from the item as it is now.
         int n = 0;
         RunCpp([&] { n = (int)rt->arith.size(); });
@@ -1145,6 +1193,26 @@ void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEnt
         Var *var = makeVar(rtindex, keys[k], att->atttypid, att->atttypmod, att->attcollation, 0);
         add_row_identity_var(root, var, rtindex, KeyJunkName(keys[k], att->atttypid));
     }
+    // UPDATE: the values the statement reads (in its SET expressions and WHERE clause) come
+    // along, so that the write can require the item to still hold them.
+    if (root->parse->commandType != CMD_UPDATE)
+        return;
+    Bitmapset *used = NULL;
+    pull_varattnos((Node *)root->parse->targetList, rtindex, &used);
+    pull_varattnos(root->parse->jointree->quals, rtindex, &used);
+    int member = -1;
+    while ((member = bms_next_member(used, member)) >= 0) {
+        AttrNumber attnum = member + FirstLowInvalidHeapAttributeNumber;
+        if (attnum <= 0 || attnum == keys[0] || (nkeys > 1 && attnum == keys[1]))
+            continue;
+        Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+        // Scalars only: lists, maps and sets are not compared (see docs).
+        if (att->attisdropped || att->atttypid == JSONBOID || att->atttypid == JSONOID ||
+            OidIsValid(get_element_type(att->atttypid)))
+            continue;
+        Var *var = makeVar(rtindex, attnum, att->atttypid, att->atttypmod, att->attcollation, 0);
+        add_row_identity_var(root, var, rtindex, ReadJunkName(attnum));
+    }
 }
 
 List *DynamoPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
@@ -1215,6 +1283,23 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
             if (!AttributeNumberIsValid(st->key_junk[k]))
                 elog(ERROR, "could not find the key column \"%s\" in the rows to change",
                      col->name);
+        }
+    }
+    if (op == CMD_UPDATE) {
+        Plan *subplan = outerPlanState(mtstate)->plan;
+        st->read_attnum = (AttrNumber *)MemoryContextAlloc(
+            st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
+        st->read_junk = (AttrNumber *)MemoryContextAlloc(
+            st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
+        for (int i = 0; i < st->cx.ncolumns; i++) {
+            AttrNumber attnum = st->columns[i].col->attnum;
+            AttrNumber junk =
+                ExecFindJunkAttributeInTlist(subplan->targetlist, ReadJunkName(attnum));
+            if (!AttributeNumberIsValid(junk))
+                continue;
+            st->read_attnum[st->nread] = attnum;
+            st->read_junk[st->nread] = junk;
+            st->nread++;
         }
     }
     if (op == CMD_UPDATE) {
@@ -1356,20 +1441,48 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
         RunCpp([&] { rt->set.emplace_back(wc->col->name, std::move(rt->value)); });
     }
 
+    // The values the statement read: the item must still hold them.
+    RunCpp([&] { rt->expected.clear(); });
+    for (int i = 0; i < st->nread; i++) {
+        const WriteColumn *wc = ColumnByAttnum(st, st->read_attnum[i]);
+        bool isnull;
+        Datum old = ExecGetJunkAttribute(planSlot, st->read_junk[i], &isnull);
+        if (isnull)
+            RunCpp([&] { rt->value = dynamo::AttributeValue(); });
+        else
+            ColumnValue(st, wc, old, wc->col->typid);
+        RunCpp([&] { rt->expected.emplace_back(wc->col->name, std::move(rt->value)); });
+    }
+
     bool nothing = false;
     RunCpp([&] {
         nothing = rt->set.empty() && rt->remove.empty();
         if (!nothing) {
-            dynamo::BuildUpdate(rt->set, rt->remove, rt->desc.hash.name, rt->request);
+            dynamo::UpdateSpec spec;
+            spec.set = rt->set;
+            spec.remove = rt->remove;
+            spec.expect = rt->expected;
+            dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
             rt->request.return_values = st->has_returning;
         }
     });
     TupleTableSlot *result = slot;
     if (!nothing) {
-        if (!SendSingle(st, "UpdateItem"))
-            result = NULL;  // the item is gone: an UPDATE does not create it again
-        else if (st->has_returning)
+        if (!SendSingle(st, "UpdateItem")) {
+            // The item is gone (an UPDATE does not create it again), or it changed since it was
+            // read: writing would overwrite a change this statement did not see.
+            if (st->nread > 0 && ItemExists(st))
+                ereport(ERROR,
+                        (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                         errmsg("could not serialize access due to concurrent update"),
+                         errdetail("The item of DynamoDB table \"%s\" changed after this statement "
+                                   "read it.",
+                                   st->table),
+                         errhint("Run the statement again.")));
+            result = NULL;
+        } else if (st->has_returning) {
             result = StoreReturned(st, slot);
+        }
     }
     EndRow(&rc);
     return result;

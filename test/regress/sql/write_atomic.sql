@@ -49,3 +49,14 @@ delete from atomic.jobs where id = 'c' and n between 100 and 200 returning id, n
 -- a condition DynamoDB cannot decide exactly (text compares as Postgres's text): read, then write
 explain (costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner = 'me';
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
+
+-- An UPDATE that reads before it writes requires the item to still hold what it read: a
+-- direct write by another client in between is never overwritten (SQLSTATE 40001)
+create function atomic.slowly(t text) returns text language sql volatile
+  as $$ select t || (select pg_sleep(2))::text $$;
+\! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"j1"},"note":{"S":"written directly"}}') >/dev/null 2>&1 &
+\set VERBOSITY default
+update atomic.jobs set note = atomic.slowly(note) where id = 'j1';
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"j1"}}'
+-- without a change in between, the same statement writes
+update atomic.jobs set note = note || '!' where id = 'j1' returning id, note;
