@@ -796,6 +796,11 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
                 computable = computable && (number || (v == nullptr && a.has_start));
             }
             if (computable) {
+                rt->expected.clear();
+                for (const dynamo::Arithmetic &a : rt->arith) {
+                    const dynamo::AttributeValue *v = dynamo::FindAttribute(rt->returned, a.attr);
+                    rt->expected.emplace_back(a.attr, v ? *v : dynamo::AttributeValue());
+                }
                 dynamo::UpdateSpec spec;
                 spec.set = rt->set;
                 spec.arith = rt->arith;
@@ -808,6 +813,11 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
         if (computable) {
             if (SendSingle(st, "UpdateItem"))
                 return true;
+            // Refused with the numbers unchanged: the WHERE clause's conditions do not hold.
+            bool has_also = false;
+            RunCpp([&] { has_also = !rt->also.IsTrue(); });
+            if (has_also && ExpectedStillHeld(st))
+                return false;
             continue;
         }
         // What SQL computes from the item as it is now.
