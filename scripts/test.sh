@@ -65,10 +65,16 @@ run_suite() {
     if ! node test/differential/run.mjs "$@"; then
         failed=1
     fi
-    # Concurrent UPDATEs lose nothing (moto is slower: fewer statements).
-    echo "== concurrency test against $backend" >&2
-    if ! test/concurrency/run.sh 4 "$([ "$backend" = moto ] && echo 25 || echo 100)"; then
-        failed=1
+    # Concurrent UPDATEs lose nothing. moto's server applies concurrent requests to one item
+    # without isolation (4 sessions x 25 increments leave 98 or 99), so DynamoDB's per-item
+    # atomicity, which the test relies on, is checked on dynalite only.
+    if [ "$backend" = moto ]; then
+        echo "== SKIPPED: the concurrency test against moto (not run, not passed): moto does not apply concurrent writes to one item atomically" >&2
+    else
+        echo "== concurrency test against $backend" >&2
+        if ! test/concurrency/run.sh 4 100; then
+            failed=1
+        fi
     fi
 }
 
