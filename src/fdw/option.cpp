@@ -125,8 +125,8 @@ constexpr OptionDef Enum(const char *name, unsigned scopes, const char *const *w
 constexpr unsigned kCredentials = IN_SERVER | IN_USER_MAPPING;
 constexpr unsigned kTableDefaults = IN_SERVER | IN_TABLE;  // a server's default for its tables
 
-// The client's own defaults are the options' defaults.
-const dynamo::HttpOptions kHttpDefaults;
+// The client's own defaults are the options' defaults (HttpOptions is read from a temporary, so
+// that no object with a destructor outlives the table's initialization).
 constexpr dynamo::RetryPolicy kRetryDefaults{};
 
 // In the order of DynamoArrayType.
@@ -148,9 +148,9 @@ const OptionDef kOptions[] = {
     VaultRef("vault_secret_access_key", kCredentials, OPTIONS_FIELD(secret_access_key)),
     VaultRef("vault_session_token", kCredentials, OPTIONS_FIELD(session_token)),
     Text("ca_file", IN_SERVER, OPTIONS_FIELD(ca_file)),
-    Int("connect_timeout_ms", IN_SERVER, 1, INT_MAX, kHttpDefaults.connect_timeout_ms,
+    Int("connect_timeout_ms", IN_SERVER, 1, INT_MAX, dynamo::HttpOptions().connect_timeout_ms,
         OPTIONS_FIELD(connect_timeout_ms)),
-    Int("request_timeout_ms", IN_SERVER, 1, INT_MAX, kHttpDefaults.request_timeout_ms,
+    Int("request_timeout_ms", IN_SERVER, 1, INT_MAX, dynamo::HttpOptions().request_timeout_ms,
         OPTIONS_FIELD(request_timeout_ms)),
     Int("max_attempts", IN_SERVER, 1, INT_MAX, kRetryDefaults.max_attempts,
         OPTIONS_FIELD(max_attempts)),
@@ -290,13 +290,14 @@ bool ParseBoolean(const OptionDef &opt, const char *value) {
     return result;
 }
 
-// The index of value in opt.words; the hint lists them ("a, b or c").
+// The index of value in opt.words; the error's hint lists them ("a, b or c").
 int ParseWord(const OptionDef &opt, const char *value) {
+    for (int i = 0; opt.words[i] != NULL; i++)
+        if (strcmp(value, opt.words[i]) == 0)
+            return i;
     StringInfoData words;
     initStringInfo(&words);
     for (int i = 0; opt.words[i] != NULL; i++) {
-        if (strcmp(value, opt.words[i]) == 0)
-            return i;
         if (i > 0)
             appendStringInfoString(&words, opt.words[i + 1] != NULL ? ", " : " or ");
         appendStringInfoString(&words, opt.words[i]);
