@@ -70,8 +70,11 @@ void ReportClientError(const dynamo::Error *err, const char *relname, const char
 
 // --- in option.cpp ---
 
+// Resolved options. Each field is filled by the option that names it in option.cpp's table of
+// options (kOptions), which also holds its default; credentials are filled only by
+// DynamoGetCredentials.
 struct DynamoOptions {
-    // connection (server, narrowed by the user mapping)
+    // connection (server; credentials narrowed by the user mapping)
     char *region;
     char *endpoint_url;
     char *access_key_id;
@@ -90,17 +93,17 @@ struct DynamoOptions {
     int page_size;  // 0: DynamoDB's own page size (1 MB)
     bool consistent_read;
     char *index;     // a secondary index every read of the table uses, or NULL
-    int batch_size;  // writes per BatchWriteItem (1 to 25); 0: the default, 25
+    int batch_size;  // writes per BatchWriteItem (1 to 25)
     int segments;    // segments of a parallel Scan (1 to 1000000); 0: by the table's size
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
-// then user mapping, then table; the narrower wins. Vault references are looked up here.
-// Credentials are not resolved here (see DynamoGetCredentials).
+// then user mapping, then table; the narrower wins. Credentials are not resolved here (see
+// DynamoGetCredentials). The result is a palloc'd copy of what a per-backend cache keeps.
 DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid);
-// Fills the credential fields: user mapping, then server (Vault references resolved), then the
-// server process's environment.
-void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *opts);
+// Stores the credential options among `options` (a server's, or a user mapping's) in the
+// credential fields of *into, reading the Vault secrets that vault_ options name.
+void DynamoCredentialOptions(List *options, bool user_mapping, DynamoOptions *into);
 
 // Column option "catch_all" (default true): whether a jsonb column may act as the catch-all.
 bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum);
@@ -116,6 +119,17 @@ DynamoArrayType DynamoColumnArrayType(Oid relid, AttrNumber attnum);
 // Installs the check that array_type is given only to columns that can take it (at CREATE and
 // ALTER FOREIGN TABLE, once the column's type is known); called from _PG_init.
 void DynamoInstallColumnOptionCheck();
+
+// --- in credentials.cpp ---
+
+// Fills the credential fields: user mapping, then server (Vault references resolved), then the
+// server process's environment or shared credentials file (for servers a superuser owns).
+void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *opts);
+// The secret that a Vault reference (a secret's id or name) names, palloc'd; `option` names the
+// option in errors.
+char *DynamoVaultSecret(const char *option, const char *ref);
+// Options of the user mapping for (user, server), or of the PUBLIC mapping; NIL when none.
+List *DynamoUserMappingOptions(Oid serverid, Oid userid);
 
 // --- in connection.cpp ---
 

@@ -1,34 +1,31 @@
-// Options: the validator (checks every option when the object is created or altered) and the
-// resolution of server, user mapping and table options into one DynamoOptions, with Vault.
-#include "client/credentials_file.hpp"
+// Options: one table (kOptions) describes every option: its name, where it may be given, its
+// kind and bounds, its default and the field it fills. The validator (checks every option when
+// the object is created or altered), the resolution of server, user mapping and table options
+// into one DynamoOptions (and of a column's into ColumnOptions), and the cache of resolved
+// options all read that table. Credentials and Vault secrets are in credentials.cpp.
 #include "fdw/dynamodb_fdw.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
+#include <climits>
+#include <cstddef>
 
 extern "C" {
 #include "access/genam.h"
 #include "access/reloptions.h"
 #include "access/table.h"
-#include "access/xact.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_user_mapping.h"
 #include "catalog/pg_attribute.h"
-#include "catalog/namespace.h"
 #include "commands/defrem.h"
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/varlena.h"
@@ -39,64 +36,165 @@ PG_FUNCTION_INFO_V1(dynamo_db_fdw_validator);
 
 namespace {
 
-enum OptionKind {
-    OPT_STRING,
-    OPT_SECRET,
-    OPT_URL,
-    OPT_POSITIVE_INT,
-    OPT_NONNEG_INT,
-    OPT_BOOL,
-    OPT_BATCH_SIZE,  // 1 to 25, the most writes one BatchWriteItem takes
-    OPT_SEGMENTS,    // 1 to 1000000, DynamoDB's range of TotalSegments
-    OPT_ARRAY_TYPE,  // auto, list or set (DynamoArrayType); only on some array columns
+// Where an option may be given (a bit set).
+enum OptionScope : unsigned {
+    IN_SERVER = 1u << 0,
+    IN_USER_MAPPING = 1u << 1,
+    IN_TABLE = 1u << 2,
+    IN_COLUMN = 1u << 3,  // never with another scope: the field is one of ColumnOptions
 };
+
+enum OptionKind {
+    OPT_TEXT,       // non-empty text (char *)
+    OPT_URL,        // an http:// or https:// URL (char *)
+    OPT_SECRET,     // a credential, non-empty text (char *)
+    OPT_VAULT_REF,  // a Vault secret's id or name (char *: the field receives the secret)
+    OPT_INT,        // an integer from min to max (int)
+    OPT_BOOL,       // true or false, as Postgres spells booleans (bool)
+    OPT_ENUM,       // one of `words` (int: the word's index)
+};
+
+// Credentials (OPT_SECRET, OPT_VAULT_REF) are resolved as a group, not one by one: the key pair
+// and token all come from the narrowest object that has a key id (DynamoGetCredentials).
+bool IsCredential(OptionKind kind) {
+    return kind == OPT_SECRET || kind == OPT_VAULT_REF;
+}
+
+bool IsText(OptionKind kind) {
+    return kind == OPT_TEXT || kind == OPT_URL || IsCredential(kind);
+}
+
+// Options of one column of a foreign table.
+struct ColumnOptions {
+    bool catch_all;
+    int array_type;  // DynamoArrayType
+};
+
+// A field of DynamoOptions or ColumnOptions, as an offset that remembers the field's type, so
+// that a row of the table cannot name a field of another type than its kind fills.
+template <typename T>
+struct FieldRef {
+    size_t offset;
+};
+
+template <typename T, typename S>
+constexpr FieldRef<T> MakeField(size_t offset, T S::*) {
+    return {offset};
+}
+
+#define OPTIONS_FIELD(m) MakeField(offsetof(DynamoOptions, m), &DynamoOptions::m)
+#define COLUMN_FIELD(m) MakeField(offsetof(ColumnOptions, m), &ColumnOptions::m)
 
 struct OptionDef {
     const char *name;
-    Oid context;  // catalog the option belongs to
+    unsigned scopes;  // OptionScope bits
     OptionKind kind;
+    size_t field;              // offset in DynamoOptions (in ColumnOptions for column options)
+    long min, max;             // OPT_INT: the bounds
+    long def;                  // OPT_INT, OPT_BOOL, OPT_ENUM: the value when no object sets it
+    const char *const *words;  // OPT_ENUM: the values, NULL-terminated
+    const char *note;          // OPT_INT: what the bounds are, for the hint; else NULL
+    const char *required;      // when set, the option is required, and this is the hint
 };
 
+constexpr OptionDef Text(const char *name, unsigned scopes, FieldRef<char *> f,
+                         const char *required = NULL) {
+    return {name, scopes, OPT_TEXT, f.offset, 0, 0, 0, NULL, NULL, required};
+}
+constexpr OptionDef Url(const char *name, unsigned scopes, FieldRef<char *> f) {
+    return {name, scopes, OPT_URL, f.offset, 0, 0, 0, NULL, NULL, NULL};
+}
+constexpr OptionDef Secret(const char *name, unsigned scopes, FieldRef<char *> f) {
+    return {name, scopes, OPT_SECRET, f.offset, 0, 0, 0, NULL, NULL, NULL};
+}
+constexpr OptionDef VaultRef(const char *name, unsigned scopes, FieldRef<char *> f) {
+    return {name, scopes, OPT_VAULT_REF, f.offset, 0, 0, 0, NULL, NULL, NULL};
+}
+constexpr OptionDef Int(const char *name, unsigned scopes, long min, long max, long def,
+                        FieldRef<int> f, const char *note = NULL) {
+    return {name, scopes, OPT_INT, f.offset, min, max, def, NULL, note, NULL};
+}
+constexpr OptionDef Bool(const char *name, unsigned scopes, bool def, FieldRef<bool> f) {
+    return {name, scopes, OPT_BOOL, f.offset, 0, 0, def, NULL, NULL, NULL};
+}
+constexpr OptionDef Enum(const char *name, unsigned scopes, const char *const *words, int def,
+                         FieldRef<int> f) {
+    return {name, scopes, OPT_ENUM, f.offset, 0, 0, def, words, NULL, NULL};
+}
+
+constexpr unsigned kCredentials = IN_SERVER | IN_USER_MAPPING;
+constexpr unsigned kTableDefaults = IN_SERVER | IN_TABLE;  // a server's default for its tables
+
+// The client's own defaults are the options' defaults (HttpOptions is read from a temporary, so
+// that no object with a destructor outlives the table's initialization).
+constexpr dynamo::RetryPolicy kRetryDefaults{};
+
+// In the order of DynamoArrayType.
+const char *const kArrayTypes[] = {"auto", "list", "set", NULL};
+static_assert(DYNAMO_ARRAY_AUTO == 0 && DYNAMO_ARRAY_LIST == 1 && DYNAMO_ARRAY_SET == 2,
+              "kArrayTypes follows DynamoArrayType");
+
+// Every option. The order is the order of the "Valid options" hint of each scope. Adding an
+// option is a row here (and a line in docs/dynamodb.md, and a test); the code that reads it
+// reads the field.
 const OptionDef kOptions[] = {
-    /* server */
-    {"region", ForeignServerRelationId, OPT_STRING},
-    {"endpoint_url", ForeignServerRelationId, OPT_URL},
-    {"aws_access_key_id", ForeignServerRelationId, OPT_SECRET},
-    {"aws_secret_access_key", ForeignServerRelationId, OPT_SECRET},
-    {"aws_session_token", ForeignServerRelationId, OPT_SECRET},
-    {"vault_access_key_id", ForeignServerRelationId, OPT_STRING},
-    {"vault_secret_access_key", ForeignServerRelationId, OPT_STRING},
-    {"vault_session_token", ForeignServerRelationId, OPT_STRING},
-    {"ca_file", ForeignServerRelationId, OPT_STRING},
-    {"connect_timeout_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
-    {"request_timeout_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
-    {"max_attempts", ForeignServerRelationId, OPT_POSITIVE_INT},
-    {"max_retry_time_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
-    {"retry_base_delay_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
-    {"retry_max_delay_ms", ForeignServerRelationId, OPT_POSITIVE_INT},
-    {"page_size", ForeignServerRelationId, OPT_NONNEG_INT},
-    {"consistent_read", ForeignServerRelationId, OPT_BOOL},
-    {"batch_size", ForeignServerRelationId, OPT_BATCH_SIZE},
-    {"segments", ForeignServerRelationId, OPT_SEGMENTS},
-    /* user mapping */
-    {"aws_access_key_id", UserMappingRelationId, OPT_SECRET},
-    {"aws_secret_access_key", UserMappingRelationId, OPT_SECRET},
-    {"aws_session_token", UserMappingRelationId, OPT_SECRET},
-    {"vault_access_key_id", UserMappingRelationId, OPT_STRING},
-    {"vault_secret_access_key", UserMappingRelationId, OPT_STRING},
-    {"vault_session_token", UserMappingRelationId, OPT_STRING},
-    /* foreign table */
-    {"table", ForeignTableRelationId, OPT_STRING},
-    {"rowid_column", ForeignTableRelationId, OPT_STRING},
-    {"page_size", ForeignTableRelationId, OPT_NONNEG_INT},
-    {"consistent_read", ForeignTableRelationId, OPT_BOOL},
-    {"batch_size", ForeignTableRelationId, OPT_BATCH_SIZE},
-    {"segments", ForeignTableRelationId, OPT_SEGMENTS},
-    {"index", ForeignTableRelationId, OPT_STRING},
-    /* column */
-    {"catch_all", AttributeRelationId, OPT_BOOL},
-    {"array_type", AttributeRelationId, OPT_ARRAY_TYPE},
+    Text("region", IN_SERVER, OPTIONS_FIELD(region),
+         "Add OPTIONS (region 'us-east-1'), naming the AWS region of the tables."),
+    Url("endpoint_url", IN_SERVER, OPTIONS_FIELD(endpoint_url)),
+    Secret("aws_access_key_id", kCredentials, OPTIONS_FIELD(access_key_id)),
+    Secret("aws_secret_access_key", kCredentials, OPTIONS_FIELD(secret_access_key)),
+    Secret("aws_session_token", kCredentials, OPTIONS_FIELD(session_token)),
+    VaultRef("vault_access_key_id", kCredentials, OPTIONS_FIELD(access_key_id)),
+    VaultRef("vault_secret_access_key", kCredentials, OPTIONS_FIELD(secret_access_key)),
+    VaultRef("vault_session_token", kCredentials, OPTIONS_FIELD(session_token)),
+    Text("ca_file", IN_SERVER, OPTIONS_FIELD(ca_file)),
+    Int("connect_timeout_ms", IN_SERVER, 1, INT_MAX, dynamo::HttpOptions().connect_timeout_ms,
+        OPTIONS_FIELD(connect_timeout_ms)),
+    Int("request_timeout_ms", IN_SERVER, 1, INT_MAX, dynamo::HttpOptions().request_timeout_ms,
+        OPTIONS_FIELD(request_timeout_ms)),
+    Int("max_attempts", IN_SERVER, 1, INT_MAX, kRetryDefaults.max_attempts,
+        OPTIONS_FIELD(max_attempts)),
+    Int("max_retry_time_ms", IN_SERVER, 1, INT_MAX, kRetryDefaults.max_total_ms,
+        OPTIONS_FIELD(max_retry_time_ms)),
+    Int("retry_base_delay_ms", IN_SERVER, 1, INT_MAX, kRetryDefaults.base_delay_ms,
+        OPTIONS_FIELD(retry_base_delay_ms)),
+    Int("retry_max_delay_ms", IN_SERVER, 1, INT_MAX, kRetryDefaults.max_delay_ms,
+        OPTIONS_FIELD(retry_max_delay_ms)),
+    Text("table", IN_TABLE, OPTIONS_FIELD(table), "Add OPTIONS (table '<DynamoDB table name>')."),
+    Text("rowid_column", IN_TABLE, OPTIONS_FIELD(rowid_column)),
+    Int("page_size", kTableDefaults, 0, INT_MAX, 0, OPTIONS_FIELD(page_size)),
+    Bool("consistent_read", kTableDefaults, false, OPTIONS_FIELD(consistent_read)),
+    Int("batch_size", kTableDefaults, 1, (long)dynamo::kBatchWriteLimit,
+        (long)dynamo::kBatchWriteLimit, OPTIONS_FIELD(batch_size),
+        "the most writes one BatchWriteItem request takes"),
+    // Unset (0), the number of segments is chosen from the table's size.
+    Int("segments", kTableDefaults, 1, 1000000, 0, OPTIONS_FIELD(segments),
+        "the range of DynamoDB's TotalSegments"),
+    Text("index", IN_TABLE, OPTIONS_FIELD(index)),
+    Bool("catch_all", IN_COLUMN, true, COLUMN_FIELD(catch_all)),
+    // The column's type is checked by CheckColumnOptions, which knows the column.
+    Enum("array_type", IN_COLUMN, kArrayTypes, DYNAMO_ARRAY_AUTO, COLUMN_FIELD(array_type)),
 };
+
+template <typename T>
+T &FieldOf(void *options, const OptionDef &opt) {
+    return *reinterpret_cast<T *>(static_cast<char *>(options) + opt.field);
+}
+
+unsigned ScopeOf(Oid context) {
+    switch (context) {
+        case ForeignServerRelationId:
+            return IN_SERVER;
+        case UserMappingRelationId:
+            return IN_USER_MAPPING;
+        case ForeignTableRelationId:
+            return IN_TABLE;
+        case AttributeRelationId:
+            return IN_COLUMN;
+        default:
+            return 0;  // the foreign-data wrapper takes no options
+    }
+}
 
 const char *ContextName(Oid context) {
     switch (context) {
@@ -113,100 +211,110 @@ const char *ContextName(Oid context) {
     }
 }
 
-const OptionDef *FindOption(const char *name, Oid context) {
-    for (const OptionDef &d : kOptions)
-        if (d.context == context && strcmp(d.name, name) == 0)
-            return &d;
+const OptionDef *FindOption(const char *name, unsigned scope) {
+    for (const OptionDef &opt : kOptions)
+        if ((opt.scopes & scope) != 0 && strcmp(opt.name, name) == 0)
+            return &opt;
     return NULL;
 }
 
-// The valid option closest to `name` for this context, or NULL when nothing is close.
-const char *ClosestOption(const char *name, Oid context) {
+// The valid option closest to `name` in this scope, or NULL when nothing is close.
+const char *ClosestOption(const char *name, unsigned scope) {
     const char *best = NULL;
     int best_distance = 4;  // more edits than this is not a typo
-    for (const OptionDef &d : kOptions) {
-        if (d.context != context)
+    for (const OptionDef &opt : kOptions) {
+        if ((opt.scopes & scope) == 0)
             continue;
-        int dist = varstr_levenshtein_less_equal(name, strlen(name), d.name, strlen(d.name), 1, 1,
-                                                 1, best_distance, true);
+        int dist = varstr_levenshtein_less_equal(name, strlen(name), opt.name, strlen(opt.name), 1,
+                                                 1, 1, best_distance, true);
         if (dist < best_distance) {
             best_distance = dist;
-            best = d.name;
+            best = opt.name;
         }
     }
     return best;
 }
 
-void ValidValuesHint(StringInfo buf, Oid context) {
-    for (const OptionDef &d : kOptions) {
-        if (d.context != context)
+void ValidValuesHint(StringInfo buf, unsigned scope) {
+    for (const OptionDef &opt : kOptions) {
+        if ((opt.scopes & scope) == 0)
             continue;
         if (buf->len > 0)
             appendStringInfoString(buf, ", ");
-        appendStringInfoString(buf, d.name);
+        appendStringInfoString(buf, opt.name);
     }
 }
 
-int ParseIntOption(const char *name, const char *value, bool allow_zero) {
+void ReportUnknownOption(const char *name, Oid context) pg_attribute_noreturn();
+
+void ReportUnknownOption(const char *name, Oid context) {
+    unsigned scope = ScopeOf(context);
+    const char *closest = ClosestOption(name, scope);
+    StringInfoData valid;
+    initStringInfo(&valid);
+    ValidValuesHint(&valid, scope);
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                    errmsg("invalid option \"%s\" for a DynamoDB %s", name, ContextName(context)),
+                    closest         ? errhint("Perhaps you meant the option \"%s\".", closest)
+                    : valid.len > 0 ? errhint("Valid options in this context are: %s.", valid.data)
+                                    : errhint("There are no valid options in this context.")));
+    pg_unreachable();
+}
+
+// The hint of an integer option's error: what values it takes.
+char *IntegerHint(const OptionDef &opt) {
+    if (opt.max == INT_MAX && (opt.min == 0 || opt.min == 1))
+        return psprintf("The value must be %s integer.",
+                        opt.min == 0 ? "a non-negative" : "a positive");
+    return psprintf("The value must be an integer from %ld to %ld%s%s.", opt.min, opt.max,
+                    opt.note != NULL ? ", " : "", opt.note != NULL ? opt.note : "");
+}
+
+long ParseInteger(const OptionDef &opt, const char *value) {
     char *end = NULL;
     errno = 0;
     long v = strtol(value, &end, 10);
-    if (errno != 0 || end == value || *end != '\0' || v < (allow_zero ? 0 : 1) || v > INT_MAX)
+    if (errno != 0 || end == value || *end != '\0' || v < opt.min || v > opt.max)
         ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
-                        errhint("The value must be %s integer.",
-                                allow_zero ? "a non-negative" : "a positive")));
-    return (int)v;
+                        errmsg("invalid value for option \"%s\": \"%s\"", opt.name, value),
+                        errhint("%s", IntegerHint(opt))));
+    return v;
 }
 
-int ParseBatchSize(const char *name, const char *value) {
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (errno != 0 || end == value || *end != '\0' || v < 1 || v > (long)dynamo::kBatchWriteLimit)
-        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
-                        errhint("The value must be an integer from 1 to %d, the most writes one "
-                                "BatchWriteItem request takes.",
-                                (int)dynamo::kBatchWriteLimit)));
-    return (int)v;
-}
-
-int ParseSegments(const char *name, const char *value) {
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(value, &end, 10);
-    if (errno != 0 || end == value || *end != '\0' || v < 1 || v > 1000000)
-        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
-                        errhint("The value must be an integer from 1 to 1000000, the range of "
-                                "DynamoDB's TotalSegments.")));
-    return (int)v;
-}
-
-bool ParseBoolOption(const char *name, const char *value) {
+bool ParseBoolean(const OptionDef &opt, const char *value) {
     bool result;
     if (!parse_bool(value, &result))
         ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errmsg("invalid value for option \"%s\": \"%s\"", opt.name, value),
                         errhint("The value must be a boolean (true or false).")));
     return result;
 }
 
-DynamoArrayType ParseArrayType(const char *name, const char *value) {
-    if (strcmp(value, "auto") == 0)
-        return DYNAMO_ARRAY_AUTO;
-    if (strcmp(value, "list") == 0)
-        return DYNAMO_ARRAY_LIST;
-    if (strcmp(value, "set") == 0)
-        return DYNAMO_ARRAY_SET;
+// The index of value in opt.words; the error's hint lists them ("a, b or c").
+int ParseWord(const OptionDef &opt, const char *value) {
+    for (int i = 0; opt.words[i] != NULL; i++)
+        if (strcmp(value, opt.words[i]) == 0)
+            return i;
+    StringInfoData words;
+    initStringInfo(&words);
+    for (int i = 0; opt.words[i] != NULL; i++) {
+        if (i > 0)
+            appendStringInfoString(&words, opt.words[i + 1] != NULL ? ", " : " or ");
+        appendStringInfoString(&words, opt.words[i]);
+    }
     ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                    errmsg("invalid value for option \"%s\": \"%s\"", name, value),
-                    errhint("The value must be auto, list or set.")));
-    return DYNAMO_ARRAY_AUTO;
+                    errmsg("invalid value for option \"%s\": \"%s\"", opt.name, value),
+                    errhint("The value must be %s.", words.data)));
+    return 0;
 }
 
-void CheckUrl(const char *name, const char *value) {
+void CheckText(const OptionDef &opt, const char *value) {
+    if (value[0] == '\0')
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("option \"%s\" must not be empty", opt.name)));
+}
+
+void CheckUrl(const OptionDef &opt, const char *value) {
     char errbuf[256] = "";
     bool ok = false;
     RunCpp([&] {
@@ -217,9 +325,45 @@ void CheckUrl(const char *name, const char *value) {
     });
     if (!ok)
         ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                        errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+                        errmsg("invalid value for option \"%s\": \"%s\"", opt.name, value),
                         errdetail("%s.", errbuf),
                         errhint("Give an http:// or https:// URL such as http://localhost:8000.")));
+}
+
+// Checks value as a value of opt, raising the option's error when it is not one. When `into` is
+// not NULL, also stores it in the field opt fills (a Vault reference: the secret it names).
+void ParseOption(const OptionDef &opt, char *value, void *into) {
+    switch (opt.kind) {
+        case OPT_TEXT:
+        case OPT_SECRET:
+        case OPT_VAULT_REF:
+            CheckText(opt, value);
+            break;
+        case OPT_URL:
+            CheckUrl(opt, value);
+            break;
+        case OPT_INT: {
+            long v = ParseInteger(opt, value);
+            if (into != NULL)
+                FieldOf<int>(into, opt) = (int)v;
+            return;
+        }
+        case OPT_BOOL: {
+            bool v = ParseBoolean(opt, value);
+            if (into != NULL)
+                FieldOf<bool>(into, opt) = v;
+            return;
+        }
+        case OPT_ENUM: {
+            int v = ParseWord(opt, value);
+            if (into != NULL)
+                FieldOf<int>(into, opt) = v;
+            return;
+        }
+    }
+    if (into != NULL)
+        FieldOf<char *>(into, opt) =
+            opt.kind == OPT_VAULT_REF ? DynamoVaultSecret(opt.name, value) : value;
 }
 
 // Both halves of a key pair, or neither, in one object.
@@ -227,12 +371,12 @@ void CheckKeyPair(List *options, Oid context) {
     bool has_id = false, has_secret = false;
     ListCell *lc;
     foreach (lc, options) {
-        DefElem *def = (DefElem *)lfirst(lc);
-        if (strcmp(def->defname, "aws_access_key_id") == 0 ||
-            strcmp(def->defname, "vault_access_key_id") == 0)
+        const OptionDef *opt = FindOption(((DefElem *)lfirst(lc))->defname, ScopeOf(context));
+        if (opt == NULL || !IsCredential(opt->kind))
+            continue;
+        if (opt->field == offsetof(DynamoOptions, access_key_id))
             has_id = true;
-        if (strcmp(def->defname, "aws_secret_access_key") == 0 ||
-            strcmp(def->defname, "vault_secret_access_key") == 0)
+        if (opt->field == offsetof(DynamoOptions, secret_access_key))
             has_secret = true;
     }
     if (has_id != has_secret)
@@ -249,72 +393,25 @@ void CheckKeyPair(List *options, Oid context) {
 Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
     List *options = untransformRelOptions(PG_GETARG_DATUM(0));
     Oid context = PG_GETARG_OID(1);
-    bool has_region = false, has_table = false;
+    unsigned scope = ScopeOf(context);
+    bool given[lengthof(kOptions)] = {false};
     ListCell *lc;
 
     foreach (lc, options) {
         DefElem *def = (DefElem *)lfirst(lc);
-        const OptionDef *opt = FindOption(def->defname, context);
-        if (opt == NULL) {
-            const char *closest = ClosestOption(def->defname, context);
-            StringInfoData valid;
-            initStringInfo(&valid);
-            ValidValuesHint(&valid, context);
-            ereport(ERROR,
-                    (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-                     errmsg("invalid option \"%s\" for a DynamoDB %s", def->defname,
-                            ContextName(context)),
-                     closest         ? errhint("Perhaps you meant the option \"%s\".", closest)
-                     : valid.len > 0 ? errhint("Valid options in this context are: %s.", valid.data)
-                                     : errhint("There are no valid options in this context.")));
-        }
-        const char *value = defGetString(def);
-        switch (opt->kind) {
-            case OPT_STRING:
-            case OPT_SECRET:
-                if (value[0] == '\0')
-                    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                                    errmsg("option \"%s\" must not be empty", def->defname)));
-                break;
-            case OPT_URL:
-                CheckUrl(def->defname, value);
-                break;
-            case OPT_POSITIVE_INT:
-                ParseIntOption(def->defname, value, false);
-                break;
-            case OPT_NONNEG_INT:
-                ParseIntOption(def->defname, value, true);
-                break;
-            case OPT_BOOL:
-                ParseBoolOption(def->defname, value);
-                break;
-            case OPT_BATCH_SIZE:
-                ParseBatchSize(def->defname, value);
-                break;
-            case OPT_SEGMENTS:
-                ParseSegments(def->defname, value);
-                break;
-            case OPT_ARRAY_TYPE:
-                // The column's type is checked by CheckColumnOptions, which knows the column.
-                ParseArrayType(def->defname, value);
-                break;
-        }
-        if (strcmp(def->defname, "region") == 0)
-            has_region = true;
-        if (strcmp(def->defname, "table") == 0)
-            has_table = true;
+        const OptionDef *opt = FindOption(def->defname, scope);
+        if (opt == NULL)
+            ReportUnknownOption(def->defname, context);
+        ParseOption(*opt, defGetString(def), NULL);
+        given[opt - kOptions] = true;
     }
-
-    if (context == ForeignServerRelationId && !has_region)
-        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                        errmsg("option \"region\" is required for a DynamoDB server"),
-                        errhint("Add OPTIONS (region 'us-east-1'), naming the AWS region of the "
-                                "tables.")));
-    if (context == ForeignTableRelationId && !has_table)
-        ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                        errmsg("option \"table\" is required for a DynamoDB foreign table"),
-                        errhint("Add OPTIONS (table '<DynamoDB table name>').")));
-    if (context == ForeignServerRelationId || context == UserMappingRelationId)
+    for (const OptionDef &opt : kOptions)
+        if (opt.required != NULL && (opt.scopes & scope) != 0 && !given[&opt - kOptions])
+            ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                            errmsg("option \"%s\" is required for a DynamoDB %s", opt.name,
+                                   ContextName(context)),
+                            errhint("%s", opt.required)));
+    if ((scope & kCredentials) != 0)
         CheckKeyPair(options, context);
 
     PG_RETURN_VOID();
@@ -322,237 +419,52 @@ Datum dynamo_db_fdw_validator(PG_FUNCTION_ARGS) {
 
 namespace {
 
-// Vault secrets. A reference (vault_access_key_id and the like) is a secret's id or its name in
-// vault.decrypted_secrets, the view of Supabase Vault that decrypts them; it is read with the
-// privileges of the role running the query. Errors name the option and the reference, never
-// the secret's text.
-
-const char *const kVaultQuery =
-    "select decrypted_secret from vault.decrypted_secrets "
-    "where id::text = $1 or name = $1 order by (id::text = $1) desc limit 1";
-
-// The secret referred to by ref, copied into memory context into; NULL when there is none.
-char *VaultQuery(const char *ref, MemoryContext into) {
-    char *result = NULL;
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "SPI_connect failed");
-    Oid argtypes[1] = {TEXTOID};
-    Datum args[1] = {CStringGetTextDatum(ref)};
-    int rc = SPI_execute_with_args(kVaultQuery, 1, argtypes, args, NULL, true, 1);
-    if (rc != SPI_OK_SELECT)
-        elog(ERROR, "SPI_execute_with_args returned %d", rc);
-    if (SPI_processed == 1) {
-        bool isnull;
-        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-        if (!isnull) {
-            MemoryContext spi = MemoryContextSwitchTo(into);
-            result = TextDatumGetCString(d);
-            MemoryContextSwitchTo(spi);
-        }
+// Sets every field that the options of `scopes` fill to its default.
+void SetDefaults(unsigned scopes, void *into) {
+    for (const OptionDef &opt : kOptions) {
+        if ((opt.scopes & scopes) == 0)
+            continue;
+        if (IsText(opt.kind))
+            FieldOf<char *>(into, opt) = NULL;
+        else if (opt.kind == OPT_BOOL)
+            FieldOf<bool>(into, opt) = opt.def != 0;
+        else
+            FieldOf<int>(into, opt) = (int)opt.def;
     }
-    SPI_finish();
-    return result;
 }
 
-void VaultErrorContext(void *arg) {
-    errcontext("reading the Vault secret named by option \"%s\"", (const char *)arg);
-}
-
-// Reports an error raised while reading vault.decrypted_secrets as an error of the option. The
-// message of a data exception (class 22) is left out, since such messages may quote the values
-// they were given; the others (privileges, missing objects, decryption) name objects only.
-void ReportVaultFailure(const char *option, const char *ref, ErrorData *edata) {
-    bool denied = edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE;
-    bool showable = ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION;
-    const char *role = GetUserNameFromId(GetUserId(), true);
-    ereport(
-        ERROR,
-        (errcode(denied ? ERRCODE_INSUFFICIENT_PRIVILEGE : ERRCODE_FDW_ERROR),
-         denied ? errmsg("permission denied to read Vault secret \"%s\" named by option \"%s\"",
-                         ref, option)
-                : errmsg("could not read Vault secret \"%s\" named by option \"%s\"", ref, option),
-         showable ? errdetail("Vault: %s", edata->message)
-                  : errdetail("Vault reported an error with SQLSTATE %s; its message is not "
-                              "shown, since it may quote a secret.",
-                              unpack_sql_state(edata->sqlerrcode)),
-         denied ? errhint("The role running the query, %s, needs USAGE on schema vault, SELECT "
-                          "on vault.decrypted_secrets and EXECUTE on the function that view "
-                          "decrypts with (vault._crypto_aead_det_decrypt in Vault 0.3).",
-                          role ? role : "?")
-                : 0));
-}
-
-// Looks a Vault secret up by id or by name in vault.decrypted_secrets.
-char *VaultSecret(const char *option, const char *ref) {
-    Oid vault = get_namespace_oid("vault", true);
-    if (!OidIsValid(vault) || !OidIsValid(get_relname_relid("decrypted_secrets", vault)))
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("option \"%s\" refers to a Vault secret, but Supabase Vault is not "
-                               "installed in this database",
-                               option),
-                        errdetail("There is no view vault.decrypted_secrets."),
-                        errhint("Install Supabase Vault (create extension supabase_vault), or use "
-                                "aws_access_key_id and aws_secret_access_key.")));
-    MemoryContext caller = CurrentMemoryContext;
-    char *volatile result = NULL;
-    if (IsInParallelMode()) {
-        // No subtransaction can start here: an error keeps its own message, with a context
-        // naming the option.
-        ErrorContextCallback context;
-        context.callback = VaultErrorContext;
-        context.arg = (void *)option;
-        context.previous = error_context_stack;
-        error_context_stack = &context;
-        result = VaultQuery(ref, caller);
-        error_context_stack = context.previous;
-    } else {
-        // In a subtransaction, so that an error (a role without the privileges, a Vault whose
-        // objects differ) can be reported as an error of the option.
-        ResourceOwner owner = CurrentResourceOwner;
-        BeginInternalSubTransaction(NULL);
-        MemoryContextSwitchTo(caller);
-        PG_TRY();
-        {
-            result = VaultQuery(ref, caller);
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller);
-            CurrentResourceOwner = owner;
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(caller);
-            ErrorData *edata = CopyErrorData();
-            FlushErrorState();
-            RollbackAndReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller);
-            CurrentResourceOwner = owner;
-            ReportVaultFailure(option, ref, edata);
-        }
-        PG_END_TRY();
-    }
-    if (result == NULL)
-        ereport(ERROR,
-                (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                 errmsg("Vault secret \"%s\" named by option \"%s\" was not found", ref, option),
-                 errhint("Give the id or the name of a secret in vault.decrypted_secrets.")));
-    return result;
-}
-
-// Options of the user mapping for (user, server), or of the PUBLIC mapping; NIL when none.
-List *UserMappingOptions(Oid serverid, Oid userid) {
-    HeapTuple tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
-                                   ObjectIdGetDatum(serverid));
-    if (!HeapTupleIsValid(tp))
-        tp = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
-                             ObjectIdGetDatum(serverid));
-    if (!HeapTupleIsValid(tp))
-        return NIL;
-    bool isnull;
-    Datum d = SysCacheGetAttr(USERMAPPINGUSERSERVER, tp, Anum_pg_user_mapping_umoptions, &isnull);
-    List *options = isnull ? NIL : untransformRelOptions(d);
-    ReleaseSysCache(tp);
-    return options;
-}
-
-struct Credentials {
-    char *key_id;
-    char *secret;
-    char *token;
-};
-
-// Credentials from one object's options: plain keys, or Vault references.
-void CollectCredentials(List *options, Credentials *c) {
+// Applies one object's options (given in `scope`) to *into: its settings, or with
+// `credentials` its credentials only. Strings point into `options`.
+void ApplyOptions(List *options, unsigned scope, bool credentials, void *into) {
     ListCell *lc;
     foreach (lc, options) {
         DefElem *def = (DefElem *)lfirst(lc);
-        const char *n = def->defname;
-        if (strcmp(n, "aws_access_key_id") == 0)
-            c->key_id = defGetString(def);
-        if (strcmp(n, "aws_secret_access_key") == 0)
-            c->secret = defGetString(def);
-        if (strcmp(n, "aws_session_token") == 0)
-            c->token = defGetString(def);
-        if (strcmp(n, "vault_access_key_id") == 0)
-            c->key_id = VaultSecret(n, defGetString(def));
-        if (strcmp(n, "vault_secret_access_key") == 0)
-            c->secret = VaultSecret(n, defGetString(def));
-        if (strcmp(n, "vault_session_token") == 0)
-            c->token = VaultSecret(n, defGetString(def));
+        const OptionDef *opt = FindOption(def->defname, scope);
+        if (opt != NULL && IsCredential(opt->kind) == credentials)
+            ParseOption(*opt, defGetString(def), into);
     }
 }
 
-void ApplyCommon(DynamoOptions *o, DefElem *def) {
-    const char *n = def->defname;
-    if (strcmp(n, "page_size") == 0)
-        o->page_size = ParseIntOption(n, defGetString(def), true);
-    if (strcmp(n, "consistent_read") == 0)
-        o->consistent_read = ParseBoolOption(n, defGetString(def));
-    if (strcmp(n, "batch_size") == 0)
-        o->batch_size = ParseBatchSize(n, defGetString(def));
-    if (strcmp(n, "segments") == 0)
-        o->segments = ParseSegments(n, defGetString(def));
-}
-
-// The server's options, narrowed by the foreign table's when relid is valid, into a new
-// DynamoOptions in the current memory context.
-DynamoOptions *ResolveOptions(Oid serverid, Oid relid) {
+// The settings of the server, narrowed by the user mapping's and, when relid is valid, by the
+// foreign table's, into a new DynamoOptions in the current memory context.
+DynamoOptions *ResolveOptions(Oid serverid, Oid userid, Oid relid) {
     DynamoOptions *o = (DynamoOptions *)palloc0(sizeof(DynamoOptions));
-    o->connect_timeout_ms = 10000;
-    o->request_timeout_ms = 30000;
-    o->max_attempts = 10;
-    o->max_retry_time_ms = 60000;
-    o->retry_base_delay_ms = 25;
-    o->retry_max_delay_ms = 2000;
-
-    ForeignServer *server = GetForeignServer(serverid);
-    ListCell *lc;
-    foreach (lc, server->options) {
-        DefElem *def = (DefElem *)lfirst(lc);
-        const char *n = def->defname;
-        if (strcmp(n, "region") == 0)
-            o->region = defGetString(def);
-        if (strcmp(n, "endpoint_url") == 0)
-            o->endpoint_url = defGetString(def);
-        if (strcmp(n, "ca_file") == 0)
-            o->ca_file = defGetString(def);
-        if (strcmp(n, "connect_timeout_ms") == 0)
-            o->connect_timeout_ms = ParseIntOption(n, defGetString(def), false);
-        if (strcmp(n, "request_timeout_ms") == 0)
-            o->request_timeout_ms = ParseIntOption(n, defGetString(def), false);
-        if (strcmp(n, "max_attempts") == 0)
-            o->max_attempts = ParseIntOption(n, defGetString(def), false);
-        if (strcmp(n, "max_retry_time_ms") == 0)
-            o->max_retry_time_ms = ParseIntOption(n, defGetString(def), false);
-        if (strcmp(n, "retry_base_delay_ms") == 0)
-            o->retry_base_delay_ms = ParseIntOption(n, defGetString(def), false);
-        if (strcmp(n, "retry_max_delay_ms") == 0)
-            o->retry_max_delay_ms = ParseIntOption(n, defGetString(def), false);
-        ApplyCommon(o, def);
-    }
-
-    if (OidIsValid(relid)) {
-        ForeignTable *ft = GetForeignTable(relid);
-        foreach (lc, ft->options) {
-            DefElem *def = (DefElem *)lfirst(lc);
-            if (strcmp(def->defname, "table") == 0)
-                o->table = defGetString(def);
-            if (strcmp(def->defname, "rowid_column") == 0)
-                o->rowid_column = defGetString(def);
-            if (strcmp(def->defname, "index") == 0)
-                o->index = defGetString(def);
-            ApplyCommon(o, def);
-        }
-    }
+    SetDefaults(IN_SERVER | IN_USER_MAPPING | IN_TABLE, o);
+    ApplyOptions(GetForeignServer(serverid)->options, IN_SERVER, false, o);
+    ApplyOptions(DynamoUserMappingOptions(serverid, userid), IN_USER_MAPPING, false, o);
+    if (OidIsValid(relid))
+        ApplyOptions(GetForeignTable(relid)->options, IN_TABLE, false, o);
     return o;
 }
 
-// Resolved options per (server, foreign table), kept for the backend's life: resolving reads
-// two catalog entries and parses every value, which would otherwise happen at every execution
-// of every statement. A change to any foreign server or foreign table marks the whole cache
-// stale, and it is emptied at the next lookup, never inside the invalidation callback. Callers
-// get copies, so nothing outside refers into the cache.
+// Resolved options per (server, user, foreign table), kept for the backend's life: resolving
+// reads three catalog entries and parses every value, which would otherwise happen at every
+// execution of every statement. A change to any foreign server, user mapping or foreign table
+// marks the whole cache stale, and it is emptied at the next lookup, never inside the
+// invalidation callback. Callers get copies, so nothing outside refers into the cache.
 struct CachedOptions {
     Oid serverid;
+    Oid userid;
     Oid relid;
     DynamoOptions opts;
 };
@@ -567,12 +479,21 @@ void OptionsChanged(Datum, int, uint32) {
     g_options_stale = true;
 }
 
-// Copies o's strings into the current memory context (o itself is copied by the caller).
+// Copies o's strings (every text field an option fills) into the current memory context; o
+// itself is copied by the caller.
 void CopyOptionStrings(DynamoOptions *o) {
-    for (char **s : {&o->region, &o->endpoint_url, &o->access_key_id, &o->secret_access_key,
-                     &o->session_token, &o->ca_file, &o->table, &o->rowid_column, &o->index})
-        if (*s != NULL)
-            *s = pstrdup(*s);
+    for (size_t i = 0; i < lengthof(kOptions); i++) {
+        const OptionDef &opt = kOptions[i];
+        if (!IsText(opt.kind) || opt.scopes == IN_COLUMN)
+            continue;
+        bool copied = false;  // by an earlier option filling the same field (aws_ and vault_)
+        for (size_t j = 0; j < i && !copied; j++)
+            copied = IsText(kOptions[j].kind) && kOptions[j].scopes != IN_COLUMN &&
+                     kOptions[j].field == opt.field;
+        char *&s = FieldOf<char *>(o, opt);
+        if (!copied && s != NULL)
+            s = pstrdup(s);
+    }
 }
 
 DynamoOptions *CopyOptions(const DynamoOptions *from) {
@@ -585,7 +506,6 @@ DynamoOptions *CopyOptions(const DynamoOptions *from) {
 }  // namespace
 
 DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
-    (void)userid;  // user mappings hold credentials only (DynamoGetCredentials)
     // DynamoDB's names and strings are UTF-8, and they pass between DynamoDB and Postgres
     // unconverted: refuse a database whose text means something else rather than store or send
     // wrongly encoded text.
@@ -601,6 +521,7 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
         g_options_cxt =
             AllocSetContextCreate(CacheMemoryContext, "DynamoDB options", ALLOCSET_SMALL_SIZES);
         CacheRegisterSyscacheCallback(FOREIGNSERVEROID, OptionsChanged, (Datum)0);
+        CacheRegisterSyscacheCallback(USERMAPPINGOID, OptionsChanged, (Datum)0);
         CacheRegisterSyscacheCallback(FOREIGNTABLEREL, OptionsChanged, (Datum)0);
     }
     if (g_options_stale || g_ncached_options == kMaxCachedOptions) {
@@ -610,16 +531,17 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
     }
     for (int i = 0; i < g_ncached_options; i++) {
         CachedOptions *c = g_cached_options[i];
-        if (c->serverid == serverid && c->relid == relid)
+        if (c->serverid == serverid && c->userid == userid && c->relid == relid)
             return CopyOptions(&c->opts);
     }
     // Resolving reads the catalogs, which may process invalidations: the result is kept only
     // when none arrived meanwhile.
-    DynamoOptions *o = ResolveOptions(serverid, relid);
+    DynamoOptions *o = ResolveOptions(serverid, userid, relid);
     if (!g_options_stale) {
         MemoryContext old = MemoryContextSwitchTo(g_options_cxt);
         CachedOptions *c = (CachedOptions *)palloc(sizeof(CachedOptions));
         c->serverid = serverid;
+        c->userid = userid;
         c->relid = relid;
         c->opts = *o;
         CopyOptionStrings(&c->opts);
@@ -629,134 +551,23 @@ DynamoOptions *DynamoGetOptions(Oid serverid, Oid userid, Oid relid) {
     return o;
 }
 
-// Overwrites and frees a malloc'd copy of a credential.
-static void FreeSecret(char *s) {
-    if (s == NULL)
-        return;
-    explicit_bzero(s, strlen(s));
-    free(s);
+void DynamoCredentialOptions(List *options, bool user_mapping, DynamoOptions *into) {
+    ApplyOptions(options, user_mapping ? IN_USER_MAPPING : IN_SERVER, true, into);
 }
 
-// Credentials from the shared credentials file: AWS_SHARED_CREDENTIALS_FILE, or
-// ~/.aws/credentials of the server process's OS user; profile AWS_PROFILE, or "default". Returns
-// true when they were found. Otherwise, when a file exists but has no usable profile, *why
-// (palloc'd) says so, naming the file and profile and never a value.
-static bool SharedFileCredentials(DynamoOptions *o, char **why) {
-    const char *env_file = getenv("AWS_SHARED_CREDENTIALS_FILE");
-    const char *home = getenv("HOME");
-    if (home == NULL || home[0] == '\0') {
-        struct passwd *pw = getpwuid(geteuid());
-        home = pw != NULL ? pw->pw_dir : NULL;
-    }
-    const char *profile = getenv("AWS_PROFILE");
-    if (profile == NULL || profile[0] == '\0')
-        profile = "default";
-
-    // malloc'd copies: nothing with a destructor outlives the C++ call.
-    char *key = NULL, *secret = NULL, *token = NULL, *path = NULL, *reason = NULL;
-    bool found = false;
-    RunCpp([&] {
-        dynamo::FileCredentials c;
-        std::string reason_text;
-        std::string file = dynamo::CredentialsFilePath(env_file, home);
-        dynamo::CredentialsFileResult r =
-            dynamo::ReadCredentialsFile(file, profile, c, reason_text);
-        if (r == dynamo::CredentialsFileResult::Found) {
-            key = strdup(c.access_key_id.c_str());
-            secret = strdup(c.secret_access_key.c_str());
-            if (!c.session_token.empty())
-                token = strdup(c.session_token.c_str());
-            found = key != NULL && secret != NULL && (token != NULL || c.session_token.empty());
-        } else if (r != dynamo::CredentialsFileResult::NoFile) {
-            path = strdup(file.c_str());
-            reason = strdup(reason_text.c_str());
-        }
-        for (std::string *s : {&c.secret_access_key, &c.session_token})
-            for (char &ch : *s)
-                ch = '\0';
-    });
-    if (found) {
-        o->access_key_id = pstrdup(key);
-        o->secret_access_key = pstrdup(secret);
-        if (token != NULL)
-            o->session_token = pstrdup(token);
-    } else if (path != NULL && reason != NULL) {
-        *why = psprintf("The shared credentials file \"%s\": %s.", path, reason);
-    }
-    FreeSecret(key);
-    FreeSecret(secret);
-    FreeSecret(token);
-    free(path);
-    free(reason);
-    return found;
-}
-
-void DynamoGetCredentials(Oid serverid, Oid userid, DynamoOptions *o) {
-    ForeignServer *server = GetForeignServer(serverid);
-    // Credentials, narrowest first: the user mapping, then the server, then the environment.
-    Credentials mapping = {NULL, NULL, NULL}, srv = {NULL, NULL, NULL};
-    CollectCredentials(UserMappingOptions(serverid, userid), &mapping);
-    if (mapping.key_id != NULL) {
-        o->access_key_id = mapping.key_id;
-        o->secret_access_key = mapping.secret;
-        o->session_token = mapping.token;
-    } else {
-        CollectCredentials(server->options, &srv);
-        if (srv.key_id != NULL) {
-            o->access_key_id = srv.key_id;
-            o->secret_access_key = srv.secret;
-            o->session_token = srv.token;
-        } else if (!superuser_arg(server->owner)) {
-            // The server process's own credentials are the administrator's: a role that may
-            // create a server (pointing anywhere) must not borrow them.
-            ereport(ERROR,
-                    (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                     errmsg("no AWS credentials for server \"%s\"", server->servername),
-                     errdetail("The PostgreSQL server process's environment and shared credentials "
-                               "file are used only for servers owned by a superuser."),
-                     errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
-                             "forms) in a user mapping or on the server.")));
-        } else if (getenv("AWS_ACCESS_KEY_ID") && getenv("AWS_SECRET_ACCESS_KEY")) {
-            o->access_key_id = pstrdup(getenv("AWS_ACCESS_KEY_ID"));
-            o->secret_access_key = pstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
-            if (getenv("AWS_SESSION_TOKEN"))
-                o->session_token = pstrdup(getenv("AWS_SESSION_TOKEN"));
-        } else {
-            char *why = NULL;
-            if (!SharedFileCredentials(o, &why))
-                ereport(
-                    ERROR,
-                    (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                     errmsg("no AWS credentials for server \"%s\"", server->servername),
-                     why != NULL ? errdetail_internal("%s", why) : 0,
-                     errhint("Set aws_access_key_id and aws_secret_access_key (or their vault_ "
-                             "forms) in a user mapping or on the server, or give the PostgreSQL "
-                             "server process AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its "
-                             "environment or a shared credentials file.")));
-        }
-    }
+static ColumnOptions ResolveColumnOptions(Oid relid, AttrNumber attnum) {
+    ColumnOptions c;
+    SetDefaults(IN_COLUMN, &c);
+    ApplyOptions(GetForeignColumnOptions(relid, attnum), IN_COLUMN, false, &c);
+    return c;
 }
 
 bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum) {
-    List *options = GetForeignColumnOptions(relid, attnum);
-    ListCell *lc;
-    foreach (lc, options) {
-        DefElem *def = (DefElem *)lfirst(lc);
-        if (strcmp(def->defname, "catch_all") == 0)
-            return ParseBoolOption(def->defname, defGetString(def));
-    }
-    return true;
+    return ResolveColumnOptions(relid, attnum).catch_all;
 }
 
 DynamoArrayType DynamoColumnArrayType(Oid relid, AttrNumber attnum) {
-    List *options = GetForeignColumnOptions(relid, attnum);
-    ListCell *lc;
-    foreach (lc, options) {
-        DefElem *def = (DefElem *)lfirst(lc);
-        if (strcmp(def->defname, "array_type") == 0)
-            return ParseArrayType(def->defname, defGetString(def));
-    }
-    return DYNAMO_ARRAY_AUTO;
+    return (DynamoArrayType)ResolveColumnOptions(relid, attnum).array_type;
 }
 
 // The validator sees a column's options but not the column. This hook runs after CREATE and
