@@ -131,6 +131,15 @@ class Bench:
                 "requests": int(r["requests"]), "hwm_before_kb": int(r["hwm_before_kb"]),
                 "hwm_after_kb": int(r["hwm_after_kb"])}, cmd
 
+    def pgbench(self, cmd):
+        """Runs a pgbench command; its mean latency in ms and its transaction count (as text)."""
+        rc, out, err = run(cmd, check=False)
+        m = re.search(r"latency average = ([\d.]+) ms", out)
+        tx = re.search(r"number of transactions actually processed: (\d+)", out)
+        if rc != 0 or not m:
+            raise RuntimeError(f"pgbench failed:\n{out}\n{err}")
+        return float(m.group(1)), tx.group(1) if tx else "?"
+
     # ----- setup -----
 
     def setup(self):
@@ -253,11 +262,8 @@ class Bench:
                             "-v", f"point_size={n}", "-f", os.path.join(SQL, "setup.sql")])
             finally:
                 run(as_pg + pg_ctl + ["-m", "fast", "stop"], cwd="/")
-            # Without busy waiting: the counts are the work, not the rounds of polling while the
-            # emulator answers a synchronous request (their number depends on its speed against
-            # valgrind's slowdown).
             single = [os.path.join(PG_BINDIR, "postgres"), "--single", "-D", data, "-c", "fsync=off",
-                      "-c", "dynamodb.busy_wait=0", "postgres"]
+                      "postgres"]
             for label, table in (("baseline", "bench.empty"), ("scan", f"bench.items_{n}")):
                 script = (f"explain select * from {table};\n"
                           f"select count(*), sum(length(t::text)) from {table} t;\n")
@@ -329,24 +335,15 @@ class Bench:
         log(f"point query on {n} items: pgbench, boto3 get_item, floor GetItem ({secs} s each, {rounds} rounds)")
         cmd = [os.path.join(PG_BINDIR, "pgbench"), "-n", "-M", "prepared", "-c", "1", "-T", str(secs),
                "-D", f"n={n}", "-f", os.path.join(SQL, "point.sql")]
-        # The wrapper runs twice per round: as configured by default, and with the backend always
-        # sleeping while it waits for the emulator (no busy wait, see docs/dynamodb.md *Speed*).
-        sleeping_cmd = ["env", "PGOPTIONS=-c dynamodb.busy_wait=0"] + cmd
-        runs = {"wrapper": [], "sleeping": [], "boto3": [], "floor": []}
-        counts = {"wrapper": [], "sleeping": [], "boto3": [], "floor": []}
+        runs = {"wrapper": [], "boto3": [], "floor": []}
+        counts = {"wrapper": [], "boto3": [], "floor": []}
         cpu_us = {"boto3": [], "floor": []}  # the client process's CPU per request
         for rnd in range(rounds):
             for way in WAYS[rnd % 3:] + WAYS[:rnd % 3]:
                 if way == "wrapper":
-                    pair = [("wrapper", cmd), ("sleeping", sleeping_cmd)]
-                    for name, pg_cmd in pair[rnd % 2:] + pair[:rnd % 2]:
-                        rc, out, err = run(pg_cmd, check=False)
-                        m = re.search(r"latency average = ([\d.]+) ms", out)
-                        tx = re.search(r"number of transactions actually processed: (\d+)", out)
-                        if rc != 0 or not m:
-                            raise RuntimeError(f"pgbench failed:\n{out}\n{err}")
-                        runs[name].append(float(m.group(1)))
-                        counts[name].append(tx.group(1) if tx else "?")
+                    ms, tx = self.pgbench(cmd)
+                    runs[way].append(ms)
+                    counts[way].append(tx)
                 else:
                     res, way_cmd = (self.boto3 if way == "boto3" else self.floor)(
                         "get", "--table", f"bench_items_{n}", "--keys", str(n), "--seconds", str(secs))
@@ -365,15 +362,8 @@ class Bench:
                                                     self.show(fo_cmd))))
         self.rows.append(
             (f"point query by key, {n:,}-item table (mean ms, median of {rounds})", fmt(wrapper_ms), fmt(b), fmt(f),
-             ratio(wrapper_ms, f), ratio(b, wrapper_ms), "wrapper/floor ≤ 1.3, wrapper < boto3 get_item",
-             yes(wrapper_ms / f <= 1.3 and wrapper_ms < b), refs))
-        sleeping_ms = median(runs["sleeping"])
-        sleeping_ref = self.command("point query: wrapper with `dynamodb.busy_wait = 0` (pgbench)",
-                                    self.show(sleeping_cmd))
-        self.rows.append(
-            (f"point query by key, the backend always sleeping while it waits (`dynamodb.busy_wait = 0`; "
-             f"mean ms, median of {rounds})", fmt(sleeping_ms), fmt(b), fmt(f), ratio(sleeping_ms, f),
-             ratio(b, sleeping_ms), "reported", "—", f"{sleeping_ref}, {floor_ref}"))
+             ratio(wrapper_ms, f), ratio(b, wrapper_ms), "wrapper/floor ≤ 1.5, wrapper < boto3 get_item",
+             yes(wrapper_ms / f <= 1.5 and wrapper_ms < b), refs))
         # The same lookups without a client round trip between them (a PL/pgSQL loop timed inside
         # the server, with the backend's CPU per lookup), and pgbench's own round trip (a query
         # with no work): what lies between the two.
@@ -407,10 +397,8 @@ class Bench:
             "### Point query", "",
             f"Each round, {secs} s of each loop. Mean ms per round: wrapper "
             f"{', '.join(fmt(v) for v in runs['wrapper'])}; boto3 {', '.join(fmt(v) for v in runs['boto3'])}; "
-            f"floor {', '.join(fmt(v) for v in runs['floor'])}; the wrapper with `dynamodb.busy_wait = 0` "
-            f"{', '.join(fmt(v) for v in runs['sleeping'])}. Lookups per round: wrapper "
-            f"{', '.join(counts['wrapper'])} transactions (pgbench, one client, prepared; with "
-            f"`dynamodb.busy_wait = 0` {', '.join(counts['sleeping'])}), boto3 "
+            f"floor {', '.join(fmt(v) for v in runs['floor'])}. Lookups per round: wrapper "
+            f"{', '.join(counts['wrapper'])} transactions (pgbench, one client, prepared), boto3 "
             f"{', '.join(counts['boto3'])} get_item calls, floor {', '.join(counts['floor'])} GetItem requests.", "",
             f"Inside one statement ({loop_ref}) a lookup took {fmt(loop_ms)} ms against pgbench's "
             f"{fmt(wrapper_ms)} ms, and the backend spent {loop_cpu_us:.0f} µs on CPU per lookup (all its "
@@ -418,9 +406,8 @@ class Bench:
             f"pgbench's own round trip, a prepared `select 1` ({trip_ref}), took {fmt(trip_ms)} ms. Under pgbench "
             "each lookup wakes three processes in turn (pgbench, the backend, the emulator) where the floor's "
             "wakes two; what pgbench's latency adds to the lookup and the round trip is that hand-over on this "
-            "machine's CPUs. By default the backend polls its connection for up to 1 ms before it sleeps "
-            "(`dynamodb.busy_wait`), which spares it most of its wake-ups at the price of its CPU while it "
-            "waits; the floor, like boto3, sleeps in the kernel until its answer comes.", "",
+            "machine's CPUs. The backend, like the floor and boto3, sleeps in the kernel until its answer "
+            "comes. The same lookups through the delay proxy are under *Remote latency*.", "",
         ]
 
     def table_count(self, table):
@@ -502,9 +489,9 @@ class Bench:
             + f". Every target table holds {rows:,} items afterwards (counted with a Scan).", "",
         ]
 
-    def start_proxy(self):
+    def start_proxy(self, delay_ms):
         cmd = ["node", os.path.join(BENCH, "delay_proxy.mjs"), "--port", "0", "--target", self.endpoint,
-               "--delay-ms", str(self.args.delay_ms)]
+               "--delay-ms", str(delay_ms)]
         with open(os.path.join(self.workdir, "delay_proxy.log"), "w") as errlog:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, text=True)
         m = re.match(r"listening on (\d+)", proc.stdout.readline())
@@ -518,20 +505,105 @@ class Bench:
             self.proxy["proc"].terminate()
             self.proxy["proc"].wait(timeout=10)
 
+    def remote_server(self, url):
+        """Points the server dynamodb_remote at url, creating it on first use; the DDL that
+        created it, or "" when it existed."""
+        _, out, _ = self.psql("select 1 from pg_foreign_server where srvname = 'dynamodb_remote'")
+        if out.strip():
+            self.psql(f"alter server dynamodb_remote options (set endpoint_url '{url}')")
+            return ""
+        ddl = ("create server dynamodb_remote foreign data wrapper dynamodb_wrapper options (region 'us-east-1', "
+               f"endpoint_url '{url}', aws_access_key_id 'test', aws_secret_access_key 'test');\n")
+        self.psql(ddl)
+        return ddl
+
+    def run_remote(self):
+        """The point query and the full scan of the smallest table through the delay proxy, at each
+        of --remote-delays: the wrapper, boto3 and the floor against a server milliseconds away."""
+        n, secs, reps = self.small, self.args.point_seconds, self.args.reps
+        delays = [int(d) for d in self.args.remote_delays.split()]
+        if not delays:
+            return
+        self.details += ["### Remote latency", "",
+                         "The point query and the full scan of the smallest table through `bench/delay_proxy.mjs`, "
+                         "which holds each request for the given delay before it forwards it to the emulator: "
+                         "a DynamoDB endpoint that far away. The server `dynamodb_remote` is pointed at the "
+                         "proxy of each delay in turn (`alter server dynamodb_remote options (set endpoint_url "
+                         "'<PROXY_ENDPOINT>')`); pages are DynamoDB's (up to 1 MB).", ""]
+        for delay in delays:
+            log(f"remote latency +{delay} ms: point query (1 round of {secs} s each) and scan of {n} items "
+                f"({reps} rounds)")
+            self.start_proxy(delay)
+            url = self.proxy["url"]
+            ddl = self.remote_server(url)
+            _, out, _ = self.psql("select 1 from pg_class where oid = to_regclass('bench.remote_items')")
+            if not out.strip():
+                ddl += (f"create foreign table bench.remote_items ({COLUMNS}) server dynamodb_remote options "
+                        f"(table 'bench_items_{n}', rowid_column 'pk');\n")
+                self.psql(ddl.splitlines()[-1])
+            self.extra_ddl += ddl.replace(url, "<PROXY_ENDPOINT>")
+            proxy_ref = self.command(f"the delay proxy (+{delay} ms a request; PROXY_ENDPOINT is its address)",
+                                     self.show(self.proxy["cmd"]))
+            # One round of the three point loops (the delay, not the scheduling, dominates), in
+            # an order that rotates with the delay.
+            pg_cmd = [os.path.join(PG_BINDIR, "pgbench"), "-n", "-M", "prepared", "-c", "1", "-T", str(secs),
+                      "-D", f"n={n}", "-f", os.path.join(SQL, "point_remote.sql")]
+            point, cmds = {}, {}
+            k = delays.index(delay) % 3
+            for way in WAYS[k:] + WAYS[:k]:
+                if way == "wrapper":
+                    point[way], tx = self.pgbench(pg_cmd)
+                    cmds[way] = pg_cmd
+                else:
+                    res, cmds[way] = (self.boto3 if way == "boto3" else self.floor)(
+                        "get", "--table", f"bench_items_{n}", "--keys", str(n), "--seconds", str(secs),
+                        "--endpoint", url)
+                    point[way] = res[0]["mean_ms"]
+            refs = ", ".join([proxy_ref] + [self.command(f"point query +{delay} ms: {way}", self.show(cmds[way]))
+                                            for way in WAYS])
+            w, b, f = (point[way] for way in WAYS)
+            self.rows.append(
+                (f"point query by key, {n:,}-item table, +{delay} ms a request (mean ms, one round)", fmt(w),
+                 fmt(b), fmt(f), ratio(w, f), ratio(b, w), "reported", "—", refs))
+            scans, cmds = {way: [] for way in WAYS}, {}
+            for rep in range(reps):
+                for way in WAYS[rep % 3:] + WAYS[:rep % 3]:
+                    if way == "wrapper":
+                        r, cmds[way] = self.wrapper_scan("bench.remote_items")
+                        items, seconds = r["items"], r["seconds"]
+                    else:
+                        out, cmds[way] = (self.floor if way == "floor" else self.boto3)(
+                            "scan", "--table", f"bench_items_{n}", "--endpoint", url)
+                        items, seconds = out[0]["items"], out[0]["seconds"]
+                    if items != n:
+                        raise RuntimeError(f"{way} scan through the proxy returned {items} items, expected {n}")
+                    scans[way].append(seconds)
+            self.stop_proxy()
+            refs = ", ".join([proxy_ref] + [self.command(f"scan of {n:,} items +{delay} ms: {way} (one round)",
+                                                         self.show(cmds[way])) for way in WAYS])
+            w, b, f = (median(scans[way]) for way in WAYS)
+            self.rows.append(
+                (f"full scan, {n:,} items, +{delay} ms a request (s, median of {reps})", fmt(w), fmt(b), fmt(f),
+                 ratio(w, f), ratio(b, w), "reported", "—", refs))
+            self.details += [
+                f"- +{delay} ms: point query mean ms wrapper {fmt(point['wrapper'])}, boto3 {fmt(point['boto3'])}, "
+                f"floor {fmt(point['floor'])}; scan seconds per round: "
+                + "; ".join(f"{way} {', '.join(fmt(v) for v in scans[way])}" for way in WAYS) + "."]
+        self.details.append("")
+
     def run_latency(self):
         n, page, segs, reps, delay = self.small, 100, 8, self.args.reps, self.args.delay_ms
         log(f"latency-bound scan of {n} items, +{delay} ms a request, pages of {page}: 1 and {segs} segments")
-        self.start_proxy()
+        self.start_proxy(delay)
         url = self.proxy["url"]
+        server_ddl = self.remote_server(url)
         table_ddl = (f"create foreign table bench.remote_{{s}} ({COLUMNS}) server dynamodb_remote options "
                      f"(table 'bench_items_{n}', rowid_column 'pk', page_size '{page}'{{extra}});\n")
-        ddl1 = ("create server dynamodb_remote foreign data wrapper dynamodb_wrapper options (region 'us-east-1', "
-                f"endpoint_url '{url}', aws_access_key_id 'test', aws_secret_access_key 'test');\n"
-                + table_ddl.format(s=1, extra=""))
+        ddl1 = table_ddl.format(s=1, extra="")
         ddl8 = table_ddl.format(s=segs, extra=f", segments '{segs}'")
         self.psql(ddl1)
         rc, _, err8 = self.psql(ddl8, check=False)
-        self.extra_ddl = (ddl1 + ddl8).replace(url, "<PROXY_ENDPOINT>")
+        self.extra_ddl += (server_ddl + ddl1 + ddl8).replace(url, "<PROXY_ENDPOINT>")
         wrapper = {1: [], segs: []}
         problem = None if rc == 0 else "creating the table answered: " + one_line(err8)
         for rep in range(reps):
@@ -661,7 +733,8 @@ class Bench:
                   "--empty bench_ins_floor_put",
                   self.setup_cmd, "```", ""]
         if self.extra_ddl:
-            lines += ["and, for the latency-bound scan:", "", "```sql", self.extra_ddl.rstrip(), "```", ""]
+            lines += ["and, for the workloads through the delay proxy:", "", "```sql", self.extra_ddl.rstrip(), "```",
+                      ""]
         for ref, what, text in self.commands:
             lines += [f"**{ref}** {what}:", "", "```sh", text, "```", ""]
         lines += ["## Machine", ""] + [f"- {k}: {v}" for k, v in machine_info(self)]
@@ -759,9 +832,7 @@ plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'wrapper (psql)', \\
             f"wrapper, libcurl, signing) per lookup; the floor's is its whole process per GetItem. Each is the "
             f"difference of two runs ({warm + lookups} and {warm} lookups) divided by {lookups}. Callgrind counts "
             "instructions, not waits, so the figure shows the CPU work each side does for one lookup "
-            "whatever the machine's scheduling. The wrapper runs with `dynamodb.busy_wait = 0` here, so "
-            "that its figure is the lookup's work and not the polling while the emulator answers (the CPU "
-            "that polling takes shows in the CPU per point query).", ""]
+            "whatever the machine's scheduling.", ""]
 
 
 def callgrind_costs(paths, entry_object, host_object="postgres"):
@@ -900,6 +971,7 @@ def main():
     p.add_argument("--point-seconds", type=int, default=10)
     p.add_argument("--insert-rows", type=int, default=10000)
     p.add_argument("--delay-ms", type=int, default=20)
+    p.add_argument("--remote-delays", default="2 20")
     p.add_argument("--callgrind-size", type=int, default=0)
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--quick", action="store_true")
@@ -913,6 +985,7 @@ def main():
         bench.run_callgrind()
         bench.run_point()
         bench.run_insert()
+        bench.run_remote()
         bench.run_latency()
         bench.run_memory()
     finally:

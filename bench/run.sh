@@ -7,12 +7,15 @@
 #
 #   bench/run.sh [--backend dynalite|moto] [--sizes "10000 50000 200000"] [--quick]
 #                [--memory-sizes "200000 400000"] [--reps 5] [--point-seconds 10]
-#                [--insert-rows 10000] [--delay-ms 20] [--no-callgrind] [--no-build]
+#                [--insert-rows 10000] [--delay-ms 20] [--remote-delays "2 20"]
+#                [--no-callgrind] [--no-build]
 #
 #   --quick          a small smoke run: sizes "2000 5000 10000", memory "10000 20000",
 #                    2000 inserted rows, 3 s point queries, 3 rounds (about 2 minutes)
 #   --memory-sizes   the tables whose scans measure the backend's peak RSS (default: the
 #                    largest size and twice it); "" skips the measurement
+#   --remote-delays  the delays (ms a request) of the delay proxy at which the point query and
+#                    the smallest table's scan also run; "" skips them
 #   --no-callgrind   skips the instruction counts (a scan and point lookups under valgrind)
 #   --no-build       uses the extension already installed
 #
@@ -30,6 +33,7 @@ reps=""
 point_seconds=""
 insert_rows=""
 delay_ms=20
+remote_delays="2 20"
 callgrind=1
 build=1
 
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
         --point-seconds) point_seconds="${2:?}"; shift 2 ;;
         --insert-rows) insert_rows="${2:?}"; shift 2 ;;
         --delay-ms) delay_ms="${2:?}"; shift 2 ;;
+        --remote-delays) remote_delays="${2-}"; shift 2 ;;
         --no-callgrind) callgrind=0; shift ;;
         --no-build) build=0; shift ;;
         -h | --help) usage; exit 0 ;;
@@ -151,5 +156,6 @@ flags=()
     --workdir "$work" --results "$root/bench/results" --backend "$DYNAMODB_BACKEND" \
     --sizes "$sizes" --memory-sizes "$memory_sizes" --reps "$reps" \
     --point-seconds "$point_seconds" --insert-rows "$insert_rows" --delay-ms "$delay_ms" \
+    --remote-delays "$remote_delays" \
     --callgrind-size "$callgrind_size" --python "$python" --command-line "$command_line" \
     "${flags[@]}"

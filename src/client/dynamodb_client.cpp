@@ -182,7 +182,7 @@ void PendingCall::ParseOnIoThread(HttpResponse &response) {
         response.body.reserve(response.body.size() + kParsePadding);
         parse_(response.body);
         // The parsed page is all that is needed from here on.
-        ReleaseResponseBody(response.body);
+        std::string().swap(response.body);
     } catch (const JsonError &e) {
         parse_error_ = std::string("invalid response: ") + e.what();
     } catch (const simdjson::simdjson_error &e) {

@@ -15,49 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/kept_pool.hpp"
-
 namespace dynamo {
-
-namespace {
-
-// Response bodies of finished requests, kept for the requests after them: a body of a large
-// page written into memory already in place, instead of memory the system hands out afresh page
-// by page (a 1 MB body is 256 page faults). Bodies too small to matter or too large to hold on
-// to are freed as usual.
-constexpr size_t kMinKeptBody = 64 << 10;
-constexpr size_t kMaxKeptBody = 8 << 20;
-using KeptBodies = KeptPool<std::string, 2>;
-
-void KeepBody(std::string &body) {
-    if (body.capacity() < kMinKeptBody || body.capacity() > kMaxKeptBody)
-        return;
-    body.clear();
-    KeptBodies::Instance().Keep(body);
-}
-
-}  // namespace
-
-void ReleaseResponseBody(std::string &body) {
-    KeepBody(body);
-    std::string().swap(body);
-}
-
-namespace {
-std::atomic<int64_t> busy_wait_us{kDefaultBusyWait.count()};
-}  // namespace
-
-void SetBusyWait(std::chrono::microseconds limit) {
-    busy_wait_us.store(std::max<int64_t>(limit.count(), 0), std::memory_order_relaxed);
-}
-
-std::chrono::microseconds BusyWait() {
-    return std::chrono::microseconds(busy_wait_us.load(std::memory_order_relaxed));
-}
-
-size_t KeptResponseBodies() {
-    return KeptBodies::Instance().size();
-}
 
 // A submitted request: what libcurl needs while the transfer runs (owned here, so that a
 // cancelled request's memory stays valid until the engine has removed the transfer), its state
@@ -66,14 +24,7 @@ class HttpJob {
   public:
     enum class State { Queued, Running, Completing, Done };
 
-    ~HttpJob() {
-        try {
-            KeepBody(response.body);
-        } catch (...) {
-            // Not kept, then: freed with the job.
-        }
-        curl_slist_free_all(headers);
-    }
+    ~HttpJob() { curl_slist_free_all(headers); }
 
     std::string url;
     std::string body;
@@ -177,8 +128,6 @@ size_t AppendBody(char *data, size_t size, size_t count, void *user) {
     HttpJob *job = static_cast<HttpJob *>(user);
     std::string &body = job->response.body;
     if (body.empty()) {
-        if (body.capacity() < kMinKeptBody)
-            KeptBodies::Instance().Take(body);
         curl_off_t length = -1;
         if (curl_easy_getinfo(job->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
             length > 0 && length <= kMaxReserve) {
@@ -233,7 +182,6 @@ class IoEngine {
     void StopThread();
 
     std::atomic<long> connections{0};
-    std::atomic<uint64_t> busy_waits{0};
 
   private:
     void Run();
@@ -271,10 +219,6 @@ class IoEngine {
     bool here_ = false;
     // Armed by the owner's thread while `here_`.
     ResolveMask resolve_mask_;
-    // Owner's thread (RunHere): requests in a row not answered within their active wait (at
-    // most kBusyMisses), and requests run here without one since the last miss.
-    int busy_misses_ = 0;
-    unsigned busy_skipped_ = 0;
 };
 
 namespace {
@@ -376,13 +320,6 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
         }
     } leave{this};
     resolve_mask_.Arm();
-    // While `busy`, the waits below poll without sleeping, until `busy_until` (see BusyWait).
-    const std::chrono::microseconds busy_limit = BusyWait();
-    bool busy = busy_limit.count() > 0 &&
-                (busy_misses_ < kBusyMisses || ++busy_skipped_ % kBusyRetryEvery == 0);
-    const Clock::time_point busy_until = busy ? Clock::now() + busy_limit : Clock::time_point();
-    if (busy)
-        busy_waits.fetch_add(1, std::memory_order_relaxed);
     Start(job);
     auto in_flight = [&] {
         return std::find(running_.begin(), running_.end(), job) != running_.end();
@@ -400,18 +337,8 @@ bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
             Finish(job, CURLE_OK, true);
             break;
         }
-        int wait_ms = kWaitSliceMs;
-        if (busy && Clock::now() < busy_until) {
-            wait_ms = 0;
-        } else if (busy) {
-            busy = false;
-            busy_misses_ = std::min(busy_misses_ + 1, kBusyMisses);
-            busy_skipped_ = 0;
-        }
-        curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+        curl_multi_poll(multi_, nullptr, 0, kWaitSliceMs, nullptr);
     }
-    if (busy)  // answered within its active wait
-        busy_misses_ = 0;
     return true;
 }
 
@@ -779,10 +706,6 @@ uint64_t HttpClient::completions() const {
 HttpClient::WaitResult HttpClient::WaitForCompletion(uint64_t seen, Clock::time_point until,
                                                      AbortFn should_abort) {
     return engine_->WaitForCompletion(seen, until, should_abort);
-}
-
-uint64_t HttpClient::busy_waits() const {
-    return engine_->busy_waits.load(std::memory_order_relaxed);
 }
 
 long HttpClient::connections_opened() const {

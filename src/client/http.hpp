@@ -42,29 +42,6 @@ struct HttpResponse {
     std::string error;         // libcurl's description when transport_error or timed_out
 };
 
-// Response bodies kept in the process for later requests (at most two, each of 64 KB to 8 MB of
-// capacity): when a request ends, its body's storage goes to the next request that receives
-// one, so that large pages are written into memory already in place.
-size_t KeptResponseBodies();
-// Ends the use of a response's body early (once it is parsed): its storage is kept as above, or
-// freed, and `body` is left empty.
-void ReleaseResponseBody(std::string &body);
-
-// How long a request run on the owner's thread (HttpClient::Perform and Post) is waited for
-// actively, polling its connection without sleeping, before the thread sleeps until the answer
-// comes. An answer that arrives meanwhile spares the thread the wake-up from sleep, which on
-// virtual machines whose idle CPUs are slow to wake is a good part of a local DynamoDB's round
-// trip; the price is the CPU time spent polling. Zero turns it off; the default is
-// kDefaultBusyWait. A client stops waiting actively after kBusyMisses requests in a row that
-// were not answered in time, and then tries again on every kBusyRetryEvery-th request, so that a
-// server farther away (any AWS region) costs at most one such wait per kBusyRetryEvery
-// requests. Process-wide; any thread may set it.
-constexpr std::chrono::microseconds kDefaultBusyWait{1000};
-constexpr int kBusyMisses = 2;
-constexpr int kBusyRetryEvery = 64;
-void SetBusyWait(std::chrono::microseconds limit);
-std::chrono::microseconds BusyWait();
-
 // One submitted request. Shared by the submitter and the engine; its state is read through the
 // HttpClient that made it.
 class HttpJob;
@@ -128,8 +105,6 @@ class HttpClient {
 
     // TCP/TLS connections opened so far (a reused keep-alive connection counts once).
     long connections_opened() const;
-    // Requests that were waited for actively (see BusyWait), answered in time or not.
-    uint64_t busy_waits() const;
 
   private:
     std::unique_ptr<IoEngine> engine_;

@@ -47,116 +47,6 @@ int64_t GetCount(simdjson::dom::object o, const char *field) {
     return v;
 }
 
-// Parsed documents made ready for a first page (see Warmup), taken by the parse step of a
-// buffer that has none large enough yet.
-using WarmDocuments = KeptPool<simdjson::dom::document, 1>;
-
-// A process's first page lands in memory the system hands out page fault by page fault once the
-// response is in, which puts the faults on the critical path: a 1 MB page (about 2.4 MB of JSON)
-// takes about 2,400 of them for its response body and its parsed document (tape about twice the
-// JSON, strings about 1.1 times), each costing microseconds, on virtual machines tens of them.
-// While a Scan waits for its responses, the waiting thread touches that memory a slice at a time
-// and then leaves it to the pools the I/O thread receives and parses into. Once per process: a
-// later wait goes on where an earlier one stopped, and a step never waits for another thread.
-class Warmup {
-  public:
-    static Warmup &Instance() {
-        static auto *warmup = new Warmup();  // never destroyed
-        return *warmup;
-    }
-
-    // Touches the next slice; false when nothing is left to do, or another thread is at it.
-    bool Step() {
-        std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
-        if (!lock.owns_lock())
-            return false;
-        if (!KeepMemory()) {
-            // Memory is not kept: what was prepared goes, and a later wait starts afresh should
-            // keeping be turned on again.
-            std::string().swap(body_);
-            doc_ = simdjson::dom::document();
-            if (stage_ != Stage::Done)
-                Next(Stage::Body);
-            return false;
-        }
-        try {
-            return StepLocked();
-        } catch (const std::bad_alloc &) {
-            // Not enough memory to prepare: the pages are received and parsed as before.
-            std::string().swap(body_);
-            doc_ = simdjson::dom::document();
-            stage_ = Stage::Done;
-            return false;
-        }
-    }
-
-    bool done() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return stage_ == Stage::Done;
-    }
-
-  private:
-    enum class Stage { Body, Tape, Strings, Done };
-
-    bool StepLocked() {
-        switch (stage_) {
-            case Stage::Body:
-                // Grown within its reserved storage: each slice writes new bytes.
-                if (body_.capacity() < kBodyBytes)
-                    body_.reserve(kBodyBytes);
-                body_.resize(std::min(kBodyBytes, body_.size() + kSlice));
-                if (body_.size() == kBodyBytes) {
-                    ReleaseResponseBody(body_);
-                    Next(Stage::Tape);
-                }
-                return true;
-            case Stage::Tape:
-                if (doc_.capacity() == 0 && doc_.allocate(kDocCapacity) != simdjson::SUCCESS) {
-                    stage_ = Stage::Done;
-                    return false;
-                }
-                if (Touch(reinterpret_cast<char *>(doc_.tape.get()), kTapeBytes))
-                    Next(Stage::Strings);
-                return true;
-            case Stage::Strings:
-                if (Touch(reinterpret_cast<char *>(doc_.string_buf.get()), kStringBytes)) {
-                    if (!WarmDocuments::Instance().Keep(doc_))
-                        doc_ = simdjson::dom::document();
-                    Next(Stage::Done);
-                }
-                return true;
-            case Stage::Done:
-                break;
-        }
-        return false;
-    }
-
-    static constexpr size_t kPageJson = 2400 << 10;  // JSON of a full 1 MB page, about
-    static constexpr size_t kBodyBytes = kPageJson + (kPageJson >> 3);
-    static constexpr size_t kDocCapacity = kPageJson + kPageJson / 2;  // as ParseResponse sizes
-    static constexpr size_t kTapeBytes = 2 * kPageJson;
-    static constexpr size_t kStringBytes = kPageJson + (kPageJson >> 3);
-    static constexpr size_t kSlice = 256 << 10;
-
-    // Writes the next slice of the first `size` bytes at `base`; true once all are written.
-    bool Touch(char *base, size_t size) {
-        size_t n = std::min(kSlice, size - done_);
-        std::memset(base + done_, 0, n);
-        done_ += n;
-        return done_ == size;
-    }
-    void Next(Stage stage) {
-        stage_ = stage;
-        done_ = 0;
-    }
-
-    std::mutex mutex_;
-    Stage stage_ = Stage::Body;
-    size_t done_ = 0;
-    std::string body_;
-    simdjson::dom::document doc_;
-};
-
 }  // namespace
 
 void ReadCursor::ParseResponse(std::string_view text, Buffer &b) {
@@ -172,13 +62,8 @@ void ReadCursor::ParseResponse(std::string_view text, Buffer &b) {
     const size_t capacity = text.size() + text.size() / 2;
     if (parser.capacity() < text.size() && parser.allocate(capacity) != simdjson::SUCCESS)
         throw std::bad_alloc();
-    if (b.doc.capacity() < text.size()) {
-        simdjson::dom::document warm;
-        if (WarmDocuments::Instance().Take(warm) && warm.capacity() >= text.size())
-            b.doc = std::move(warm);
-        else if (b.doc.allocate(capacity) != simdjson::SUCCESS)
-            throw std::bad_alloc();
-    }
+    if (b.doc.capacity() < text.size() && b.doc.allocate(capacity) != simdjson::SUCCESS)
+        throw std::bad_alloc();
     simdjson::dom::element root;
     if (parser.parse_into_document(b.doc, text.data(), text.size(), false).get(root) !=
         simdjson::SUCCESS)
@@ -221,37 +106,6 @@ ReadCursor::ReadCursor(DynamoClient *client, ReadPlan plan)
 
 ReadCursor::~ReadCursor() {
     CancelAll();
-    // No parse step runs any more: the buffers can serve the next cursor.
-    try {
-        KeepBuffers(buffers_);
-    } catch (...) {
-        // Not kept, then: they are freed with the cursor.
-    }
-}
-
-// Parsed pages of ended cursors, kept for the next ones: a document's memory, once written, is
-// reused instead of being allocated and faulted in again for every statement (for a 1 MB page
-// that is several MB, and the page faults cost more than parsing it).
-void ReadCursor::KeepBuffers(std::vector<std::unique_ptr<Buffer>> &buffers) {
-    for (auto &b : buffers)
-        if (!BufferPool::Instance().Keep(b))
-            break;
-    buffers.clear();
-}
-
-std::unique_ptr<ReadCursor::Buffer> ReadCursor::TakeKeptBuffer() {
-    std::unique_ptr<Buffer> b;
-    if (!BufferPool::Instance().Take(b))
-        b = std::make_unique<Buffer>();
-    return b;
-}
-
-size_t ReadCursor::KeptBuffers() {
-    return BufferPool::Instance().size();
-}
-
-bool ReadCursor::WarmedUp() {
-    return Warmup::Instance().done();
 }
 
 void ReadCursor::Release(Buffer *&buffer) {
@@ -285,7 +139,7 @@ void ReadCursor::Rewind() {
 
 void ReadCursor::Request(Stream &s) {
     if (spare_.empty()) {
-        buffers_.push_back(TakeKeptBuffer());
+        buffers_.push_back(std::make_unique<Buffer>());
         spare_.push_back(buffers_.back().get());
     }
     Buffer *b = spare_.back();
@@ -449,13 +303,6 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
         }
         if (progressed)
             continue;
-        // A full Scan's wait is when a new process gets its memory for pages ready.
-        if (plan_.kind == ReadPlan::Kind::Scan && plan_.prefetch && plan_.request.limit == 0 &&
-            !plan_.request.count_only) {
-            while (client_->progress() == seen && (abort == nullptr || !abort()) &&
-                   Warmup::Instance().Step()) {
-            }
-        }
         if (!client_->WaitForProgress(seen, wake, abort)) {
             CancelAll();
             Error err;

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "client/dynamodb_client.hpp"
-#include "client/kept_pool.hpp"
 
 namespace dynamo {
 
@@ -43,20 +42,14 @@ struct ReadPlan {
 constexpr int kMaxSegmentsInFlight = 16;
 // Most items one call of ReadCursor::Next hands out for a Scan or Query.
 constexpr size_t kItemsPerChunk = 512;
-// Most parsed-page buffers kept in the process for later cursors once theirs has ended. Each
-// holds the memory of the largest page parsed into it (a few MB for a 1 MB page), so only one is
-// kept: enough for a one-page read, and half of what a longer one-segment read uses (the page
-// handed out and the next one).
-constexpr size_t kKeptBuffers = 1;
 
 // Scan and Query pages are requested on the client's I/O thread and parsed and checked there
 // into a simdjson document; Next() turns its items into the caller's page a chunk at a time,
 // reusing the storage of the items it held. With prefetch, a sequence's next page is requested
 // as soon as its current one starts being handed out, and each segment of a parallel scan keeps
 // one request in flight with at most one completed page waiting, so memory is bounded by the
-// pages in flight. Used from one thread; destroying a cursor cancels its requests and returns
-// promptly, and leaves up to kKeptBuffers of its parsed-page buffers (documents with their
-// memory) for the cursors that come after it, in any thread.
+// pages in flight. Used from one thread; destroying a cursor cancels its requests, frees its
+// parsed pages and returns promptly.
 class ReadCursor {
   public:
     ReadCursor(DynamoClient *client, ReadPlan plan);
@@ -75,14 +68,6 @@ class ReadCursor {
     Error Next(Page &page, bool &done, AbortFn abort);
     // Starts over from the first request.
     void Rewind();
-
-    // Parsed-page buffers kept for later cursors (at most kKeptBuffers).
-    static size_t KeptBuffers();
-    // Whether the process has prepared the memory for its first pages: a full Scan that waits
-    // for its responses touches, meanwhile, a response body and a parsed document sized for a
-    // full page, so that the page is not received and parsed into memory the system has yet to
-    // hand out page fault by page fault. Once per process.
-    static bool WarmedUp();
 
     const ReadPlan &plan() const { return plan_; }
     // DynamoDB pages received (a page whose items are still being handed out included).
@@ -121,10 +106,6 @@ class ReadCursor {
     bool StreamsDone() const;
     void CancelAll();
     void Release(Buffer *&buffer);
-    // The process's kept buffers, shared by every cursor.
-    using BufferPool = KeptPool<std::unique_ptr<Buffer>, kKeptBuffers>;
-    static void KeepBuffers(std::vector<std::unique_ptr<Buffer>> &buffers);
-    static std::unique_ptr<Buffer> TakeKeptBuffer();
 
     DynamoClient *client_;
     ReadPlan plan_;

@@ -2,10 +2,6 @@
 
 #include <simdjson.h>
 
-#include <memory>
-#include <mutex>
-#include <unordered_map>
-
 #include "client/convert.hpp"
 #include "client/json_codec.hpp"
 
@@ -172,50 +168,10 @@ PlanTemplate ReadTemplate(const std::string &plan_json) {
     return t;
 }
 
-// Templates of the plans read lately, by their JSON: a prepared statement or a join's inner
-// side builds its requests from the same plan at every execution or outer row. Bounded by
-// count and size; a plan too large to keep is read at each use.
-class TemplateCache {
-  public:
-    std::shared_ptr<const PlanTemplate> Get(const std::string &plan_json) {
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            auto it = entries_.find(plan_json);
-            if (it != entries_.end())
-                return it->second;
-        }
-        auto t = std::make_shared<const PlanTemplate>(ReadTemplate(plan_json));
-        if (plan_json.size() <= kMaxPlanBytes) {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (entries_.size() >= kMaxPlans || bytes_ + plan_json.size() > kMaxBytes) {
-                entries_.clear();
-                bytes_ = 0;
-            }
-            if (entries_.emplace(plan_json, t).second)
-                bytes_ += plan_json.size();
-        }
-        return t;
-    }
-
-  private:
-    static constexpr size_t kMaxPlans = 64;
-    static constexpr size_t kMaxPlanBytes = 16 * 1024;
-    static constexpr size_t kMaxBytes = 256 * 1024;
-    std::mutex mu_;
-    std::unordered_map<std::string, std::shared_ptr<const PlanTemplate>> entries_;
-    size_t bytes_ = 0;
-};
-
-TemplateCache &Templates() {
-    static TemplateCache *cache = new TemplateCache();  // never destroyed: used until exit
-    return *cache;
-}
-
 }  // namespace
 
 ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<AttributeValue> &params) {
-    std::shared_ptr<const PlanTemplate> held = Templates().Get(plan_json);
-    const PlanTemplate &t = *held;
+    const PlanTemplate t = ReadTemplate(plan_json);
     ReadPlan plan;
     plan.kind = t.kind;
     ReadRequest &r = plan.request;

@@ -1,7 +1,6 @@
 // The handler: fills FdwRoutine, and the SQL-callable functions of the extension. Each
 // callback is a thin extern "C" wrapper around the C++ implementation, run through RunCpp.
 #include "client/http.hpp"
-#include "client/kept_pool.hpp"
 #include "fdw/dynamodb_fdw.hpp"
 
 #include <map>
@@ -160,23 +159,6 @@ extern "C" List *ImportForeignSchemaCb(ImportForeignSchemaStmt *stmt, Oid server
     return result;
 }
 
-bool dynamodb_keep_page_memory = true;
-
-// Runs when dynamodb.keep_page_memory changes; an assign hook may not fail, so should emptying
-// the pools fail, they keep their memory until the next change.
-void AssignKeepPageMemory(bool newval, void *extra) {
-    try {
-        dynamo::SetKeepMemory(newval);
-    } catch (...) {
-    }
-}
-
-int dynamodb_busy_wait = static_cast<int>(dynamo::kDefaultBusyWait.count());
-
-void AssignBusyWait(int newval, void *extra) {
-    dynamo::SetBusyWait(std::chrono::microseconds(newval));
-}
-
 }  // namespace
 
 void _PG_init(void) {
@@ -185,23 +167,6 @@ void _PG_init(void) {
                              "When off, every read is a full Scan and Postgres evaluates every "
                              "condition.",
                              &dynamodb_pushdown, true, PGC_USERSET, 0, NULL, NULL, NULL);
-    DefineCustomBoolVariable(
-        "dynamodb.keep_page_memory",
-        "Keeps the memory of parsed pages and response bodies for later scans.",
-        "When on, a backend keeps up to about 12 MB after a scan, and its first full Scan "
-        "prepares about 10 MB while it waits for DynamoDB, so that later pages land in memory "
-        "already in place. When off, that memory is freed at once and nothing is kept.",
-        &dynamodb_keep_page_memory, true, PGC_USERSET, 0, NULL, AssignKeepPageMemory, NULL);
-    DefineCustomIntVariable(
-        "dynamodb.busy_wait",
-        "Longest time, in microseconds, a lookup or write waits for DynamoDB's answer without "
-        "sleeping.",
-        "The backend polls its connection this long before it sleeps until the answer comes, "
-        "which saves the wake-up from sleep when a nearby server (a local DynamoDB) answers in "
-        "time, at the price of CPU time. After two requests in a row that take longer, it tries "
-        "again only on every 64th request. 0 turns it off.",
-        &dynamodb_busy_wait, static_cast<int>(dynamo::kDefaultBusyWait.count()), 0, 100000,
-        PGC_USERSET, 0, NULL, AssignBusyWait, NULL);
     DynamoInstallColumnOptionCheck();
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("dynamodb");

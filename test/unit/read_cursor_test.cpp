@@ -26,7 +26,6 @@
 
 #include "client/dynamodb_client.hpp"
 #include "client/http.hpp"
-#include "client/kept_pool.hpp"
 #include "client/read_cursor.hpp"
 #include "client/read_plan.hpp"
 #include "test_http_server.hpp"
@@ -312,7 +311,9 @@ TEST(HttpEngineTest, RequestsRunConcurrently) {
     EXPECT_EQ(client.connections_opened(), 2);
 }
 
-TEST(HttpEngineTest, EndedRequestsLeaveTheirBodiesToLaterOnes) {
+// Requests one after another on one client: each body holds exactly its own bytes, whatever
+// the size of the one before it.
+TEST(HttpEngineTest, EachResponseHoldsItsOwnBody) {
     auto pattern = [](size_t n, char first) {
         std::string s(n, '.');
         for (size_t i = 0; i < n; i += 7)
@@ -330,23 +331,12 @@ TEST(HttpEngineTest, EndedRequestsLeaveTheirBodiesToLaterOnes) {
     ASSERT_TRUE(client.Wait(a, nullptr));
     EXPECT_TRUE(client.Response(a).body == big);
     a.reset();
-    // The engine thread lets go of the finished job just after the wait ends.
-    auto start = Clock::now();
-    while (dynamo::KeptResponseBodies() == 0 && ElapsedMs(start) < 2000)
-        SleepMs(1);
-    EXPECT_GE(dynamo::KeptResponseBodies(), 1u);
-    // The next body is written into a kept one (room for the big body), holding exactly its own
-    // bytes; so is a tiny one after it.
     HttpTicket b = client.Submit(server.url() + "/", {}, "b");
     ASSERT_TRUE(client.Wait(b, nullptr));
     EXPECT_TRUE(client.Response(b).body == smaller);
-    EXPECT_GE(client.Response(b).body.capacity(), big.size());
     HttpTicket c = client.Submit(server.url() + "/", {}, "c");
     ASSERT_TRUE(client.Wait(c, nullptr));
     EXPECT_EQ(client.Response(c).body, "tiny");
-    b.reset();
-    c.reset();
-    EXPECT_LE(dynamo::KeptResponseBodies(), 2u);
 }
 
 TEST(HttpEngineTest, CompletionStepRunsOnTheEngineThread) {
@@ -1134,9 +1124,9 @@ TEST_F(ReadCursorTest, ItemsAreHandedOutWithoutAllocating) {
 
 }  // namespace
 
-// A full Scan waiting for its responses prepares the memory for pages once per process; the
-// pages parsed into it afterwards come out whole.
-TEST_F(ReadCursorTest, AFullScanWaitPreparesMemoryForPages) {
+// A full Scan whose responses are slow, then a parallel scan on the same client: every item
+// comes out once.
+TEST_F(ReadCursorTest, SlowFullScanThenParallelScanReadEveryItem) {
     FakeTable table(1, 9, 3);
     server_.SetHandler([&table](const RecordedRequest &r) {
         ScriptedResponse answer = table.Answer(r);
@@ -1151,9 +1141,7 @@ TEST_F(ReadCursorTest, AFullScanWaitPreparesMemoryForPages) {
         EXPECT_EQ(ReadAll(cursor, err).size(), 9u);
         ASSERT_TRUE(err.ok()) << err.message;
     }
-    EXPECT_TRUE(ReadCursor::WarmedUp());
 
-    // More segments than kept buffers: fresh buffers take the prepared document.
     FakeTable other(4, 5, 2);
     Serve(other);
     ReadCursor cursor(&client, ScanPlan(4));
@@ -1167,66 +1155,9 @@ TEST_F(ReadCursorTest, AFullScanWaitPreparesMemoryForPages) {
     EXPECT_EQ(ids, expected);
 }
 
-// Turning keeping off (dynamodb.keep_page_memory) frees what the pools hold at once; while it is
-// off nothing is kept, and reads are as correct as ever; turned on again, pages are kept again.
-TEST_F(ReadCursorTest, NothingIsKeptWhileKeepingIsOff) {
-    struct KeepOnAtEnd {
-        ~KeepOnAtEnd() { dynamo::SetKeepMemory(true); }
-    } restore;
-    FakeTable table(4, 6, 2);
-    Serve(table);
-    DynamoClient client(Config());
-    Error err;
-    auto scan = [&] {
-        ReadCursor cursor(&client, ScanPlan(4));
-        EXPECT_EQ(ReadAll(cursor, err).size(), 24u);
-        EXPECT_TRUE(err.ok()) << err.message;
-    };
-    scan();
-    EXPECT_EQ(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
-    dynamo::SetKeepMemory(false);
-    EXPECT_EQ(ReadCursor::KeptBuffers(), 0u);
-    scan();
-    EXPECT_EQ(ReadCursor::KeptBuffers(), 0u);
-    dynamo::SetKeepMemory(true);
-    scan();
-    EXPECT_EQ(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
-}
-
-TEST(HttpEngineTest, NoBodyIsKeptWhileKeepingIsOff) {
-    struct KeepOnAtEnd {
-        ~KeepOnAtEnd() { dynamo::SetKeepMemory(true); }
-    } restore;
-    const std::string big(300000, 'x');
-    TestHttpServer server;
-    for (int i = 0; i < 3; i++)
-        server.Enqueue(ScriptedResponse::Reply(200, big));
-    HttpClient client(FastHttp());
-    auto request = [&] {
-        HttpTicket t = client.Submit(server.url() + "/", {}, "q");
-        ASSERT_TRUE(client.Wait(t, nullptr));
-        EXPECT_TRUE(client.Response(t).body == big);
-    };
-    auto wait_kept = [](size_t at_least) {
-        auto start = Clock::now();
-        while (dynamo::KeptResponseBodies() < at_least && ElapsedMs(start) < 2000)
-            SleepMs(1);
-        return dynamo::KeptResponseBodies();
-    };
-    request();
-    EXPECT_GE(wait_kept(1), 1u);
-    dynamo::SetKeepMemory(false);
-    EXPECT_EQ(dynamo::KeptResponseBodies(), 0u);
-    request();
-    // The engine lets go of the ended job just after the wait: give it the time it takes.
-    SleepMs(200);
-    EXPECT_EQ(dynamo::KeptResponseBodies(), 0u);
-    dynamo::SetKeepMemory(true);
-    request();
-    EXPECT_GE(wait_kept(1), 1u);
-}
-
-TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {
+// Cursors one after another on one client, of different shapes (a parallel scan, a count-only
+// scan, full pages of another table): each reads its own pages and nothing of the one before.
+TEST_F(ReadCursorTest, ConsecutiveCursorsReadOnlyTheirOwnPages) {
     FakeTable table(4, 6, 2);
     Serve(table);
     DynamoClient client(Config());
@@ -1237,11 +1168,7 @@ TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {
         EXPECT_EQ(ReadAll(cursor, err).size(), 24u);
         ASSERT_TRUE(err.ok()) << err.message;
     }
-    EXPECT_EQ(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
 
-    // The next cursor takes them as it sends its requests, and a page parsed into a buffer of
-    // another read carries nothing of it: a count-only scan first, then full pages of another
-    // shape.
     FakeTable other(1, 7, 3);
     Serve(other);
     {
@@ -1249,7 +1176,6 @@ TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {
         plan.request.count_only = true;
         ReadCursor count(&client, plan);
         EXPECT_EQ(CountAll(count), 7);
-        EXPECT_LT(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
     }
     ReadCursor cursor(&client, ScanPlan(1));
     Page page;
@@ -1269,7 +1195,7 @@ TEST_F(ReadCursorTest, EndedCursorsLeaveTheirParsedPagesToTheNext) {
     EXPECT_EQ(cursor.scanned(), 7);
 }
 
-TEST_F(ReadCursorTest, CursorsInSeveralThreadsShareTheKeptPages) {
+TEST_F(ReadCursorTest, CursorsInSeveralThreadsReadEveryItem) {
     FakeTable table(3, 20, 4);
     Serve(table);
     std::atomic<int> wrong{0};
@@ -1291,5 +1217,4 @@ TEST_F(ReadCursorTest, CursorsInSeveralThreadsShareTheKeptPages) {
     for (auto &th : threads)
         th.join();
     EXPECT_EQ(wrong.load(), 0);
-    EXPECT_LE(ReadCursor::KeptBuffers(), dynamo::kKeptBuffers);
 }

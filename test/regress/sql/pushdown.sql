@@ -21,14 +21,6 @@ explain (costs off) select * from dynamodb.orders where customer_id = 'cust1' an
 select customer_id, order_date, order_id from dynamodb.orders where customer_id = 'cust1' and order_date = '2024-01-01';
 explain (costs off) select * from dynamodb.orders where customer_id = 'nobody';
 select * from dynamodb.orders where customer_id = 'nobody';
--- the same lookups with the backend sleeping at once while it waits (no busy wait): the same
--- rows; the setting takes microseconds from 0 up
-show dynamodb.busy_wait;
-set dynamodb.busy_wait = 0;
-select customer_id, order_date, order_id from dynamodb.orders where customer_id = 'cust1' and order_date = '2024-01-01';
-select * from dynamodb.orders where customer_id = 'nobody';
-set dynamodb.busy_wait = -1;
-reset dynamodb.busy_wait;
 
 -- Sort key conditions, in whatever order Postgres lists them
 explain (costs off) select order_id from dynamodb.orders where order_date < '2024-02-01' and customer_id = 'cust1';
