@@ -1171,7 +1171,7 @@ Expr *ArithmeticOf(Expr *e, Index rti, AttrNumber attno, Form_pg_attribute att, 
                 return false;
             x = (Expr *)linitial(((CoalesceExpr *)x)->args);
         }
-        return IsA(x, Var) && ((Var *)x)->varno == rti && ((Var *)x)->varattno == attno &&
+        return IsA(x, Var) && (Index)((Var *)x)->varno == rti && ((Var *)x)->varattno == attno &&
                ((Var *)x)->varlevelsup == 0;
     };
     Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
