@@ -314,8 +314,7 @@ struct UpdateSpec {
 // attribute to hold a number (or, with a start, to be absent or a number), so that DynamoDB
 // computes exactly what SQL would; when that fails, the caller reads the item and writes the
 // values it computes, expecting what it read.
-void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
-                     WriteRequest &request);
+void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, WriteRequest &request);
 // A DeleteItem's condition: `c` (True: none), with its placeholders.
 void BuildDeleteCondition(const Condition &c, WriteRequest &request);
 // Sets request.condition to attribute_not_exists(key_name): a PutItem that writes only a new

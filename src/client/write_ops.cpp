@@ -246,8 +246,7 @@ void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
     BuildUpdateSpec(spec, must_exist, request);
 }
 
-void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
-                     WriteRequest &request) {
+void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, WriteRequest &request) {
     Placeholders ph;
     std::string text;
     for (const auto &entry : spec.set) {
@@ -257,15 +256,15 @@ void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist,
         text += ph.Value(Operand::Const(entry.second));
     }
     std::string arith_condition;  // (declared after every name of the update expression)
-    const std::string number = spec.arith.empty()
-                                   ? std::string()
-                                   : ph.Value(Operand::Const(AttributeValue::String("N")));
+    const std::string number =
+        spec.arith.empty() ? std::string() : ph.Value(Operand::Const(AttributeValue::String("N")));
     for (const Arithmetic &a : spec.arith) {
         std::string name = ph.Name(a.attr);
         text += text.empty() ? "SET " : ", ";
         text += name + " = ";
-        text += a.has_start ? "if_not_exists(" + name + ", " + ph.Value(Operand::Const(a.start)) + ")"
-                            : name;
+        text += a.has_start
+                    ? "if_not_exists(" + name + ", " + ph.Value(Operand::Const(a.start)) + ")"
+                    : name;
         text += a.subtract ? " - " : " + ";
         text += ph.Value(Operand::Const(a.delta));
         std::string typed = "attribute_type(" + name + ", " + number + ")";

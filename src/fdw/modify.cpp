@@ -44,12 +44,12 @@ enum FdwModifyPrivateIndex {
 // fdw_exprs holds the key values (in FdwDirectPrivateKeyAttrs order), then the assigned values
 // (in FdwDirectPrivateSetAttrs order).
 enum FdwDirectPrivateIndex {
-    FdwDirectPrivateKeyAttrs,  // List of Integer: attnums of the key columns
-    FdwDirectPrivateSetAttrs,  // List of Integer: attnums of the assigned columns (UPDATE)
-    FdwDirectPrivateKeyText,   // String: the key condition (EXPLAIN)
-    FdwDirectPrivateSetText,   // String: the update expression (EXPLAIN)
-    FdwDirectPrivateSetTag,    // Integer (0/1): the statement's row count includes these rows
-    FdwDirectPrivateSetKinds,  // List of Integer: DirectSetKind per assigned column
+    FdwDirectPrivateKeyAttrs,   // List of Integer: attnums of the key columns
+    FdwDirectPrivateSetAttrs,   // List of Integer: attnums of the assigned columns (UPDATE)
+    FdwDirectPrivateKeyText,    // String: the key condition (EXPLAIN)
+    FdwDirectPrivateSetText,    // String: the update expression (EXPLAIN)
+    FdwDirectPrivateSetTag,     // Integer (0/1): the statement's row count includes these rows
+    FdwDirectPrivateSetKinds,   // List of Integer: DirectSetKind per assigned column
     FdwDirectPrivateCondition,  // String: JSON of the WHERE clause's other conditions, or ""
 };
 
@@ -73,11 +73,11 @@ struct WriteColumn {
 struct ModifyRuntime {
     std::shared_ptr<dynamo::DynamoClient> client;
     dynamo::TableDescription desc;
-    dynamo::WriteRequest request;               // request.item: the row's item (INSERT) or key
-    dynamo::Item set;                           // UPDATE: attributes to SET
-    std::vector<std::string> remove;            // UPDATE: attributes to REMOVE
-    std::vector<dynamo::Arithmetic> arith;      // direct UPDATE: attributes DynamoDB computes
-    dynamo::Condition also;                     // direct UPDATE, DELETE: the WHERE's conditions
+    dynamo::WriteRequest request;           // request.item: the row's item (INSERT) or key
+    dynamo::Item set;                       // UPDATE: attributes to SET
+    std::vector<std::string> remove;        // UPDATE: attributes to REMOVE
+    std::vector<dynamo::Arithmetic> arith;  // direct UPDATE: attributes DynamoDB computes
+    dynamo::Condition also;                 // direct UPDATE, DELETE: the WHERE's conditions
     std::vector<std::pair<std::string, dynamo::AttributeValue>> expected;  // what was read
     dynamo::AttributeValue value;               // the column value being converted
     dynamo::AttributeValue old_value;           // UPDATE: the catch-all before the update
@@ -705,16 +705,17 @@ char *NumberArithmetic(const char *a, const char *b, bool subtract) {
     return DatumGetCString(DirectFunctionCall1(numeric_out, r));
 }
 
-// Whether the item of the request's key exists (read strongly consistent).
-bool ItemExists(DynamoModifyState *st) {
+// Reads the item of the request's key, strongly consistent, into rt->returned; false when
+// there is none.
+bool ReadCurrentItem(DynamoModifyState *st) {
     ModifyRuntime *rt = st->rt;
     bool found = false, ok = false;
     RunCpp([&] {
         dynamo::ReadRequest get;
         get.table = rt->request.table;
         get.consistent_read = true;
-        dynamo::Item now;
-        rt->error = rt->client->GetItem(get, rt->request.item, found, now, DynamoAbortRequested);
+        rt->error =
+            rt->client->GetItem(get, rt->request.item, found, rt->returned, DynamoAbortRequested);
         ok = rt->error.ok();
     });
     if (!ok)
@@ -722,28 +723,22 @@ bool ItemExists(DynamoModifyState *st) {
     return found;
 }
 
-// Whether the item still holds the values a read-then-write expected (read again, strongly
-// consistent); false also when it is gone.
+// Whether the item still holds the values a read-then-write expected (read again); false also
+// when it is gone.
 bool ExpectedStillHeld(DynamoModifyState *st) {
+    if (!ReadCurrentItem(st))
+        return false;
     ModifyRuntime *rt = st->rt;
-    bool found = false, ok = false, same = true;
+    bool same = true;
     RunCpp([&] {
-        dynamo::ReadRequest get;
-        get.table = rt->request.table;
-        get.consistent_read = true;
-        dynamo::Item now;
-        rt->error = rt->client->GetItem(get, rt->request.item, found, now, DynamoAbortRequested);
-        ok = rt->error.ok();
         for (const auto &e : rt->expected) {
-            const dynamo::AttributeValue *v = dynamo::FindAttribute(now, e.first);
+            const dynamo::AttributeValue *v = dynamo::FindAttribute(rt->returned, e.first);
             bool absent = v == nullptr || v->type == dynamo::AttrType::NUL;
             if (e.second.type == dynamo::AttrType::NUL ? !absent : (absent || !(*v == e.second)))
                 same = false;
         }
     });
-    if (!ok)
-        Report(st);
-    return found && same;
+    return same;
 }
 
 // A direct UPDATE: one UpdateItem in which DynamoDB computes the arithmetic assignments. When an
@@ -773,18 +768,7 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
     for (int round = 0; round < kRounds; round++) {
         CHECK_FOR_INTERRUPTS();
         st->rereads++;
-        bool found = false, ok = false;
-        RunCpp([&] {
-            dynamo::ReadRequest get;
-            get.table = rt->request.table;
-            get.consistent_read = true;
-            rt->error = rt->client->GetItem(get, rt->request.item, found, rt->returned,
-                                            DynamoAbortRequested);
-            ok = rt->error.ok();
-        });
-        if (!ok)
-            Report(st);
-        if (!found)
+        if (!ReadCurrentItem(st))
             return false;
         // When DynamoDB can compute from the item as it is now (another session wrote a number
         // meanwhile), it does: that cannot lose a concurrent change.
@@ -848,7 +832,7 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
                                        attr, dynamo::AttrTypeName(old->type)),
                                 errcontext("UPDATE of foreign table \"%s\"", st->relname)));
             }
-            const char *base = !absent ? old->str.c_str()
+            const char *base = !absent        ? old->str.c_str()
                                : a->has_start ? a->start.str.c_str()
                                               : NULL;
             if (base != NULL) {
@@ -1297,10 +1281,10 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     }
     if (op == CMD_UPDATE) {
         Plan *subplan = outerPlanState(mtstate)->plan;
-        st->read_attnum = (AttrNumber *)MemoryContextAlloc(
-            st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
-        st->read_junk = (AttrNumber *)MemoryContextAlloc(
-            st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
+        st->read_attnum =
+            (AttrNumber *)MemoryContextAlloc(st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
+        st->read_junk =
+            (AttrNumber *)MemoryContextAlloc(st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
         for (int i = 0; i < st->cx.ncolumns; i++) {
             AttrNumber attnum = st->columns[i].col->attnum;
             AttrNumber junk =
@@ -1481,7 +1465,7 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
         if (!SendSingle(st, "UpdateItem")) {
             // The item is gone (an UPDATE does not create it again), or it changed since it was
             // read: writing would overwrite a change this statement did not see.
-            if (st->nread > 0 && ItemExists(st))
+            if (st->nread > 0 && ReadCurrentItem(st))
                 ereport(ERROR,
                         (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
                          errmsg("could not serialize access due to concurrent update"),
@@ -1654,9 +1638,8 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
             };
             const char *base =
                 start ? psprintf("if_not_exists(%s, %s)", shown, operand(start)) : shown;
-            appendStringInfo(&set_text, "%s%s = %s %s %s", set_text.len > 0 ? ", " : "SET ",
-                             shown, base, (kind & 3) == DIRECT_SET_ADD ? "+" : "-",
-                             operand(value));
+            appendStringInfo(&set_text, "%s%s = %s %s %s", set_text.len > 0 ? ", " : "SET ", shown,
+                             base, (kind & 3) == DIRECT_SET_ADD ? "+" : "-", operand(value));
         } else if (IsA(value, Const) && ((Const *)value)->constisnull)
             appendStringInfo(&remove_text, "%s%s", remove_text.len > 0 ? ", " : "REMOVE ",
                              ShownName(name));
@@ -1692,8 +1675,7 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     fscan->resultRelation = resultRelation;
     fscan->fdw_private =
         lappend(lappend(list_make5(key_attrs, set_attrs, makeString(key_text.data),
-                                   makeString(set_text.data),
-                                   makeInteger(plan->canSetTag ? 1 : 0)),
+                                   makeString(set_text.data), makeInteger(plan->canSetTag ? 1 : 0)),
                         set_kinds),
                 makeString(conditions != NIL ? DynamoJsonAnd(conditions) : pstrdup("")));
     fscan->fdw_exprs = exprs;
@@ -1944,7 +1926,8 @@ void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
                 continue;
             const char *name = ShownName(ColumnByAttnum(st, lfirst_int(la))->col->name);
             if (kind & DIRECT_SET_START)
-                appendStringInfo(&cond, " AND (attribute_not_exists(%s) OR attribute_type(%s, \"N\"))",
+                appendStringInfo(&cond,
+                                 " AND (attribute_not_exists(%s) OR attribute_type(%s, \"N\"))",
                                  name, name);
             else
                 appendStringInfo(&cond, " AND attribute_type(%s, \"N\")", name);

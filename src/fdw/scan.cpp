@@ -638,8 +638,8 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             List *ops = NIL;
             ListCell *vc;
             foreach (vc, h->key_values)
-                ops = lappend(ops, DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, true, params,
-                                                    param_types));
+                ops = lappend(ops, DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, true,
+                                                    params, param_types));
             parts = lappend(parts, DynamoKeyCondition(hash->name, DKEY_EQ, (char *)linitial(ops)));
             appendStringInfoString(&js, ",\"partition\":[");
             bool first = true;
@@ -652,10 +652,10 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             }
             appendStringInfoChar(&js, ']');
         } else {
-            parts = lappend(parts,
-                            DynamoKeyCondition(hash->name, DKEY_EQ,
-                                               DynamoKeyOperand(info, h->key_value, h->key_target, true,
-                                                                params, param_types)));
+            parts = lappend(
+                parts, DynamoKeyCondition(hash->name, DKEY_EQ,
+                                          DynamoKeyOperand(info, h->key_value, h->key_target, true,
+                                                           params, param_types)));
         }
         all_exact = all_exact && h->key_exact;
         if (h->key_exact)
@@ -663,14 +663,12 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
         if (list_length(key_conjuncts) == 3) {
             DynamoConjunct *lo = (DynamoConjunct *)lsecond(key_conjuncts);
             DynamoConjunct *hi = (DynamoConjunct *)lthird(key_conjuncts);
-            parts = lappend(
-                parts,
-                DynamoBetween(
-                    range->name,
-                    DynamoKeyOperand(info, lo->key_value, lo->key_target, false, params,
-                                     param_types),
-                    DynamoKeyOperand(info, hi->key_value, hi->key_target, false, params,
-                                     param_types)));
+            parts =
+                lappend(parts, DynamoBetween(range->name,
+                                             DynamoKeyOperand(info, lo->key_value, lo->key_target,
+                                                              false, params, param_types),
+                                             DynamoKeyOperand(info, hi->key_value, hi->key_target,
+                                                              false, params, param_types)));
             all_exact = all_exact && lo->key_exact && hi->key_exact;
             if (lo->key_exact)
                 *handled = lappend(*handled, lo->rinfo);
@@ -678,11 +676,11 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
                 *handled = lappend(*handled, hi->rinfo);
         } else if (list_length(key_conjuncts) == 2) {
             DynamoConjunct *r = (DynamoConjunct *)lsecond(key_conjuncts);
-            parts = lappend(parts,
-                            DynamoKeyCondition(range->name, r->key_op,
-                                               DynamoKeyOperand(info, r->key_value, r->key_target,
-                                                                r->key_op == DKEY_EQ, params,
-                                                                param_types)));
+            parts = lappend(
+                parts,
+                DynamoKeyCondition(range->name, r->key_op,
+                                   DynamoKeyOperand(info, r->key_value, r->key_target,
+                                                    r->key_op == DKEY_EQ, params, param_types)));
             all_exact = all_exact && r->key_exact;
             if (r->key_exact)
                 *handled = lappend(*handled, r->rinfo);
@@ -705,10 +703,9 @@ char *BuildPlanJson(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
             first = false;
             appendStringInfoChar(&js, '{');
             DynamoAppendJsonString(&js, hash->name);
-            appendStringInfo(
-                &js, ":%s",
-                DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, true, params,
-                                 param_types));
+            appendStringInfo(&js, ":%s",
+                             DynamoKeyOperand(info, (Expr *)lfirst(vc), h->key_target, true, params,
+                                              param_types));
             if (r != NULL) {
                 appendStringInfoChar(&js, ',');
                 DynamoAppendJsonString(&js, range->name);

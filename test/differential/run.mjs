@@ -15,7 +15,9 @@
 // printed with the items involved, EXPLAIN's plan, and the command that replays the run.
 import { spawnSync } from 'node:child_process';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { makeClient, prng, recreateTable, writeItems } from '../fixtures/load.mjs';
+import {
+  B, BOOL, L, M, makeClient, N, NUL, prng, recreateTable, S, SS, writeItems,
+} from '../fixtures/load.mjs';
 
 // --- options ---
 
@@ -29,17 +31,6 @@ const CLAUSES = Number(option('clauses', 'DIFF_CLAUSES', '1200'));
 const ITEMS = Number(option('items', 'DIFF_ITEMS', '600'));
 const PSQL = `${process.env.PG_BINDIR ?? '/usr/lib/postgresql/15/bin'}/psql`;
 const DATABASE = process.env.DIFF_DATABASE ?? 'dynamodb_differential';
-
-// --- typed attribute values ---
-
-const S = (v) => ({ S: v });
-const N = (v) => ({ N: String(v) });
-const B = (bytes) => ({ B: Uint8Array.from(bytes) });
-const BOOL = (v) => ({ BOOL: v });
-const NUL = () => ({ NULL: true });
-const L = (...vs) => ({ L: vs });
-const M = (obj) => ({ M: obj });
-const SS = (...vs) => ({ SS: vs });
 
 // --- the tables ---
 //

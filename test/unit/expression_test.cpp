@@ -193,10 +193,10 @@ TEST(ReadPlan, EqualNumberKeysAreSentOnce) {
 // refuse it); bounds that are in order, or equal, are a range to read. Parameters count too.
 TEST(ReadPlan, BetweenWithBoundsOutOfOrderReadsNothing) {
     auto plan = [](const char *lo, const char *hi, const char *type) {
-        std::string json =
-            std::string(R"({"op":"Query","table":"t","key":{"k":"and","c":[)") +
-            R"({"k":"cmp","a":"pk","op":"=","v":[{"c":{"S":"a"}}]},)" +
-            R"({"k":"between","a":"sk","v":[{"c":{")" + type + R"(":")" + lo + R"("}},{"p":0}]}]}})";
+        std::string json = std::string(R"({"op":"Query","table":"t","key":{"k":"and","c":[)") +
+                           R"({"k":"cmp","a":"pk","op":"=","v":[{"c":{"S":"a"}}]},)" +
+                           R"({"k":"between","a":"sk","v":[{"c":{")" + type + R"(":")" + lo +
+                           R"("}},{"p":0}]}]}})";
         AttributeValue h;
         h.type = std::string(type) == "N" ? dynamo::AttrType::N : dynamo::AttrType::S;
         h.str = hi;
