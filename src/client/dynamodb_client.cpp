@@ -168,11 +168,7 @@ void PendingCall::Send() {
     CompletionFn step;
     if (parse_on_io_)
         step = [this](HttpResponse &response) { ParseOnIoThread(response); };
-    if (here_)
-        ticket_ =
-            client_->http_.Perform(client_->url_, req.headers, body_, std::move(step), abort_);
-    else
-        ticket_ = client_->http_.Submit(client_->url_, req.headers, body_, std::move(step));
+    ticket_ = client_->http_.Submit(client_->url_, req.headers, body_, std::move(step));
 }
 
 void PendingCall::ParseOnIoThread(HttpResponse &response) {
@@ -315,8 +311,6 @@ bool DynamoClient::WaitForProgress(uint64_t seen, Clock::time_point until, Abort
 Error DynamoClient::Call(const std::string &operation, const std::string &body,
                          const std::function<void(std::string_view)> &parse, AbortFn abort) {
     PendingCall call(this, operation, body, parse, false);
-    call.here_ = true;
-    call.abort_ = abort;
     call.Send();
     for (;;) {
         uint64_t seen = http_.completions();
@@ -642,9 +636,11 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
     out.last_evaluated_key.clear();
     out.count = out.scanned_count = 0;
     out.consumed_capacity = 0;
+    if (keys.empty())
+        return Error{};
     std::vector<Item> pending = keys;
-    const auto started = Clock::now();
-    for (int round = 1; !pending.empty(); ++round) {
+    // Keys DynamoDB did not get to are asked for again.
+    auto round = [&](size_t &left) {
         std::vector<Item> unprocessed;
         Error err = Call(
             "BatchGetItem", BatchGetItemBody(request, pending),
@@ -661,10 +657,10 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
                             throw JsonError("an item is not a JSON object");
                         out.items.push_back(ParseItem(io));
                     }
-                simdjson::dom::array left;
-                if (doc["UnprocessedKeys"][request.table]["Keys"].get_array().get(left) ==
+                simdjson::dom::array rest;
+                if (doc["UnprocessedKeys"][request.table]["Keys"].get_array().get(rest) ==
                     simdjson::SUCCESS)
-                    for (simdjson::dom::element k : left) {
+                    for (simdjson::dom::element k : rest) {
                         simdjson::dom::object ko;
                         if (k.get_object().get(ko) != simdjson::SUCCESS)
                             throw JsonError("an unprocessed key is not a JSON object");
@@ -673,17 +669,13 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
                 out.consumed_capacity += ConsumedUnits(doc);
             },
             abort);
-        if (!err.ok())
-            return err;
         pending.swap(unprocessed);
-        if (pending.empty())
-            break;
-        // Keys DynamoDB did not get to: back off as for throttling, within the same budget.
-        err = BackOffBatch("BatchGetItem", "UnprocessedKeys", "keys", pending.size(), round,
-                           started, abort);
-        if (!err.ok())
-            return err;
-    }
+        left = err.ok() ? pending.size() : 0;
+        return err;
+    };
+    Error err = InRounds("BatchGetItem", "UnprocessedKeys", "keys", round, abort);
+    if (!err.ok())
+        return err;
     out.count = out.scanned_count = static_cast<int64_t>(out.items.size());
     return Error{};
 }
@@ -696,28 +688,34 @@ long FullJitterDelay(const RetryPolicy &policy, int attempt) {
     return std::uniform_int_distribution<long>(0, std::max(0L, ceiling))(rng);
 }
 
-Error DynamoClient::BackOffBatch(const std::string &operation, const char *field, const char *what,
-                                 size_t left, int round, Clock::time_point started, AbortFn abort) {
+Error DynamoClient::InRounds(const std::string &operation, const char *field, const char *what,
+                             const std::function<Error(size_t &left)> &round, AbortFn abort) {
     const RetryPolicy &p = config_.retry;
-    long elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    Error e;
-    e.operation = operation;
-    e.attempts = round;
-    if (round >= p.max_attempts || elapsed >= p.max_total_ms) {
-        e.kind = ErrorKind::Budget;
-        e.type = field;
-        e.message = std::to_string(left) + " " + what + " were still unprocessed";
-        return e;
+    const auto started = Clock::now();
+    for (int n = 1;; ++n) {
+        size_t left = 0;
+        Error err = round(left);
+        if (!err.ok() || left == 0)
+            return err;
+        long elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+        Error e;
+        e.operation = operation;
+        e.attempts = n;
+        if (n >= p.max_attempts || elapsed >= p.max_total_ms) {
+            e.kind = ErrorKind::Budget;
+            e.type = field;
+            e.message = std::to_string(left) + " " + what + " were still unprocessed";
+            return e;
+        }
+        CountRetry(operation);
+        long delay = std::min(FullJitterDelay(p, n), std::max(0L, p.max_total_ms - elapsed));
+        if (!InterruptibleSleep(delay, abort) || (abort != nullptr && abort())) {
+            e.kind = ErrorKind::Aborted;
+            e.message = "request cancelled";
+            return e;
+        }
     }
-    CountRetry(operation);
-    long delay = std::min(FullJitterDelay(p, round), std::max(0L, p.max_total_ms - elapsed));
-    if (!InterruptibleSleep(delay, abort) || (abort != nullptr && abort())) {
-        e.kind = ErrorKind::Aborted;
-        e.message = "request cancelled";
-        return e;
-    }
-    return Error{};
 }
 
 }  // namespace dynamo

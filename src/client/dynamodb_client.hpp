@@ -176,10 +176,6 @@ class PendingCall {
     std::string body_;
     ParseFn parse_;
     bool parse_on_io_;
-    // Set by Call: each attempt runs on the calling thread when the I/O thread is idle
-    // (HttpClient::Perform), asking abort_.
-    bool here_ = false;
-    AbortFn abort_ = nullptr;
     HttpTicket ticket_;
     int attempt_ = 0;
     std::chrono::steady_clock::time_point started_;
@@ -265,14 +261,13 @@ class DynamoClient {
         stats_.retried[operation]++;
         stats_.retries++;
     }
-    // Between the rounds of a batch operation whose entries DynamoDB left unprocessed: checks
-    // the retry budget (rounds, and time since `started`), counts a retry and waits out a
-    // full-jitter backoff. Returns ok to go on, else an error of kind Budget (of type `field`,
-    // the response field that listed them, naming the `left` entries of kind `what` still
-    // unprocessed) or Aborted.
-    Error BackOffBatch(const std::string &operation, const char *field, const char *what,
-                       size_t left, int round, std::chrono::steady_clock::time_point started,
-                       AbortFn abort);
+    // A batch operation in rounds: `round` sends what is still pending and sets `left` to the
+    // number of entries DynamoDB left unprocessed. Between rounds: checks the retry budget
+    // (rounds, and time since the first), counts a retry and waits out a full-jitter backoff.
+    // Returns the first request error, or an error of kind Budget (of type `field`, the response
+    // field that listed them, naming the entries of kind `what` still unprocessed), or Aborted.
+    Error InRounds(const std::string &operation, const char *field, const char *what,
+                   const std::function<Error(size_t &left)> &round, AbortFn abort);
     ClientConfig config_;
     HttpClient http_;
     std::string url_;

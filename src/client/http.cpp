@@ -62,44 +62,6 @@ class BlockSignals {
     sigset_t saved_;
 };
 
-// The owner's thread keeps its signal mask while it drives a transfer itself (RunHere), except
-// around the one step that may start a thread: a name resolution by libcurl's threaded resolver.
-// libcurl announces each resolution (CURLOPT_RESOLVER_START_FUNCTION) on the resolving thread
-// just before it starts the resolver thread; while armed, the announcement blocks every signal
-// until Restore(), which runs as soon as libcurl returns. A transfer over a kept connection, or
-// to an address, resolves nothing and changes no mask. The engine thread never arms it: its
-// signals are blocked for its whole life.
-class ResolveMask {
-  public:
-    static int OnResolverStart(void *, void *, void *self) {
-        auto *mask = static_cast<ResolveMask *>(self);
-        if (mask->armed_ && !mask->blocked_) {
-            sigset_t all;
-            sigfillset(&all);
-            pthread_sigmask(SIG_SETMASK, &all, &mask->saved_);
-            mask->blocked_ = true;
-        }
-        return 0;
-    }
-    void Arm() { armed_ = true; }
-    void Restore() {
-        if (blocked_) {
-            pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-            blocked_ = false;
-        }
-    }
-    void Disarm() {
-        Restore();
-        armed_ = false;
-    }
-
-  private:
-    // Used only by the thread that drives the multi handle (see IoEngine::here_).
-    bool armed_ = false;
-    bool blocked_ = false;
-    sigset_t saved_;
-};
-
 void GlobalInit() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -169,9 +131,6 @@ class IoEngine {
     ~IoEngine();
 
     void Submit(const HttpTicket &job);
-    // Runs the job's transfer to its end on the calling thread, asking should_abort between
-    // waits of at most kWaitSliceMs; false (and nothing done) when the engine thread has work.
-    bool RunHere(const HttpTicket &job, AbortFn should_abort);
     void Cancel(const HttpTicket &job);
     bool Ready(const HttpTicket &job) const;
     bool Wait(const HttpTicket &job, AbortFn should_abort);
@@ -212,13 +171,6 @@ class IoEngine {
     bool cancels_ = false;             // guarded: a running job was cancelled
     bool stop_ = false;                // guarded
     uint64_t completions_ = 0;         // guarded
-    // Guarded. The engine thread is parked (no transfer, waiting on wake_ rather than on the
-    // multi handle) while `parked_`; the owner's thread may then use the multi handle, the idle
-    // easy handles and running_ itself, and does so while `here_`.
-    bool parked_ = false;
-    bool here_ = false;
-    // Armed by the owner's thread while `here_`.
-    ResolveMask resolve_mask_;
 };
 
 namespace {
@@ -300,48 +252,6 @@ void IoEngine::Submit(const HttpTicket &job) {
     curl_multi_wakeup(multi_);
 }
 
-bool IoEngine::RunHere(const HttpTicket &job, AbortFn should_abort) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        // A job submitted a moment ago may find the engine not yet awake: it goes first.
-        if (stop_ || !incoming_.empty() || (thread_.joinable() && !parked_))
-            return false;
-        here_ = true;
-    }
-    struct Leave {
-        IoEngine *engine;
-        ~Leave() {
-            engine->resolve_mask_.Disarm();
-            {
-                std::lock_guard<std::mutex> lock(engine->mutex_);
-                engine->here_ = false;
-            }
-            engine->wake_.notify_one();
-        }
-    } leave{this};
-    resolve_mask_.Arm();
-    Start(job);
-    auto in_flight = [&] {
-        return std::find(running_.begin(), running_.end(), job) != running_.end();
-    };
-    while (in_flight()) {
-        int still_running = 0;
-        curl_multi_perform(multi_, &still_running);
-        // A resolver thread libcurl started meanwhile has inherited the blocked mask.
-        resolve_mask_.Restore();
-        CollectFinished();
-        if (!in_flight())
-            break;
-        if (should_abort != nullptr && should_abort()) {
-            running_.erase(std::find(running_.begin(), running_.end(), job));
-            Finish(job, CURLE_OK, true);
-            break;
-        }
-        curl_multi_poll(multi_, nullptr, 0, kWaitSliceMs, nullptr);
-    }
-    return true;
-}
-
 void IoEngine::Cancel(const HttpTicket &job) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (job->state == HttpJob::State::Done)
@@ -417,12 +327,8 @@ void IoEngine::Run() {
         {
             std::unique_lock<std::mutex> lock(mutex_);
             if (running_.empty()) {
-                // Nothing in flight: park until there is work, leaving the multi handle to the
-                // owner's thread meanwhile (RunHere).
-                parked_ = true;
-                wake_.wait(lock,
-                           [this] { return !here_ && (stop_ || !incoming_.empty() || cancels_); });
-                parked_ = false;
+                // Nothing in flight: sleep until there is work.
+                wake_.wait(lock, [this] { return stop_ || !incoming_.empty() || cancels_; });
             }
             if (stop_)
                 break;
@@ -520,8 +426,6 @@ void IoEngine::Start(const HttpTicket &job) {
 
 void IoEngine::Configure(CURL *easy) {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_FUNCTION, ResolveMask::OnResolverStart);
-    curl_easy_setopt(easy, CURLOPT_RESOLVER_START_DATA, &resolve_mask_);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
@@ -675,14 +579,6 @@ HttpTicket HttpClient::Submit(const std::string &url, const Headers &headers, st
     return job;
 }
 
-HttpTicket HttpClient::Perform(const std::string &url, const Headers &headers, std::string body,
-                               CompletionFn on_complete, AbortFn should_abort) {
-    HttpTicket job = MakeJob(url, headers, std::move(body), std::move(on_complete));
-    if (!engine_->RunHere(job, should_abort))
-        engine_->Submit(job);
-    return job;
-}
-
 bool HttpClient::Ready(const HttpTicket &ticket) const {
     return engine_->Ready(ticket);
 }
@@ -714,7 +610,7 @@ long HttpClient::connections_opened() const {
 
 HttpResponse HttpClient::Post(const std::string &url, const Headers &headers,
                               const std::string &body, AbortFn should_abort) {
-    HttpTicket ticket = Perform(url, headers, body, nullptr, should_abort);
+    HttpTicket ticket = Submit(url, headers, body);
     if (!Wait(ticket, should_abort)) {
         Cancel(ticket);
         HttpResponse response;

@@ -2,8 +2,8 @@
 // libcurl multi handle (whose connection cache keeps connections alive across requests and
 // statements) and a pool of easy handles; requests are submitted from the owner's thread and
 // completed on the engine thread, so several requests can be in flight at once and every wait
-// can be interrupted. While nothing is in flight the engine thread is parked, and a synchronous
-// request (Perform) runs on the owner's thread itself, over the same handle.
+// can be interrupted. The engine thread starts with the first request and sleeps while nothing is
+// in flight.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -78,12 +78,6 @@ class HttpClient {
     // the transfer ends.
     HttpTicket Submit(const std::string &url, const Headers &headers, std::string body,
                       CompletionFn on_complete = nullptr);
-    // Like Submit, but when no other request is in flight the transfer runs to its end on the
-    // calling thread (over the same connections), which saves the two thread hand-offs of a
-    // synchronous request; should_abort is then asked every 100 ms, and when it says stop the
-    // request ends as `aborted`. Otherwise the request is submitted and may still be in flight.
-    HttpTicket Perform(const std::string &url, const Headers &headers, std::string body,
-                       CompletionFn on_complete, AbortFn should_abort);
     // Whether the request is complete (answered, failed, or cancelled).
     bool Ready(const HttpTicket &ticket) const;
     // Waits until the request is complete (true) or should_abort says stop (false; the request

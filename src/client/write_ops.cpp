@@ -16,7 +16,6 @@
 namespace dynamo {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 simdjson::dom::parser &ResponseParser() {
@@ -195,8 +194,10 @@ Error DynamoClient::DeleteItem(const WriteRequest &request, bool &condition_fail
 
 Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWrite> &writes,
                                    AbortFn abort) {
-    const auto started = Clock::now();
-    for (int round = 1; !writes.empty(); ++round) {
+    if (writes.empty())
+        return Error{};
+    // Writes DynamoDB did not get to are sent again.
+    auto round = [&](size_t &rest) {
         std::vector<BatchWrite> left;
         Error err = Call(
             "BatchWriteItem", BatchWriteItemBody(table, writes),
@@ -226,16 +227,10 @@ Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWr
         if (!err.ok())
             return err;
         writes.swap(left);
-        if (writes.empty())
-            break;
-
-        // Writes DynamoDB did not get to: back off as for throttling, within the same budget.
-        err = BackOffBatch("BatchWriteItem", "UnprocessedItems", "items", writes.size(), round,
-                           started, abort);
-        if (!err.ok())
-            return err;
-    }
-    return Error{};
+        rest = writes.size();
+        return err;
+    };
+    return InRounds("BatchWriteItem", "UnprocessedItems", "items", round, abort);
 }
 
 void BuildUpdate(const Item &set, const std::vector<std::string> &remove,

@@ -418,7 +418,7 @@ TEST(HttpEngineTest, EngineThreadBlocksSignalsAndTheCallerKeepsItsMask) {
     sigset_t before, after;
     pthread_sigmask(SIG_SETMASK, nullptr, &before);
     HttpClient client(FastHttp());
-    // A submitted request runs on the engine thread; a synchronous one on this thread.
+    // Submitted and synchronous requests both run on the engine thread.
     HttpTicket ticket = client.Submit(server.url() + "/", {}, "x");
     ASSERT_TRUE(client.Wait(ticket, nullptr));
     EXPECT_EQ(client.Response(ticket).status, 200);
@@ -456,8 +456,8 @@ TEST(HttpEngineTest, EngineThreadBlocksSignalsAndTheCallerKeepsItsMask) {
 }
 
 // A request to a host name makes libcurl start a resolver thread. That thread must not run the
-// host process's signal handlers, whether the request runs on the caller's thread or on the
-// engine thread, and the caller's own mask stays as it was.
+// host process's signal handlers, whether the request was synchronous or submitted, and the
+// caller's own mask stays as it was.
 TEST(HttpEngineTest, ResolverThreadsRunWithSignalsBlocked) {
     sigset_t original, open, after;
     sigemptyset(&open);
@@ -471,14 +471,14 @@ TEST(HttpEngineTest, ResolverThreadsRunWithSignalsBlocked) {
     const std::string url = std::string("http://") + probe::kResolveProbeHost + ":9/";
     {
         HttpClient client(FastHttp());
-        // Synchronous, on this thread, twice: a failed resolution is not remembered.
+        // Synchronous, twice: a failed resolution is not remembered.
         for (int i = 0; i < 2; i++) {
             HttpResponse r = client.Post(url, {}, "x", nullptr);
             EXPECT_TRUE(r.transport_error);
             EXPECT_NE(r.error.find("resolve"), std::string::npos) << r.error;
         }
         EXPECT_EQ(probe::resolutions.load(), 2);
-        // On the engine thread.
+        // Submitted.
         HttpTicket ticket = client.Submit(url, {}, "x");
         ASSERT_TRUE(client.Wait(ticket, nullptr));
         EXPECT_TRUE(client.Response(ticket).transport_error);
@@ -517,9 +517,9 @@ TEST(HttpEngineTest, NoThreadUntilTheFirstRequestAndNoneAfterDestruction) {
     {
         HttpClient client(FastHttp());
         EXPECT_EQ(count_engines(), before);
-        // A synchronous request on an idle client runs on the caller's thread.
+        // The engine thread starts with the first request.
         EXPECT_EQ(client.Post(server.url() + "/", {}, "x", nullptr).status, 200);
-        EXPECT_EQ(count_engines(), before);
+        EXPECT_EQ(count_engines(), before + 1);
         HttpTicket ticket = client.Submit(server.url() + "/", {}, "x");
         ASSERT_TRUE(client.Wait(ticket, nullptr));
         EXPECT_EQ(count_engines(), before + 1);
@@ -527,59 +527,7 @@ TEST(HttpEngineTest, NoThreadUntilTheFirstRequestAndNoneAfterDestruction) {
     EXPECT_EQ(count_engines(), before);
 }
 
-TEST(HttpEngineTest, SynchronousRequestsRunOnTheCallerWhenIdleAndShareTheConnection) {
-    TestHttpServer server;
-    server.SetFallback(ScriptedResponse::Reply(200, "ok"));
-    HttpClient client(FastHttp());
-    std::thread::id ran_on;
-    auto note_thread = [&ran_on](HttpResponse &) { ran_on = std::this_thread::get_id(); };
-    HttpTicket here = client.Perform(server.url() + "/", {}, "a", note_thread, nullptr);
-    ASSERT_TRUE(client.Ready(here));
-    EXPECT_EQ(client.Response(here).status, 200);
-    EXPECT_EQ(ran_on, std::this_thread::get_id());
-
-    // With a request in flight on the engine thread, a synchronous one is handed to it too.
-    server.Enqueue(ScriptedResponse::Delayed(300, 200, "slow"));
-    HttpTicket slow = client.Submit(server.url() + "/", {}, "slow");
-    SleepMs(50);
-    HttpTicket queued = client.Perform(server.url() + "/", {}, "b", note_thread, nullptr);
-    ASSERT_TRUE(client.Wait(queued, nullptr));
-    EXPECT_EQ(client.Response(queued).status, 200);
-    EXPECT_NE(ran_on, std::this_thread::get_id());
-    ASSERT_TRUE(client.Wait(slow, nullptr));
-    EXPECT_EQ(client.Response(slow).body, "slow");
-
-    // Once the engine is idle again, the caller's thread takes over, over a kept connection.
-    SleepMs(50);
-    HttpTicket again = client.Perform(server.url() + "/", {}, "c", note_thread, nullptr);
-    ASSERT_TRUE(client.Ready(again));
-    EXPECT_EQ(ran_on, std::this_thread::get_id());
-    // One connection, and a second one only for the two requests that overlapped.
-    EXPECT_EQ(client.connections_opened(), 2);
-    EXPECT_EQ(server.connections(), 2);
-    EXPECT_EQ(server.requests(), 4);
-}
-
-TEST(HttpEngineTest, ASynchronousRequestRightAfterASubmitGoesToTheEngine) {
-    // The engine may not have woken for the submitted request yet; the synchronous one must not
-    // run on the caller meanwhile (it would hold the engine back).
-    TestHttpServer server;
-    server.SetFallback(ScriptedResponse::Reply(200, "ok"));
-    HttpClient client(FastHttp());
-    std::thread::id ran_on;
-    auto note_thread = [&ran_on](HttpResponse &) { ran_on = std::this_thread::get_id(); };
-    for (int i = 0; i < 20; ++i) {
-        server.Enqueue(ScriptedResponse::Delayed(50, 200, "slow"));
-        HttpTicket slow = client.Submit(server.url() + "/", {}, "slow");
-        HttpTicket sync = client.Perform(server.url() + "/", {}, "sync", note_thread, nullptr);
-        ASSERT_TRUE(client.Wait(sync, nullptr));
-        EXPECT_NE(ran_on, std::this_thread::get_id()) << "round " << i;
-        ASSERT_TRUE(client.Wait(slow, nullptr));
-        SleepMs(5);
-    }
-}
-
-TEST(HttpEngineTest, ASynchronousRequestOnTheCallerIsAbortedPromptly) {
+TEST(HttpEngineTest, ASynchronousRequestIsAbortedPromptly) {
     TestHttpServer server;
     server.Enqueue(ScriptedResponse::Stalled());
     HttpClient client(FastHttp());
