@@ -58,6 +58,12 @@ struct AttributeValue {
         return a;
     }
     static AttributeValue Null() { return AttributeValue(); }
+    static AttributeValue List(std::vector<AttributeValue> members) {
+        AttributeValue a;
+        a.type = AttrType::L;
+        a.list = std::move(members);
+        return a;
+    }
 };
 
 bool operator==(const AttributeValue &a, const AttributeValue &b);

@@ -293,10 +293,19 @@ struct Arithmetic {
     AttributeValue start;
 };
 
+// A list DynamoDB extends: attr = list_append(attr, list), or list_append(list, attr) when
+// `prepend`.
+struct ListAppend {
+    std::string attr;
+    AttributeValue list;  // an L
+    bool prepend = false;
+};
+
 // What an UpdateItem sets, computes and removes, and what it expects of the item.
 struct UpdateSpec {
     Item set;
     std::vector<Arithmetic> arith;
+    std::vector<ListAppend> appends;
     std::vector<std::string> remove;
     // The item must hold each attribute with exactly this value; a NULL-typed value stands for
     // "absent or the NULL type".
@@ -306,9 +315,9 @@ struct UpdateSpec {
 };
 
 // As BuildUpdate, for a whole UpdateSpec. The condition also requires each arithmetic
-// attribute to hold a number (or, with a start, to be absent or a number), so that DynamoDB
-// computes exactly what SQL would; when that fails, the caller reads the item and writes the
-// values it computes, expecting what it read.
+// attribute to hold a number (or, with a start, to be absent or a number) and each appended
+// attribute to hold a list, so that DynamoDB computes exactly what SQL would; when that fails, the
+// caller reads the item and writes the values it computes, expecting what it read.
 void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, WriteRequest &request);
 // A DeleteItem's condition: `c` (True: none), with its placeholders.
 void BuildDeleteCondition(const Condition &c, WriteRequest &request);

@@ -267,6 +267,17 @@ void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, Writ
                                ? " AND (attribute_not_exists(" + name + ") OR " + typed + ")"
                                : " AND " + typed;
     }
+    const std::string list = spec.appends.empty()
+                                 ? std::string()
+                                 : ph.Value(Operand::Const(AttributeValue::String("L")));
+    for (const ListAppend &a : spec.appends) {
+        std::string name = ph.Name(a.attr);
+        std::string value = ph.Value(Operand::Const(a.list));
+        text += text.empty() ? "SET " : ", ";
+        text += name + " = list_append(" + (a.prepend ? value + ", " + name : name + ", " + value) +
+                ")";
+        arith_condition += " AND attribute_type(" + name + ", " + list + ")";
+    }
     for (size_t i = 0; i < spec.remove.size(); i++) {
         text += i == 0 ? (text.empty() ? "REMOVE " : " REMOVE ") : ", ";
         text += ph.Name(spec.remove[i]);

@@ -275,3 +275,23 @@ TEST(WriteBodyTest, ArithmeticAndExpectedValues) {
     dynamo::BuildUpdateSpec(read, "id", r);
     EXPECT_EQ(r.values.size(), 2u);
 }
+
+// jsonb `l || '[...]'` and `'[...]' || l`: list_append, on the condition that l holds a list.
+TEST(WriteBodyTest, ListAppendOnAList) {
+    dynamo::UpdateSpec spec;
+    dynamo::ListAppend tail;
+    tail.attr = "l";
+    tail.list = dynamo::AttributeValue::List({dynamo::AttributeValue::Number("1")});
+    spec.appends.push_back(tail);
+    dynamo::ListAppend head = tail;
+    head.attr = "k";
+    head.prepend = true;
+    spec.appends.push_back(head);
+    dynamo::WriteRequest r;
+    dynamo::BuildUpdateSpec(spec, "id", r);
+    EXPECT_EQ(r.update, "SET #n0 = list_append(#n0, :v1), #n1 = list_append(:v1, #n1)");
+    EXPECT_EQ(r.condition,
+              "attribute_exists(#n2) AND attribute_type(#n0, :v0) AND attribute_type(#n1, :v0)");
+    EXPECT_EQ(r.values[0].second, dynamo::AttributeValue::String("L"));
+    EXPECT_EQ(r.values[1].second, tail.list);
+}
