@@ -95,6 +95,7 @@ struct DynamoOptions {
     char *index;     // a secondary index every read of the table uses, or NULL
     int batch_size;  // writes per BatchWriteItem (1 to 25)
     int segments;    // segments of a parallel Scan (1 to 1000000); 0: by the table's size
+    bool allow_full_scan;  // false: a read that needs a Scan fails at planning
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
@@ -244,6 +245,7 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
                                 RelOptInfo *output_rel, void *extra);
 // dynamodb.pushdown: send conditions, projections, counts and limits to DynamoDB.
 extern bool dynamodb_pushdown;
+extern bool dynamodb_allow_full_scan;
 
 // --- in modify.cpp ---
 void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEntry *target_rte,

@@ -24,6 +24,8 @@ PG_FUNCTION_INFO_V1(dynamo_db_fdw_handler);
 PG_FUNCTION_INFO_V1(dynamodb_client_stats);
 }
 
+bool dynamodb_allow_full_scan = true;
+
 namespace {
 
 // --- scan ---
@@ -167,6 +169,11 @@ void _PG_init(void) {
                              "When off, every read is a full Scan and Postgres evaluates every "
                              "condition.",
                              &dynamodb_pushdown, true, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomBoolVariable("dynamodb.allow_full_scan",
+                             "Allows reads that need a full Scan of a DynamoDB table or index.",
+                             "When off, a statement that would Scan (no key condition) fails "
+                             "when it is planned; key lookups and Queries are not affected.",
+                             &dynamodb_allow_full_scan, true, PGC_USERSET, 0, NULL, NULL, NULL);
     DynamoInstallColumnOptionCheck();
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("dynamodb");

@@ -171,6 +171,7 @@ const OptionDef kOptions[] = {
     Int("segments", kTableDefaults, 1, 1000000, 0, OPTIONS_FIELD(segments),
         "the range of DynamoDB's TotalSegments"),
     Text("index", IN_TABLE, OPTIONS_FIELD(index)),
+    Bool("allow_full_scan", kTableDefaults, true, OPTIONS_FIELD(allow_full_scan)),
     Bool("catch_all", IN_COLUMN, true, COLUMN_FIELD(catch_all)),
     // The column's type is checked by CheckColumnOptions, which knows the column.
     Enum("array_type", IN_COLUMN, kArrayTypes, DYNAMO_ARRAY_AUTO, COLUMN_FIELD(array_type)),
