@@ -13,7 +13,7 @@
 #include <new>
 
 #include "client/dynamodb_client.hpp"
-#include "client/convert.hpp"
+#include "client/number_text.hpp"
 #include "client/json_codec.hpp"
 #include "client/read_plan.hpp"
 
