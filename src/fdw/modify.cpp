@@ -5,6 +5,7 @@
 #include "client/expression.hpp"
 #include "fdw/deparse.hpp"
 #include "fdw/dynamodb_fdw.hpp"
+#include "fdw/type_mapping.hpp"
 
 #include <map>
 #include <string>
