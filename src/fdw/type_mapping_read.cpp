@@ -61,6 +61,12 @@ void Mismatch(const DynamoColumn *col, const dynamo::AttributeValue *v, const ch
                            why ? ": " : "", why ? why : "")));
 }
 
+// Errors unless v is of DynamoDB type `type`, the one the column reads.
+void Expect(const DynamoColumn *col, const dynamo::AttributeValue *v, dynamo::AttrType type) {
+    if (v->type != type)
+        Mismatch(col, v, NULL);
+}
+
 Datum TextDatum(const std::string &s) {
     return PointerGetDatum(cstring_to_text_with_len(s.data(), (int)s.size()));
 }
@@ -73,8 +79,7 @@ Datum ByteaDatum(const std::string &s) {
 }
 
 Datum IntegerDatum(const DynamoColumn *col, const dynamo::AttributeValue *v, int64 min, int64 max) {
-    if (v->type != dynamo::AttrType::N)
-        Mismatch(col, v, NULL);
+    Expect(col, v, dynamo::AttrType::N);
     int64_t out = 0;
     dynamo::IntParse r = dynamo::IntParse::Invalid;
     RunCpp([&] { r = dynamo::ParseInteger(v->str, min, max, out); });
@@ -330,6 +335,60 @@ Datum ColumnInputCall(const DynamoColumn *col, const std::string &text) {
     return InputFunctionCall(&c->input, const_cast<char *>(text.c_str()), c->ioparam, c->typmod);
 }
 
+// A number read as real or double precision: the nearest value (correctly rounded); a number
+// beyond the type's range is an error.
+Datum FloatDatum(const DynamoColumn *col, const dynamo::AttributeValue *v) {
+    Expect(col, v, dynamo::AttrType::N);
+    bool single = col->typid == FLOAT4OID;
+    float f = 0;
+    double d = 0;
+    bool ok = false;
+    RunCpp([&] { ok = single ? dynamo::ParseFloat(v->str, f) : dynamo::ParseDouble(v->str, d); });
+    if (!ok)
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                        errmsg("DynamoDB number in attribute \"%s\" is out of range for type %s",
+                               col->name, single ? "real" : "double precision"),
+                        errdetail("The number is %s.", v->str.c_str())));
+    return single ? Float4GetDatum(f) : Float8GetDatum(d);
+}
+
+// A string read as a date or timestamp: ISO 8601 text only (not "now" or "tomorrow"), through
+// the type's input function.
+Datum DateTimeDatum(const DynamoColumn *col, const dynamo::AttributeValue *v) {
+    Expect(col, v, dynamo::AttrType::S);
+    bool ok = false;
+    RunCpp([&] {
+        ok = col->typid == DATEOID ? dynamo::LooksLikeIsoDate(v->str, false)
+                                   : dynamo::LooksLikeIsoTimestamp(v->str);
+    });
+    if (!ok)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+                 errmsg("DynamoDB string \"%s\" in attribute \"%s\" is not an ISO 8601 %s",
+                        v->str.c_str(), col->name, col->typid == DATEOID ? "date" : "timestamp")));
+    return ColumnInputCall(col, v->str);
+}
+
+// Any value read as text: strings and numbers as they are, binary in base64, the rest in plain
+// JSON.
+Datum TextDatumOf(DynamoConvertContext *cx, const dynamo::AttributeValue *v) {
+    switch (v->type) {
+        case dynamo::AttrType::S:
+        case dynamo::AttrType::N:
+            return TextDatum(v->str);
+        case dynamo::AttrType::B: {
+            std::string *buf = cx->buf;
+            RunCpp([&] {
+                buf->clear();
+                dynamo::Base64EncodeAppend(v->str, *buf);
+            });
+            return TextDatum(*buf);
+        }
+        default:
+            return CStringGetTextDatum(PlainJson(cx, v));
+    }
+}
+
 Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                    const dynamo::AttributeValue *v) {
     using dynamo::AttrType;
@@ -338,8 +397,7 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
         RejectNul(col, v);
     switch (col->typid) {
         case BOOLOID:
-            if (v->type != AttrType::BOOL)
-                Mismatch(col, v, NULL);
+            Expect(col, v, AttrType::BOOL);
             return BoolGetDatum(v->boolean);
         case INT2OID:
             return IntegerDatum(col, v, PG_INT16_MIN, PG_INT16_MAX);
@@ -347,80 +405,25 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
             return IntegerDatum(col, v, PG_INT32_MIN, PG_INT32_MAX);
         case INT8OID:
             return IntegerDatum(col, v, PG_INT64_MIN, PG_INT64_MAX);
-        case FLOAT4OID: {
-            if (v->type != AttrType::N)
-                Mismatch(col, v, NULL);
-            float f = 0;
-            bool ok = false;
-            RunCpp([&] { ok = dynamo::ParseFloat(v->str, f); });
-            if (!ok)
-                ereport(ERROR,
-                        (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                         errmsg("DynamoDB number in attribute \"%s\" is out of range for type real",
-                                col->name),
-                         errdetail("The number is %s.", v->str.c_str())));
-            return Float4GetDatum(f);
-        }
-        case FLOAT8OID: {
-            if (v->type != AttrType::N)
-                Mismatch(col, v, NULL);
-            double d = 0;
-            bool ok = false;
-            RunCpp([&] { ok = dynamo::ParseDouble(v->str, d); });
-            if (!ok)
-                ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                                errmsg("DynamoDB number in attribute \"%s\" is out of range for "
-                                       "type double precision",
-                                       col->name),
-                                errdetail("The number is %s.", v->str.c_str())));
-            return Float8GetDatum(d);
-        }
+        case FLOAT4OID:
+        case FLOAT8OID:
+            return FloatDatum(col, v);
         case NUMERICOID:
-            if (v->type != AttrType::N)
-                Mismatch(col, v, NULL);
+            Expect(col, v, AttrType::N);
             return NumericFromText(v->str, col->typmod);
         case DATEOID:
         case TIMESTAMPOID:
-        case TIMESTAMPTZOID: {
-            if (v->type != AttrType::S)
-                Mismatch(col, v, NULL);
-            bool ok = false;
-            RunCpp([&] {
-                ok = col->typid == DATEOID ? dynamo::LooksLikeIsoDate(v->str, false)
-                                           : dynamo::LooksLikeIsoTimestamp(v->str);
-            });
-            if (!ok)
-                ereport(ERROR, (errcode(ERRCODE_INVALID_DATETIME_FORMAT),
-                                errmsg("DynamoDB string \"%s\" in attribute \"%s\" is not an ISO "
-                                       "8601 %s",
-                                       v->str.c_str(), col->name,
-                                       col->typid == DATEOID ? "date" : "timestamp")));
-            return ColumnInputCall(col, v->str);
-        }
+        case TIMESTAMPTZOID:
+            return DateTimeDatum(col, v);
         case BYTEAOID:
-            if (v->type != AttrType::B)
-                Mismatch(col, v, NULL);
+            Expect(col, v, AttrType::B);
             return ByteaDatum(v->str);
         case JSONBOID:
             return JsonbFromAttribute(cx, v);
         case JSONOID:
             return DirectFunctionCall1(json_in, CStringGetDatum(PlainJson(cx, v)));
         case TEXTOID:
-            switch (v->type) {
-                case AttrType::S:
-                case AttrType::N:
-                    return TextDatum(v->str);
-                case AttrType::B: {
-                    std::string *buf = cx->buf;
-                    RunCpp([&] {
-                        buf->clear();
-                        dynamo::Base64EncodeAppend(v->str, *buf);
-                    });
-                    return TextDatum(*buf);
-                }
-                default:
-                    return CStringGetTextDatum(PlainJson(cx, v));
-            }
+            return TextDatumOf(cx, v);
         default: {
             Oid elemtype = get_element_type(col->typid);
             if (OidIsValid(elemtype))
