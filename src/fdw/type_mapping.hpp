@@ -3,8 +3,10 @@
 // - type_mapping_read.cpp: an item becomes a tuple; jsonb and json columns and the catch-all
 //   receive attributes in their plain JSON form, array columns read sets and Lists.
 // - type_mapping_write.cpp: a datum becomes an attribute value (the inverse of the read mapping);
-//   arrays become sets or Lists as the column's array_type says.
-// The pure text work (DynamoDB number texts, ISO 8601 date texts) is in src/client/number_text.
+//   arrays become sets or Lists as the column's array_type says; a value written to a key becomes
+//   the key's DynamoDB type.
+// The pure parts are in src/client: number_text (DynamoDB number texts, ISO 8601 date texts) and
+// key_coercion (a value made to fit a key's type).
 #pragma once
 
 #include "fdw/dynamodb_fdw.hpp"
@@ -71,3 +73,11 @@ void DynamoCheckArrayTypeColumn(Oid typid, const char *column, const char *relna
 // the element type's length and by-value flag too when elem_len and elem_byval are not NULL.
 void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int16 *elem_len,
                          bool *elem_byval);
+// Makes *v, converted from column `column` of Postgres type column_type, a value of key_type (S,
+// N or B), the type of the DynamoDB key that the column writes: a text column holds the digits
+// of an N key and the base64 of a B key, a number column may write an S key. Errors otherwise,
+// and for empty strings and binaries, which cannot be key values. `role` names the key ("partition
+// key", ...), `table` the DynamoDB table, `relname` the foreign table.
+void DynamoCoerceKeyValue(dynamo::AttributeValue *v, dynamo::AttrType key_type, const char *column,
+                          const char *role, const char *relname, const char *table,
+                          Oid column_type);

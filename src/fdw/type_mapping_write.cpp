@@ -1,6 +1,7 @@
 // Writing: Postgres datums -> DynamoDB attribute values, the inverse of the read mapping in
 // type_mapping_read.cpp (both are declared in type_mapping.hpp): scalars, arrays as sets or Lists,
 // json and jsonb as DynamoDB documents.
+#include "client/key_coercion.hpp"
 #include "fdw/type_mapping.hpp"
 
 #include <algorithm>
@@ -402,4 +403,52 @@ void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int1
         *elem_len = typlen;
     if (elem_byval != NULL)
         *elem_byval = typbyval;
+}
+
+void DynamoCoerceKeyValue(dynamo::AttributeValue *v, dynamo::AttrType key_type, const char *column,
+                          const char *role, const char *relname, const char *table,
+                          Oid column_type) {
+    using dynamo::KeyCoercion;
+    KeyCoercion result = KeyCoercion::Ok;
+    RunCpp([&] { result = dynamo::CoerceToKeyType(*v, key_type); });
+    switch (result) {
+        case KeyCoercion::Ok:
+            return;
+        case KeyCoercion::Empty:
+            ereport(
+                ERROR,
+                (errcode(ERRCODE_NOT_NULL_VIOLATION),
+                 errmsg("empty value in column \"%s\" of foreign table \"%s\"", column, relname),
+                 errdetail("\"%s\" is a %s of DynamoDB table \"%s\", and DynamoDB does not "
+                           "allow empty strings or binaries in keys.",
+                           column, role, table)));
+            break;
+        case KeyCoercion::NotNumber:
+            ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                            errmsg("value of column \"%s\" of foreign table \"%s\" is not a number",
+                                   column, relname),
+                            errdetail("\"%s\" is a %s of type N in DynamoDB table \"%s\".", column,
+                                      role, table)));
+            break;
+        case KeyCoercion::NotBase64:
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                     errmsg("value of column \"%s\" of foreign table \"%s\" is not base64", column,
+                            relname),
+                     errdetail("\"%s\" is a %s of type B in DynamoDB table \"%s\"; a text column "
+                               "holds it in base64.",
+                               column, role, table)));
+            break;
+        case KeyCoercion::WrongType:
+            ereport(ERROR,
+                    (errcode(ERRCODE_DATATYPE_MISMATCH),
+                     errmsg("column \"%s\" of foreign table \"%s\" cannot hold a DynamoDB %s "
+                            "value",
+                            column, relname, dynamo::AttrTypeName(key_type)),
+                     errdetail("\"%s\" is a %s of type %s in DynamoDB table \"%s\", and the "
+                               "column's type %s converts to %s.",
+                               column, role, dynamo::AttrTypeName(key_type), table,
+                               format_type_be(column_type), dynamo::AttrTypeName(v->type))));
+            break;
+    }
 }
