@@ -4,7 +4,8 @@
 //   receive attributes in their plain JSON form, array columns read sets and Lists.
 // - type_mapping_write.cpp: a datum becomes an attribute value (the inverse of the read mapping);
 //   arrays become sets or Lists as the column's array_type says; a value written to a key becomes
-//   the key's DynamoDB type.
+//   the key's DynamoDB type; a constant in a pushed-down comparison becomes the typed value
+//   DynamoDB compares.
 // The pure parts are in src/client: number_text (DynamoDB number texts, ISO 8601 date texts) and
 // key_coercion (a value made to fit a key's type).
 #pragma once
@@ -81,3 +82,26 @@ void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int1
 void DynamoCoerceKeyValue(dynamo::AttributeValue *v, dynamo::AttrType key_type, const char *column,
                           const char *role, const char *relname, const char *table,
                           Oid column_type);
+
+// --- in type_mapping_write.cpp: constants that DynamoDB compares (for deparse.cpp) ---
+
+// A scalar DynamoDB value in Postgres memory, as a pushed-down comparison sends it.
+struct DynamoScalar {
+    dynamo::AttrType type;  // S, N, B or BOOL
+    const char *data;       // S and N: NUL-terminated text; B: the bytes
+    int len;                // length of data
+    bool boolean;           // BOOL
+};
+
+// The DynamoDB type that values of Postgres type `type` compare as in a pushed-down condition:
+// N for smallint, integer, bigint and numeric, S for text and varchar, B for bytea, BOOL for
+// boolean; NUL for every other type, which DynamoDB does not compare (a float rounds, char pads).
+dynamo::AttrType DynamoComparedAs(Oid type);
+// Whether values of `type` may be compared with an attribute of DynamoDB type `target`: when they
+// compare as target, or, with text_number_key (a number key read through a text column), when
+// they are text (whose text then compares as a number).
+bool DynamoTypeComparable(Oid type, dynamo::AttrType target, bool text_number_key);
+// Constant c as a value of DynamoDB type `target`, in *out (its data palloc'd or in c); false
+// when it has none: c is NULL, its type does not compare as target (a text compared with an N
+// target may), or its text is no number DynamoDB can store.
+bool DynamoConstAs(const Const *c, dynamo::AttrType target, DynamoScalar *out);
