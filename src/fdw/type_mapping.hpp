@@ -48,6 +48,15 @@ struct DynamoConvertContext {
     std::string *buf;
 };
 
+// A scalar DynamoDB value held in Postgres memory (no C++ object): what a datum of a scalar type
+// writes, and what a pushed-down comparison sends for a constant.
+struct DynamoScalar {
+    dynamo::AttrType type;  // S, N, B or BOOL
+    const char *data;       // S, N: the text (NUL-terminated from DynamoConstAs); B: the bytes
+    int len;                // bytes at data
+    bool boolean;           // BOOL
+};
+
 // --- in type_mapping_read.cpp: DynamoDB -> Postgres ---
 
 // Fills cx's columns from the relation's (not dropped) attributes.
@@ -84,14 +93,6 @@ void DynamoCoerceKeyValue(dynamo::AttributeValue *v, dynamo::AttrType key_type, 
                           Oid column_type);
 
 // --- in type_mapping_write.cpp: constants that DynamoDB compares (for deparse.cpp) ---
-
-// A scalar DynamoDB value in Postgres memory, as a pushed-down comparison sends it.
-struct DynamoScalar {
-    dynamo::AttrType type;  // S, N, B or BOOL
-    const char *data;       // S and N: NUL-terminated text; B: the bytes
-    int len;                // length of data
-    bool boolean;           // BOOL
-};
 
 // The DynamoDB type that values of Postgres type `type` compare as in a pushed-down condition:
 // N for smallint, integer, bigint and numeric, S for text and varchar, B for bytea, BOOL for

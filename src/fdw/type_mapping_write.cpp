@@ -1,6 +1,7 @@
 // Writing: Postgres datums -> DynamoDB attribute values, the inverse of the read mapping in
 // type_mapping_read.cpp (both are declared in type_mapping.hpp): scalars, arrays as sets or Lists,
-// json and jsonb as DynamoDB documents.
+// json and jsonb as DynamoDB documents; values written to keys made the key's type; constants of
+// pushed-down comparisons as the typed values DynamoDB compares.
 #include "client/key_coercion.hpp"
 #include "fdw/type_mapping.hpp"
 
