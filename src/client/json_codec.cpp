@@ -7,7 +7,7 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
-#include "convert.hpp"
+#include "number_text.hpp"
 
 namespace dynamo {
 

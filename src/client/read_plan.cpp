@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "client/convert.hpp"
+#include "client/number_text.hpp"
 #include "client/json_codec.hpp"
 
 namespace dynamo {

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "client/convert.hpp"
+#include "client/number_text.hpp"
 #include "client/dynamodb_client.hpp"
 #include "client/expression.hpp"
 #include "client/json_codec.hpp"

@@ -13,6 +13,7 @@
 // and one for "FALSE" (NOT swaps them; AND and OR combine them as De Morgan says). A missing
 // attribute and the NULL type read as SQL NULL, which is neither.
 #include "fdw/deparse.hpp"
+#include "fdw/type_mapping.hpp"
 
 extern "C" {
 #include "catalog/pg_collation.h"

@@ -13,7 +13,7 @@
 #include <new>
 
 #include "client/dynamodb_client.hpp"
-#include "client/convert.hpp"
+#include "client/number_text.hpp"
 #include "client/json_codec.hpp"
 #include "client/read_plan.hpp"
 
@@ -109,7 +109,8 @@ void DynamoCredentialOptions(List *options, bool user_mapping, DynamoOptions *in
 // Column option "catch_all" (default true): whether a jsonb column may act as the catch-all.
 bool DynamoColumnCatchAll(Oid relid, AttrNumber attnum);
 
-// Column option "array_type": how an array column is written (see DynamoDatumToAttribute).
+// Column option "array_type": how an array column is written (see DynamoDatumToAttribute in
+// type_mapping.hpp).
 enum DynamoArrayType {
     DYNAMO_ARRAY_AUTO,  // a set when the array is exactly one as it reads back, else a List
     DYNAMO_ARRAY_LIST,  // always a List
@@ -147,58 +148,6 @@ void DynamoShareClient(Oid serverid, Oid userid, std::shared_ptr<dynamo::DynamoC
 // foreign table or its server changes. Never NULL (errors are raised).
 const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid userid,
                                                     const char *table);
-
-// --- in convert.cpp ---
-
-struct DynamoColumn {
-    AttrNumber attnum;
-    char *name;  // the DynamoDB attribute name
-    size_t name_len;
-    Oid typid;
-    int32 typmod;
-    bool catch_all;              // jsonb column that may receive the unmatched attributes
-    DynamoArrayType array_type;  // array columns: how writes store them (set by modify.cpp)
-    // The type's input function, for types converted through text: looked up at its first use
-    // (ColumnInputCall in convert.cpp), into memory context cxt.
-    bool input_ready;
-    FmgrInfo input;
-    Oid ioparam;
-    MemoryContext cxt;
-    // Reading: where the attribute was in the last item, looked at first in the next one (the
-    // items of a table mostly list their attributes in the same order).
-    size_t position;
-};
-
-// Per-scan conversion context; `buf` is a heap string owned by the scan's runtime.
-struct DynamoConvertContext {
-    const char *relname;
-    const char *dynamo_table;
-    DynamoColumn *columns;
-    int ncolumns;
-    TupleDesc tupdesc;
-    const dynamo::TableDescription *desc;
-    std::string *buf;
-};
-
-void DynamoInitColumns(Relation rel, DynamoConvertContext *cx);
-// The elements of array `a` (palloc'd), flattened in storage order, with their NULL flags;
-// the element type's length and by-value flag too when elem_len and elem_byval are not NULL.
-void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int16 *elem_len,
-                         bool *elem_byval);
-// The item's key as a JSON object ({"id":"user123"}) into buf, for messages; never fails.
-void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char *buf, size_t size);
-// Fills values/nulls for one item.
-void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum *values,
-                       bool *nulls);
-// Converts a non-NULL datum of type typid into a DynamoDB value in *out (a heap object): the
-// inverse of the read mapping. An array becomes a set or a List as array_type says (ignored for
-// other types). Errors name the column and foreign table.
-void DynamoDatumToAttribute(Datum value, Oid typid, DynamoArrayType array_type,
-                            dynamo::AttributeValue *out, const char *column, const char *relname);
-// Errors unless typid is an array whose element type has a DynamoDB set type (text, varchar,
-// char, the integer types, real, double precision, numeric, bytea), the arrays that may carry
-// the array_type option.
-void DynamoCheckArrayTypeColumn(Oid typid, const char *column, const char *relname);
 
 // Names of every DynamoDB table the server's credentials can see (all ListTables pages), as a
 // List of String nodes.

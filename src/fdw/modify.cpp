@@ -5,6 +5,7 @@
 #include "client/expression.hpp"
 #include "fdw/deparse.hpp"
 #include "fdw/dynamodb_fdw.hpp"
+#include "fdw/type_mapping.hpp"
 
 #include <map>
 #include <string>
@@ -350,88 +351,8 @@ void EndRow(RowContext *rc) {
 // Makes rt->value fit a key attribute's declared type: a text column holds the digits of an N
 // key and the base64 of a B key. Empty strings and binaries cannot be key values.
 void FitKeyType(DynamoModifyState *st, const WriteColumn *wc) {
-    enum { Ok, NotNumber, NotBase64, WrongType, Empty } result = Ok;
-    dynamo::AttributeValue *v = &st->rt->value;
-    RunCpp([&] {
-        using dynamo::AttrType;
-        switch (wc->key_type) {
-            case AttrType::S:
-                if (v->type == AttrType::N)
-                    v->type = AttrType::S;
-                else if (v->type != AttrType::S)
-                    result = WrongType;
-                break;
-            case AttrType::N:
-                if (v->type == AttrType::S) {
-                    std::string why;
-                    if (dynamo::CheckDynamoNumber(v->str, why))
-                        v->type = AttrType::N;
-                    else
-                        result = NotNumber;
-                } else if (v->type != AttrType::N) {
-                    result = WrongType;
-                }
-                break;
-            default: {
-                if (v->type == AttrType::S) {
-                    std::string bytes;
-                    if (dynamo::Base64Decode(v->str, bytes)) {
-                        v->type = AttrType::B;
-                        v->str.swap(bytes);
-                    } else {
-                        result = NotBase64;
-                    }
-                } else if (v->type != AttrType::B) {
-                    result = WrongType;
-                }
-                break;
-            }
-        }
-        if (result == Ok && (v->type == AttrType::S || v->type == AttrType::B) && v->str.empty())
-            result = Empty;
-    });
-    const char *name = wc->col->name;
-    const char *role = RoleName(wc->role);
-    switch (result) {
-        case Ok:
-            return;
-        case Empty:
-            ereport(
-                ERROR,
-                (errcode(ERRCODE_NOT_NULL_VIOLATION),
-                 errmsg("empty value in column \"%s\" of foreign table \"%s\"", name, st->relname),
-                 errdetail("\"%s\" is a %s of DynamoDB table \"%s\", and DynamoDB does not "
-                           "allow empty strings or binaries in keys.",
-                           name, role, st->table)));
-            break;
-        case NotNumber:
-            ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                            errmsg("value of column \"%s\" of foreign table \"%s\" is not a number",
-                                   name, st->relname),
-                            errdetail("\"%s\" is a %s of type N in DynamoDB table \"%s\".", name,
-                                      role, st->table)));
-            break;
-        case NotBase64:
-            ereport(ERROR,
-                    (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                     errmsg("value of column \"%s\" of foreign table \"%s\" is not base64", name,
-                            st->relname),
-                     errdetail("\"%s\" is a %s of type B in DynamoDB table \"%s\"; a text column "
-                               "holds it in base64.",
-                               name, role, st->table)));
-            break;
-        case WrongType:
-            ereport(ERROR,
-                    (errcode(ERRCODE_DATATYPE_MISMATCH),
-                     errmsg("column \"%s\" of foreign table \"%s\" cannot hold a DynamoDB %s "
-                            "value",
-                            name, st->relname, dynamo::AttrTypeName(wc->key_type)),
-                     errdetail("\"%s\" is a %s of type %s in DynamoDB table \"%s\", and the "
-                               "column's type %s converts to %s.",
-                               name, role, dynamo::AttrTypeName(wc->key_type), st->table,
-                               format_type_be(wc->col->typid), dynamo::AttrTypeName(v->type))));
-            break;
-    }
+    DynamoCoerceKeyValue(&st->rt->value, wc->key_type, wc->col->name, RoleName(wc->role),
+                         st->relname, st->table, wc->col->typid);
 }
 
 // Converts one non-NULL value of column wc (of type typid) into rt->value.

@@ -4,6 +4,7 @@
 // into one DynamoOptions (and of a column's into ColumnOptions), and the cache of resolved
 // options all read that table. Credentials and Vault secrets are in credentials.cpp.
 #include "fdw/dynamodb_fdw.hpp"
+#include "fdw/type_mapping.hpp"
 
 #include <climits>
 #include <cstddef>

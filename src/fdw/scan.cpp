@@ -10,6 +10,7 @@
 //
 // A scan holds one page of items at a time.
 #include "fdw/deparse.hpp"
+#include "fdw/type_mapping.hpp"
 
 #include <string>
 

@@ -13,7 +13,7 @@
 #include <simdjson.h>
 
 #include "client/attribute_value.hpp"
-#include "client/convert.hpp"
+#include "client/number_text.hpp"
 #include "client/expression.hpp"
 #include "client/json_codec.hpp"
 #include "client/read_plan.hpp"

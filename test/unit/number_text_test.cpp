@@ -1,5 +1,5 @@
-// Unit tests for src/client/convert.
-#include "client/convert.hpp"
+// Unit tests for src/client/number_text.
+#include "client/number_text.hpp"
 
 #include <random>
 #include <string>

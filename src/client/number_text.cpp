@@ -1,4 +1,4 @@
-#include "convert.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <charconv>

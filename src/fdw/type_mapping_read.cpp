@@ -1,5 +1,6 @@
-// DynamoDB attribute values -> Postgres datums, following the declared column types.
-#include "fdw/dynamodb_fdw.hpp"
+// Reading: DynamoDB attribute values -> Postgres datums, following the declared column types
+// (the write direction is in type_mapping_write.cpp; both are declared in type_mapping.hpp).
+#include "fdw/type_mapping.hpp"
 
 #include <algorithm>
 
@@ -60,6 +61,12 @@ void Mismatch(const DynamoColumn *col, const dynamo::AttributeValue *v, const ch
                            why ? ": " : "", why ? why : "")));
 }
 
+// Errors unless v is of DynamoDB type `type`, the one the column reads.
+void Expect(const DynamoColumn *col, const dynamo::AttributeValue *v, dynamo::AttrType type) {
+    if (v->type != type)
+        Mismatch(col, v, NULL);
+}
+
 Datum TextDatum(const std::string &s) {
     return PointerGetDatum(cstring_to_text_with_len(s.data(), (int)s.size()));
 }
@@ -72,8 +79,7 @@ Datum ByteaDatum(const std::string &s) {
 }
 
 Datum IntegerDatum(const DynamoColumn *col, const dynamo::AttributeValue *v, int64 min, int64 max) {
-    if (v->type != dynamo::AttrType::N)
-        Mismatch(col, v, NULL);
+    Expect(col, v, dynamo::AttrType::N);
     int64_t out = 0;
     dynamo::IntParse r = dynamo::IntParse::Invalid;
     RunCpp([&] { r = dynamo::ParseInteger(v->str, min, max, out); });
@@ -329,6 +335,60 @@ Datum ColumnInputCall(const DynamoColumn *col, const std::string &text) {
     return InputFunctionCall(&c->input, const_cast<char *>(text.c_str()), c->ioparam, c->typmod);
 }
 
+// A number read as real or double precision: the nearest value (correctly rounded); a number
+// beyond the type's range is an error.
+Datum FloatDatum(const DynamoColumn *col, const dynamo::AttributeValue *v) {
+    Expect(col, v, dynamo::AttrType::N);
+    bool single = col->typid == FLOAT4OID;
+    float f = 0;
+    double d = 0;
+    bool ok = false;
+    RunCpp([&] { ok = single ? dynamo::ParseFloat(v->str, f) : dynamo::ParseDouble(v->str, d); });
+    if (!ok)
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                        errmsg("DynamoDB number in attribute \"%s\" is out of range for type %s",
+                               col->name, single ? "real" : "double precision"),
+                        errdetail("The number is %s.", v->str.c_str())));
+    return single ? Float4GetDatum(f) : Float8GetDatum(d);
+}
+
+// A string read as a date or timestamp: ISO 8601 text only (not "now" or "tomorrow"), through
+// the type's input function.
+Datum DateTimeDatum(const DynamoColumn *col, const dynamo::AttributeValue *v) {
+    Expect(col, v, dynamo::AttrType::S);
+    bool ok = false;
+    RunCpp([&] {
+        ok = col->typid == DATEOID ? dynamo::LooksLikeIsoDate(v->str, false)
+                                   : dynamo::LooksLikeIsoTimestamp(v->str);
+    });
+    if (!ok)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+                 errmsg("DynamoDB string \"%s\" in attribute \"%s\" is not an ISO 8601 %s",
+                        v->str.c_str(), col->name, col->typid == DATEOID ? "date" : "timestamp")));
+    return ColumnInputCall(col, v->str);
+}
+
+// Any value read as text: strings and numbers as they are, binary in base64, the rest in plain
+// JSON.
+Datum TextDatumOf(DynamoConvertContext *cx, const dynamo::AttributeValue *v) {
+    switch (v->type) {
+        case dynamo::AttrType::S:
+        case dynamo::AttrType::N:
+            return TextDatum(v->str);
+        case dynamo::AttrType::B: {
+            std::string *buf = cx->buf;
+            RunCpp([&] {
+                buf->clear();
+                dynamo::Base64EncodeAppend(v->str, *buf);
+            });
+            return TextDatum(*buf);
+        }
+        default:
+            return CStringGetTextDatum(PlainJson(cx, v));
+    }
+}
+
 Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
                    const dynamo::AttributeValue *v) {
     using dynamo::AttrType;
@@ -337,8 +397,7 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
         RejectNul(col, v);
     switch (col->typid) {
         case BOOLOID:
-            if (v->type != AttrType::BOOL)
-                Mismatch(col, v, NULL);
+            Expect(col, v, AttrType::BOOL);
             return BoolGetDatum(v->boolean);
         case INT2OID:
             return IntegerDatum(col, v, PG_INT16_MIN, PG_INT16_MAX);
@@ -346,80 +405,25 @@ Datum ConvertValue(DynamoConvertContext *cx, const DynamoColumn *col,
             return IntegerDatum(col, v, PG_INT32_MIN, PG_INT32_MAX);
         case INT8OID:
             return IntegerDatum(col, v, PG_INT64_MIN, PG_INT64_MAX);
-        case FLOAT4OID: {
-            if (v->type != AttrType::N)
-                Mismatch(col, v, NULL);
-            float f = 0;
-            bool ok = false;
-            RunCpp([&] { ok = dynamo::ParseFloat(v->str, f); });
-            if (!ok)
-                ereport(ERROR,
-                        (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                         errmsg("DynamoDB number in attribute \"%s\" is out of range for type real",
-                                col->name),
-                         errdetail("The number is %s.", v->str.c_str())));
-            return Float4GetDatum(f);
-        }
-        case FLOAT8OID: {
-            if (v->type != AttrType::N)
-                Mismatch(col, v, NULL);
-            double d = 0;
-            bool ok = false;
-            RunCpp([&] { ok = dynamo::ParseDouble(v->str, d); });
-            if (!ok)
-                ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                                errmsg("DynamoDB number in attribute \"%s\" is out of range for "
-                                       "type double precision",
-                                       col->name),
-                                errdetail("The number is %s.", v->str.c_str())));
-            return Float8GetDatum(d);
-        }
+        case FLOAT4OID:
+        case FLOAT8OID:
+            return FloatDatum(col, v);
         case NUMERICOID:
-            if (v->type != AttrType::N)
-                Mismatch(col, v, NULL);
+            Expect(col, v, AttrType::N);
             return NumericFromText(v->str, col->typmod);
         case DATEOID:
         case TIMESTAMPOID:
-        case TIMESTAMPTZOID: {
-            if (v->type != AttrType::S)
-                Mismatch(col, v, NULL);
-            bool ok = false;
-            RunCpp([&] {
-                ok = col->typid == DATEOID ? dynamo::LooksLikeIsoDate(v->str, false)
-                                           : dynamo::LooksLikeIsoTimestamp(v->str);
-            });
-            if (!ok)
-                ereport(ERROR, (errcode(ERRCODE_INVALID_DATETIME_FORMAT),
-                                errmsg("DynamoDB string \"%s\" in attribute \"%s\" is not an ISO "
-                                       "8601 %s",
-                                       v->str.c_str(), col->name,
-                                       col->typid == DATEOID ? "date" : "timestamp")));
-            return ColumnInputCall(col, v->str);
-        }
+        case TIMESTAMPTZOID:
+            return DateTimeDatum(col, v);
         case BYTEAOID:
-            if (v->type != AttrType::B)
-                Mismatch(col, v, NULL);
+            Expect(col, v, AttrType::B);
             return ByteaDatum(v->str);
         case JSONBOID:
             return JsonbFromAttribute(cx, v);
         case JSONOID:
             return DirectFunctionCall1(json_in, CStringGetDatum(PlainJson(cx, v)));
         case TEXTOID:
-            switch (v->type) {
-                case AttrType::S:
-                case AttrType::N:
-                    return TextDatum(v->str);
-                case AttrType::B: {
-                    std::string *buf = cx->buf;
-                    RunCpp([&] {
-                        buf->clear();
-                        dynamo::Base64EncodeAppend(v->str, *buf);
-                    });
-                    return TextDatum(*buf);
-                }
-                default:
-                    return CStringGetTextDatum(PlainJson(cx, v));
-            }
+            return TextDatumOf(cx, v);
         default: {
             Oid elemtype = get_element_type(col->typid);
             if (OidIsValid(elemtype))
@@ -512,20 +516,6 @@ void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char 
     DescribeKey(cx, item, buf, size);
 }
 
-void DynamoArrayElements(ArrayType *a, Datum **elems, bool **nulls, int *n, int16 *elem_len,
-                         bool *elem_byval) {
-    Oid elemtype = ARR_ELEMTYPE(a);
-    int16 typlen;
-    bool typbyval;
-    char typalign;
-    get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-    deconstruct_array(a, elemtype, typlen, typbyval, typalign, elems, nulls, n);
-    if (elem_len != NULL)
-        *elem_len = typlen;
-    if (elem_byval != NULL)
-        *elem_byval = typbyval;
-}
-
 void DynamoInitColumns(Relation rel, DynamoConvertContext *cx) {
     TupleDesc tupdesc = RelationGetDescr(rel);
     cx->tupdesc = tupdesc;
@@ -597,383 +587,4 @@ void DynamoItemToTuple(DynamoConvertContext *cx, const dynamo::Item *item, Datum
         nulls[idx] = false;
     }
     error_context_stack = errcb.previous;
-}
-
-// --- Postgres datums -> DynamoDB attribute values ---
-
-extern "C" {
-#include "common/shortest_dec.h"
-#include "utils/datetime.h"
-}
-
-namespace {
-
-void BadValue(const char *column, const char *relname, const char *why) {
-    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-                    errmsg("value of column \"%s\" of foreign table \"%s\" cannot be stored in "
-                           "DynamoDB: %s",
-                           column, relname, why)));
-}
-
-// Checks a number text against DynamoDB's limits, erroring with the column's name.
-void CheckNumber(const char *text, const char *column, const char *relname) {
-    char why[128] = "";
-    bool ok = false;
-    RunCpp([&] {
-        std::string w;
-        ok = dynamo::CheckDynamoNumber(text, w);
-        if (!ok)
-            std::strncpy(why, w.c_str(), sizeof(why) - 1);
-    });
-    if (!ok) {
-        char *msg = psprintf("the number %s is %s", text, why);
-        BadValue(column, relname, msg);
-    }
-}
-
-char *TimestampText(Timestamp ts, bool utc_zone, const char *column, const char *relname) {
-    if (TIMESTAMP_NOT_FINITE(ts))
-        BadValue(column, relname, "infinite timestamps have no ISO 8601 form");
-    struct pg_tm tm;
-    fsec_t fsec;
-    if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-        BadValue(column, relname, "timestamp out of range");
-    char buf[MAXDATELEN + 2];
-    EncodeDateTime(&tm, fsec, false, 0, NULL, USE_XSD_DATES, buf);
-    if (utc_zone)
-        strcat(buf, "Z");
-    return pstrdup(buf);
-}
-
-// Finds a number DynamoDB cannot store anywhere in `v` (JSON numbers have no such limits).
-bool FindBadNumber(const dynamo::AttributeValue &v, std::string &text, std::string &why) {
-    switch (v.type) {
-        case dynamo::AttrType::N:
-            text = v.str;
-            return !dynamo::CheckDynamoNumber(v.str, why);
-        case dynamo::AttrType::L:
-            for (const dynamo::AttributeValue &e : v.list)
-                if (FindBadNumber(e, text, why))
-                    return true;
-            return false;
-        case dynamo::AttrType::M:
-            for (const auto &e : v.map)
-                if (FindBadNumber(e.second, text, why))
-                    return true;
-            return false;
-        default:
-            return false;
-    }
-}
-
-// The set type an array of elemtype writes as: SS for text types, NS for numbers, BS for bytea.
-bool SetTypeOf(Oid elemtype, dynamo::AttrType *type) {
-    switch (elemtype) {
-        case TEXTOID:
-        case VARCHAROID:
-        case BPCHAROID:
-            *type = dynamo::AttrType::SS;
-            return true;
-        case INT2OID:
-        case INT4OID:
-        case INT8OID:
-        case FLOAT4OID:
-        case FLOAT8OID:
-        case NUMERICOID:
-            *type = dynamo::AttrType::NS;
-            return true;
-        case BYTEAOID:
-            *type = dynamo::AttrType::BS;
-            return true;
-        default:
-            return false;
-    }
-}
-
-// Refuses a set in a value of column `column`: `why` says what a set cannot hold.
-void NotASet(const char *column, const char *relname, const char *why) {
-    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-                    errmsg("value of column \"%s\" of foreign table \"%s\" cannot be stored in "
-                           "DynamoDB: %s",
-                           column, relname, why),
-                    errhint("The column has array_type 'set'; with array_type 'auto' or 'list' "
-                            "such an array is written as a List.")));
-}
-
-// An array as a DynamoDB set or List; the one place that decides which (docs/dynamodb.md, "Types
-// on the way in"):
-// - list: a List (L) whose elements convert as values of the element type would, NULL elements
-//   as the NULL type;
-// - set: a set (SS, NS or BS, by the element type); an array no set can hold (empty, a NULL
-//   element, a member twice) is an error;
-// - auto: a set when a read of that set gives back exactly this array (non-empty, no NULL, no
-//   member twice, members already in the order sets are read in: dynamo::InSetOrder), a List
-//   otherwise.
-// Arrays of element types without a set type are always Lists. Arrays of more than one
-// dimension are refused whatever the setting.
-void ArrayToAttribute(Datum value, Oid typid, Oid elemtype, DynamoArrayType array_type,
-                      dynamo::AttributeValue *out, const char *column, const char *relname) {
-    // Scratch value for one element, reused.
-    static dynamo::AttributeValue *element;
-    dynamo::AttrType set_type = dynamo::AttrType::SS;
-    bool has_set = SetTypeOf(elemtype, &set_type);
-    if (array_type != DYNAMO_ARRAY_AUTO)
-        DynamoCheckArrayTypeColumn(typid, column, relname);
-    ArrayType *arr = DatumGetArrayTypeP(value);
-    if (ARR_NDIM(arr) > 1)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("value of column \"%s\" of foreign table \"%s\" cannot be stored in "
-                               "DynamoDB: multi-dimensional arrays are not supported",
-                               column, relname),
-                        errdetail("The array has %d dimensions; an array column writes a set or "
-                                  "a List of one dimension.",
-                                  ARR_NDIM(arr)),
-                        errhint("Store nested lists in a jsonb column.")));
-    Datum *elems;
-    bool *nulls;
-    int n;
-    DynamoArrayElements(arr, &elems, &nulls, &n, NULL, NULL);
-    bool any_null = false;
-    for (int i = 0; i < n; i++)
-        any_null = any_null || nulls[i];
-    if (array_type == DYNAMO_ARRAY_SET && n == 0)
-        NotASet(column, relname, "a DynamoDB set cannot be empty");
-    if (array_type == DYNAMO_ARRAY_SET && any_null)
-        NotASet(column, relname, "a DynamoDB set cannot contain NULL");
-    if (element == nullptr)
-        RunCpp([] { element = new dynamo::AttributeValue(); });
-
-    bool as_set = has_set && n > 0 && !any_null && array_type != DYNAMO_ARRAY_LIST;
-    if (as_set) {
-        RunCpp([&] {
-            *out = dynamo::AttributeValue();
-            out->type = set_type;
-            out->set.reserve(n);
-        });
-        for (int i = 0; i < n; i++) {
-            DynamoDatumToAttribute(elems[i], elemtype, DYNAMO_ARRAY_AUTO, element, column, relname);
-            RunCpp([&] { out->set.push_back(element->str); });
-        }
-        bool in_order = false;
-        RunCpp([&] { in_order = dynamo::InSetOrder(set_type, out->set); });
-        if (in_order)
-            return;
-        if (array_type == DYNAMO_ARRAY_SET) {
-            // Any order will do (a set has none), but not a member twice (numbers compare by
-            // value).
-            int repeated = -1;
-            RunCpp([&] {
-                std::vector<int> order(out->set.size());
-                for (size_t i = 0; i < order.size(); i++)
-                    order[i] = (int)i;
-                auto cmp = [&](int a, int b) {
-                    return dynamo::CompareSetMembers(set_type, out->set[a], out->set[b]);
-                };
-                std::stable_sort(order.begin(), order.end(),
-                                 [&](int a, int b) { return cmp(a, b) < 0; });
-                for (size_t i = 1; i < order.size() && repeated < 0; i++)
-                    if (cmp(order[i - 1], order[i]) == 0)
-                        repeated = std::max(order[i - 1], order[i]);
-            });
-            if (repeated >= 0)
-                NotASet(column, relname,
-                        psprintf("a DynamoDB set cannot hold the same member twice (element %d "
-                                 "repeats an earlier one)",
-                                 repeated + 1));
-            // Sent (and shown by EXPLAIN) in the order it reads back in.
-            RunCpp([&] { dynamo::SortSet(set_type, out->set); });
-            return;
-        }
-        // auto: the members, as converted, become the List's elements in the array's order.
-        RunCpp([&] {
-            dynamo::AttrType member_type = set_type == dynamo::AttrType::SS   ? dynamo::AttrType::S
-                                           : set_type == dynamo::AttrType::NS ? dynamo::AttrType::N
-                                                                              : dynamo::AttrType::B;
-            std::vector<std::string> members = std::move(out->set);
-            *out = dynamo::AttributeValue();
-            out->type = dynamo::AttrType::L;
-            out->list.resize(members.size());
-            for (size_t i = 0; i < members.size(); i++) {
-                out->list[i].type = member_type;
-                out->list[i].str = std::move(members[i]);
-            }
-        });
-        return;
-    }
-
-    RunCpp([&] {
-        *out = dynamo::AttributeValue();
-        out->type = dynamo::AttrType::L;
-        out->list.reserve(n);
-    });
-    bool json_element = elemtype == JSONBOID || elemtype == JSONOID;
-    for (int i = 0; i < n; i++) {
-        if (nulls[i]) {
-            RunCpp([&] { out->list.emplace_back(); });
-            continue;
-        }
-        DynamoDatumToAttribute(elems[i], elemtype, DYNAMO_ARRAY_AUTO, element, column, relname);
-        // A JSON null would be the NULL type, which reads back as a NULL element.
-        if (json_element && element->type == dynamo::AttrType::NUL)
-            BadValue(column, relname,
-                     psprintf("element %d is a JSON null, which a DynamoDB List cannot tell "
-                              "from a NULL element",
-                              i + 1));
-        RunCpp([&] { out->list.push_back(std::move(*element)); });
-    }
-}
-
-}  // namespace
-
-void DynamoCheckArrayTypeColumn(Oid typid, const char *column, const char *relname) {
-    Oid elemtype = get_element_type(typid);
-    dynamo::AttrType set_type;
-    if (OidIsValid(elemtype) && SetTypeOf(elemtype, &set_type))
-        return;
-    ereport(ERROR,
-            (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-             errmsg("option \"array_type\" is not valid for column \"%s\" of foreign table \"%s\"",
-                    column, relname),
-             errdetail("The column's type is %s; array_type applies to arrays of types that "
-                       "DynamoDB sets hold.",
-                       format_type_be(typid)),
-             errhint("Give array_type only to arrays of text, varchar, char, smallint, integer, "
-                     "bigint, real, double precision, numeric or bytea. Arrays of other types "
-                     "are always written as a List.")));
-}
-
-void DynamoDatumToAttribute(Datum value, Oid typid, DynamoArrayType array_type,
-                            dynamo::AttributeValue *out, const char *column, const char *relname) {
-    using dynamo::AttrType;
-    AttrType type = AttrType::S;
-    const char *data = NULL;
-    size_t len = 0;
-    bool boolean = false;
-    bool have_len = false;  // len is set (data need not be NUL-terminated)
-    char numbuf[64];
-
-    switch (typid) {
-        case BOOLOID:
-            type = AttrType::BOOL;
-            boolean = DatumGetBool(value);
-            break;
-        case INT2OID:
-        case INT4OID:
-        case INT8OID: {
-            int64 v = typid == INT2OID   ? DatumGetInt16(value)
-                      : typid == INT4OID ? DatumGetInt32(value)
-                                         : DatumGetInt64(value);
-            snprintf(numbuf, sizeof(numbuf), INT64_FORMAT, v);
-            type = AttrType::N;
-            data = numbuf;
-            break;
-        }
-        case FLOAT4OID:
-        case FLOAT8OID: {
-            double d = typid == FLOAT4OID ? DatumGetFloat4(value) : DatumGetFloat8(value);
-            if (std::isnan(d) || std::isinf(d))
-                BadValue(column, relname, "DynamoDB numbers cannot be NaN or infinite");
-            // The shortest text that reads back as the same value.
-            if (typid == FLOAT4OID)
-                float_to_shortest_decimal_buf(DatumGetFloat4(value), numbuf);
-            else
-                double_to_shortest_decimal_buf(d, numbuf);
-            type = AttrType::N;
-            data = numbuf;
-            CheckNumber(data, column, relname);
-            break;
-        }
-        case NUMERICOID: {
-            char *digits = DatumGetCString(DirectFunctionCall1(numeric_out, value));
-            if (strcmp(digits, "NaN") == 0 || strcmp(digits, "Infinity") == 0 ||
-                strcmp(digits, "-Infinity") == 0)
-                BadValue(column, relname, "DynamoDB numbers cannot be NaN or infinite");
-            CheckNumber(digits, column, relname);
-            type = AttrType::N;
-            data = digits;
-            break;
-        }
-        case DATEOID: {
-            DateADT date = DatumGetDateADT(value);
-            if (DATE_NOT_FINITE(date))
-                BadValue(column, relname, "infinite dates have no ISO 8601 form");
-            struct pg_tm tm;
-            j2date(date + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-            char buf[MAXDATELEN + 1];
-            EncodeDateOnly(&tm, USE_ISO_DATES, buf);
-            data = pstrdup(buf);
-            break;
-        }
-        case TIMESTAMPOID:
-            data = TimestampText(DatumGetTimestamp(value), false, column, relname);
-            break;
-        case TIMESTAMPTZOID:
-            data = TimestampText(DatumGetTimestampTz(value), true, column, relname);
-            break;
-        case BYTEAOID: {
-            bytea *b = DatumGetByteaPP(value);
-            type = AttrType::B;
-            data = VARDATA_ANY(b);
-            len = VARSIZE_ANY_EXHDR(b);
-            have_len = true;
-            break;
-        }
-        case JSONBOID:
-        case JSONOID: {
-            char *json = typid == JSONBOID ? DatumGetCString(DirectFunctionCall1(jsonb_out, value))
-                                           : TextDatumGetCString(value);
-            bool ok = false;
-            char why[256] = "";
-            RunCpp([&] {
-                try {
-                    *out = dynamo::FromPlainJson(json);
-                    std::string text, reason;
-                    ok = !FindBadNumber(*out, text, reason);
-                    if (!ok) {
-                        if (text.size() > 60)
-                            text = text.substr(0, 60) + "...";
-                        snprintf(why, sizeof(why), "the number %s is %s", text.c_str(),
-                                 reason.c_str());
-                    }
-                } catch (const dynamo::JsonError &e) {
-                    std::strncpy(why, e.what(), sizeof(why) - 1);
-                }
-            });
-            if (!ok)
-                BadValue(column, relname, why);
-            return;
-        }
-        case TEXTOID:
-        case VARCHAROID:
-        case BPCHAROID: {
-            struct varlena *t = DatumGetTextPP(value);
-            data = VARDATA_ANY(t);
-            len = VARSIZE_ANY_EXHDR(t);
-            if (typid == BPCHAROID)
-                len = bpchartruelen(const_cast<char *>(data), (int)len);
-            have_len = true;
-            break;
-        }
-        default: {
-            Oid elemtype = get_element_type(typid);
-            if (OidIsValid(elemtype)) {
-                ArrayToAttribute(value, typid, elemtype, array_type, out, column, relname);
-                return;
-            }
-            Oid outfunc;
-            bool varlena;
-            getTypeOutputInfo(typid, &outfunc, &varlena);
-            data = OidOutputFunctionCall(outfunc, value);
-            break;
-        }
-    }
-    if (data != NULL && !have_len)
-        len = strlen(data);
-    RunCpp([&] {
-        *out = dynamo::AttributeValue();
-        out->type = type;
-        out->boolean = boolean;
-        if (data != NULL)
-            out->str.assign(data, len);
-    });
 }

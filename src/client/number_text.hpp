@@ -1,4 +1,6 @@
-// Pure helpers used when turning DynamoDB values into Postgres column values. Part of the client
+// Number and date texts: DynamoDB numbers travel as decimal text, and these read, check and compare
+// that text exactly (no floating point unless a float is asked for); dates and timestamps travel
+// as ISO 8601 strings, which are checked here before Postgres parses them. Part of the client
 // layer: plain C++, never includes postgres.h.
 #pragma once
 
