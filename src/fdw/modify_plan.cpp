@@ -186,61 +186,57 @@ Expr *ArithmeticOf(Expr *e, Index rti, AttrNumber attno, Form_pg_attribute att, 
     return delta;
 }
 
-// For `keycol = value` (either side) with value a Const or Param, and an equality that means
-// the same as DynamoDB's key equality, returns the key's index (0 partition, 1 sort) and the
-// value; -1 otherwise.
-int KeyEquality(Expr *clause, Index rtindex, Relation rel, const dynamo::TableDescription *desc,
-                AttrNumber *keys, int nkeys, Expr **value) {
-    if (!IsA(clause, OpExpr))
+Expr *StripRelabel(Expr *e) {
+    while (IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
+    return e;
+}
+
+// The value types whose equality with a key column's is DynamoDB's key equality: text for an S
+// key, integers and numeric for an N key, bytea for a B key.
+bool KeyValueType(Oid t, dynamo::AttrType target) {
+    switch (target) {
+        case dynamo::AttrType::S:
+            return t == TEXTOID || t == VARCHAROID;
+        case dynamo::AttrType::N:
+            return IsNumericTypeOid(t);
+        case dynamo::AttrType::B:
+            return t == BYTEAOID;
+        default:
+            return false;
+    }
+}
+
+// Whether a WHERE conjunct fixes a key of the table for a write: returns the key's index (0
+// partition, 1 sort) and the value, a Const or Param; -1 otherwise.
+//
+// The read side's analysis decides it (DynamoAnalyzeConjunct in deparse.cpp): an equality built
+// into Postgres (key_op DKEY_EQ) on the table's own partition or sort key that selects exactly
+// the items DynamoDB's key equality selects (key_exact): strings by bytes under a deterministic
+// collation, numbers by value, binaries by bytes; not a text column over an N key ('42.0' is not
+// '42'), and never a float column, which DynamoDB's keys do not compare like. A write then also
+// requires, as it always has, where the read side accepts more:
+//  - the key column itself (under relabeling), not under a widening cast: `intcol::numeric = 1.5`;
+//  - a Const or Param value, not any expression computable at the start of the scan;
+//  - a value whose own type (under relabeling: a domain over text, say) is one of those above.
+int WriteKeyEquality(DynamoRelInfo *info, DynamoConjunct *cj, AttrNumber *keys, int nkeys,
+                     Expr **value) {
+    if (cj->key_op != DKEY_EQ || !cj->key_exact || !IsA(cj->rinfo->clause, OpExpr))
         return -1;
-    OpExpr *op = (OpExpr *)clause;
-    if (list_length(op->args) != 2)
+    const DynamoKeyAttr *key = DynamoFindKeyAttr(info, cj->key_attr);
+    if (key != &info->hash && key != &info->range)
         return -1;
-    char *opname = get_opname(op->opno);
-    if (opname == NULL || strcmp(opname, "=") != 0)
+    OpExpr *op = (OpExpr *)cj->rinfo->clause;
+    Expr *column =
+        (Expr *)(linitial(op->args) == cj->key_value ? lsecond(op->args) : linitial(op->args));
+    column = StripRelabel(column);
+    Expr *v = StripRelabel(cj->key_value);
+    if (!IsA(column, Var) || !(IsA(v, Const) || IsA(v, Param)) ||
+        !KeyValueType(exprType((Node *)v), cj->key_target))
         return -1;
-    if (OidIsValid(op->inputcollid) && !get_collation_isdeterministic(op->inputcollid))
-        return -1;
-    for (int side = 0; side < 2; side++) {
-        Expr *var = (Expr *)list_nth(op->args, side);
-        Expr *other = (Expr *)list_nth(op->args, 1 - side);
-        while (IsA(var, RelabelType))
-            var = ((RelabelType *)var)->arg;
-        while (IsA(other, RelabelType))
-            other = ((RelabelType *)other)->arg;
-        if (!IsA(var, Var) || !(IsA(other, Const) || IsA(other, Param)))
-            continue;
-        Var *v = (Var *)var;
-        if (v->varno != (int)rtindex || v->varlevelsup != 0)
-            continue;
-        for (int k = 0; k < nkeys; k++) {
-            if (v->varattno != keys[k])
-                continue;
-            // Postgres's equality must be DynamoDB's: strings by bytes, numbers by value,
-            // binaries by bytes. (A text column over an N key compares as text; a float column
-            // compares after rounding.)
-            dynamo::AttrType kt = k == 0 ? desc->hash.type : desc->range.type;
-            Oid coltype = TupleDescAttr(RelationGetDescr(rel), v->varattno - 1)->atttypid;
-            Oid valtype = exprType((Node *)other);
-            bool same = false;
-            switch (kt) {
-                case dynamo::AttrType::S:
-                    same = (coltype == TEXTOID || coltype == VARCHAROID) &&
-                           (valtype == TEXTOID || valtype == VARCHAROID);
-                    break;
-                case dynamo::AttrType::N:
-                    same = (coltype == INT2OID || coltype == INT4OID || coltype == INT8OID ||
-                            coltype == NUMERICOID) &&
-                           (valtype == INT2OID || valtype == INT4OID || valtype == INT8OID ||
-                            valtype == NUMERICOID);
-                    break;
-                default:
-                    same = coltype == BYTEAOID && valtype == BYTEAOID;
-                    break;
-            }
-            if (!same)
-                return -1;
-            *value = other;
+    for (int k = 0; k < nkeys; k++) {
+        if (((Var *)column)->varattno == keys[k] && key == (k == 0 ? &info->hash : &info->range)) {
+            *value = v;
             return k;
         }
     }
@@ -281,23 +277,25 @@ ForeignScan *DirectScan(PlannerInfo *root, ModifyTable *plan, Index resultRelati
 }
 
 // The conditions must fix the whole key (`keycol = value`); the others must be conditions
-// DynamoDB evaluates exactly.
-bool DirectWhere(RelOptInfo *baserel, const dynamo::TableDescription *desc, DirectPlan *dp) {
+// DynamoDB evaluates exactly. (baserel->fdw_private is the scan's planner state: the ForeignScan
+// below is this wrapper's scan of the target.)
+bool DirectWhere(RelOptInfo *baserel, DirectPlan *dp) {
+    DynamoRelInfo *info = (DynamoRelInfo *)baserel->fdw_private;
+    if (info == NULL)
+        return false;
     ListCell *lc;
     foreach (lc, baserel->baserestrictinfo) {
         RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+        DynamoConjunct *cj = DynamoAnalyzeConjunct(info, baserel, ri);
         Expr *value = NULL;
-        int k = KeyEquality(ri->clause, dp->rti, dp->rel, desc, dp->keys, dp->nkeys, &value);
+        int k = WriteKeyEquality(info, cj, dp->keys, dp->nkeys, &value);
         if (k >= 0 && dp->key_values[k] == NULL) {
             dp->key_values[k] = value;
             continue;
         }
         // Any other condition goes into the request's ConditionExpression, where DynamoDB
         // decides it exactly as Postgres would: compare-and-set.
-        DynamoRelInfo *info = (DynamoRelInfo *)baserel->fdw_private;
-        DynamoConjunct *cj =
-            info != NULL && info->pushdown ? DynamoAnalyzeConjunct(info, baserel, ri) : NULL;
-        if (cj == NULL || cj->filter == NULL || !cj->filter_exact)
+        if (!info->pushdown || cj->filter == NULL || !cj->filter_exact)
             return false;
         dp->conditions = lappend(dp->conditions, cj->filter);
     }
@@ -492,7 +490,7 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     initStringInfo(&dp.set_text);
     initStringInfo(&dp.remove_text);
 
-    bool usable = DirectWhere(root->simple_rel_array[resultRelation], desc, &dp);
+    bool usable = DirectWhere(root->simple_rel_array[resultRelation], &dp);
     List *tlist = NIL, *colnos = NIL;
     if (op == CMD_UPDATE)
         CheckKeyAssignments(root, resultRelation, dp.rel, dp.keys, dp.nkeys, &tlist, &colnos);
