@@ -219,6 +219,9 @@ bool KeyValueType(Oid t, dynamo::AttrType target) {
 //  - the key column itself (under relabeling), not under a widening cast: `intcol::numeric = 1.5`;
 //  - a Const or Param value, not any expression computable at the start of the scan;
 //  - a value whose own type (under relabeling: a domain over text, say) is one of those above.
+// It is stricter than the write path's former check (KeyEquality) in two cases: an operator
+// named = that is not built in (its meaning is unknown), and a NULL constant (which the planner
+// folds away first) are no key equality.
 int WriteKeyEquality(DynamoRelInfo *info, DynamoConjunct *cj, AttrNumber *keys, int nkeys,
                      Expr **value) {
     if (cj->key_op != DKEY_EQ || !cj->key_exact || !IsA(cj->rinfo->clause, OpExpr))
