@@ -196,7 +196,8 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
 extern bool dynamodb_pushdown;
 extern bool dynamodb_allow_full_scan;
 
-// --- in modify.cpp ---
+// --- writes: modify_plan.cpp (planning, one-request UPDATE/DELETE), modify_exec.cpp (row by
+// row), direct_modify.cpp (running one-request UPDATE/DELETE) ---
 void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEntry *target_rte,
                                    Relation target_relation);
 List *DynamoPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,

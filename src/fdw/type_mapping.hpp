@@ -24,7 +24,7 @@ struct DynamoColumn {
     Oid typid;
     int32 typmod;
     bool catch_all;              // jsonb column that may receive the unmatched attributes
-    DynamoArrayType array_type;  // array columns: how writes store them (set by modify.cpp)
+    DynamoArrayType array_type;  // array columns: how writes store them (set by modify_state.cpp)
     // The type's input function, for types converted through text: looked up at its first use
     // (ColumnInputCall in type_mapping_read.cpp), into memory context cxt.
     bool input_ready;
