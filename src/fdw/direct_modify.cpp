@@ -51,6 +51,7 @@ void BuildDirectUpdate(DynamoModifyState *st) {
         dynamo::UpdateSpec spec;
         spec.set = rt->set;
         spec.arith = rt->arith;
+        spec.appends = rt->appends;
         spec.remove = rt->remove;
         spec.also = rt->also;
         dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
@@ -68,12 +69,57 @@ bool ComputableFromItem(ModifyRuntime *rt) {
         if (!number && !(v == nullptr && a.has_start))
             return false;
     }
-    rt->expected.clear();
-    for (const dynamo::Arithmetic &a : rt->arith) {
+    for (const dynamo::ListAppend &a : rt->appends) {
         const dynamo::AttributeValue *v = dynamo::FindAttribute(rt->returned, a.attr);
-        rt->expected.emplace_back(a.attr, v ? *v : dynamo::AttributeValue());
+        if (v == nullptr || v->type != dynamo::AttrType::L)
+            return false;
     }
+    rt->expected.clear();
+    auto expect = [rt](const std::string &attr) {
+        const dynamo::AttributeValue *v = dynamo::FindAttribute(rt->returned, attr);
+        rt->expected.emplace_back(attr, v ? *v : dynamo::AttributeValue());
+    };
+    for (const dynamo::Arithmetic &a : rt->arith)
+        expect(a.attr);
+    for (const dynamo::ListAppend &a : rt->appends)
+        expect(a.attr);
     return true;
+}
+
+// The concatenations of the direct UPDATE computed as Postgres computes them, from the item as
+// read into rt->returned: into spec's SETs and REMOVEs, each expecting the value read.
+void ComputeAppends(DynamoModifyState *st, dynamo::UpdateSpec *spec) {
+    ModifyRuntime *rt = st->rt;
+    if (st->append_attnums == NIL)
+        return;
+    TupleDesc tupdesc = RelationGetDescr(st->rel);
+    Datum *values = (Datum *)palloc0(sizeof(Datum) * tupdesc->natts);
+    bool *nulls = (bool *)palloc0(sizeof(bool) * tupdesc->natts);
+    DynamoItemToTuple(&st->cx, &rt->returned, values, nulls);
+    int i = 0;
+    ListCell *lc;
+    foreach (lc, st->append_attnums) {
+        AttrNumber attnum = (AttrNumber)lfirst_int(lc);
+        const WriteColumn *wc = ColumnByAttnum(st, attnum);
+        bool prepend = false;
+        const char *attr = NULL;
+        RunCpp([&] {
+            prepend = rt->appends[(size_t)i].prepend;
+            attr = rt->appends[(size_t)i].attr.c_str();
+            const dynamo::AttributeValue *old = dynamo::FindAttribute(rt->returned, attr);
+            spec->expect.emplace_back(attr, old ? *old : dynamo::AttributeValue());
+        });
+        if (nulls[attnum - 1]) {
+            RunCpp([&] { spec->remove.emplace_back(attr); });  // NULL || v is NULL
+        } else {
+            Datum v = st->append_values[i];
+            Datum result = prepend ? DirectFunctionCall2(jsonb_concat, v, values[attnum - 1])
+                                   : DirectFunctionCall2(jsonb_concat, values[attnum - 1], v);
+            ColumnValue(st, wc, result, JSONBOID);
+            RunCpp([&] { spec->set.emplace_back(attr, std::move(rt->value)); });
+        }
+        i++;
+    }
 }
 
 // The UpdateItem of what SQL computes from the item as read into rt->returned, on the condition
@@ -84,7 +130,8 @@ void BuildComputedUpdate(DynamoModifyState *st) {
     RunCpp([&] { n = (int)rt->arith.size(); });
     dynamo::UpdateSpec *spec = NULL;
     RunCpp([&] {
-        spec = new dynamo::UpdateSpec();
+        spec = &rt->computed;
+        *spec = dynamo::UpdateSpec();
         spec->set = rt->set;
         spec->remove = rt->remove;
         spec->also = rt->also;
@@ -100,7 +147,6 @@ void BuildComputedUpdate(DynamoModifyState *st) {
         });
         bool absent = old == NULL || old->type == dynamo::AttrType::NUL;
         if (!absent && old->type != dynamo::AttrType::N) {
-            RunCpp([&] { delete spec; });
             ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
                             errmsg("DynamoDB attribute \"%s\" of type %s cannot be read as a "
                                    "number",
@@ -118,11 +164,11 @@ void BuildComputedUpdate(DynamoModifyState *st) {
         RunCpp(
             [&] { spec->expect.emplace_back(a->attr, absent ? dynamo::AttributeValue() : *old); });
     }
+    ComputeAppends(st, spec);
     RunCpp([&] {
         dynamo::BuildUpdateSpec(*spec, rt->desc.hash.name, rt->request);
         rt->request.return_values = st->has_returning;
         rt->expected = std::move(spec->expect);
-        delete spec;
     });
 }
 
@@ -137,7 +183,7 @@ bool SendUpdateWithArithmetic(DynamoModifyState *st) {
     BuildDirectUpdate(st);
     bool written = SendSingle(st, "UpdateItem");
     bool plain = false;
-    RunCpp([&] { plain = rt->arith.empty(); });
+    RunCpp([&] { plain = rt->arith.empty() && rt->appends.empty(); });
     if (written || plain)
         return written;
 
@@ -211,10 +257,30 @@ void AddArithmetic(DynamoModifyState *st, const WriteColumn *wc, int kind, ExprS
     }
 }
 
-// The assignments, evaluated, into rt->set, rt->remove and rt->arith.
+// A concatenation with the jsonb array `elements` (kind: append or prepend) into rt->appends.
+void AddListAppend(DynamoModifyState *st, const WriteColumn *wc, int kind, Datum elements) {
+    ModifyRuntime *rt = st->rt;
+    st->append_values[list_length(st->append_attnums)] = elements;
+    st->append_attnums = lappend_int(st->append_attnums, wc->col->attnum);
+    ColumnValue(st, wc, elements, JSONBOID);
+    RunCpp([&] {
+        dynamo::ListAppend a;
+        a.attr = wc->col->name;
+        a.list = std::move(rt->value);
+        a.prepend = kind == DIRECT_SET_PREPEND;
+        rt->appends.push_back(std::move(a));
+    });
+}
+
+// The assignments, evaluated, into rt->set, rt->remove, rt->arith and rt->appends.
 void EvalDirectAssignments(DynamoModifyState *st, ExprContext *econtext) {
     ModifyRuntime *rt = st->rt;
-    RunCpp([&] { rt->arith.clear(); });
+    RunCpp([&] {
+        rt->arith.clear();
+        rt->appends.clear();
+    });
+    st->append_attnums = NIL;
+    st->append_values = (Datum *)palloc0(sizeof(Datum) * (list_length(st->set_attrs) + 1));
     ListCell *lc, *lc2;
     ListCell *lk = list_head(st->set_kinds), *ls = list_head(st->start_exprs);
     forboth(lc, st->set_exprs, lc2, st->set_attrs) {
@@ -242,8 +308,12 @@ void EvalDirectAssignments(DynamoModifyState *st, ExprContext *econtext) {
             start = ExecEvalExpr(ss, econtext, &start_isnull);
         }
         if (isnull) {
-            // col + NULL is NULL
+            // col + NULL and col || NULL are NULL
             RunCpp([&] { rt->remove.emplace_back(wc->col->name); });
+            continue;
+        }
+        if (kind & DIRECT_SET_LIST) {
+            AddListAppend(st, wc, kind, ListElements(d));
             continue;
         }
         AddArithmetic(st, wc, kind, es, d, ss, start, start_isnull);
@@ -372,7 +442,9 @@ void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
             if (kind == DIRECT_SET_VALUE)
                 continue;
             const char *name = ShownName(ColumnByAttnum(st, lfirst_int(la))->col->name);
-            if (kind & DIRECT_SET_START)
+            if (kind & DIRECT_SET_LIST)
+                appendStringInfo(&cond, " AND attribute_type(%s, \"L\")", name);
+            else if (kind & DIRECT_SET_START)
                 appendStringInfo(&cond,
                                  " AND (attribute_not_exists(%s) OR attribute_type(%s, \"N\"))",
                                  name, name);

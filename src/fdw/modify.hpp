@@ -44,11 +44,20 @@ enum FdwDirectPrivateIndex {
     FdwDirectPrivateCondition,  // String: JSON of the WHERE clause's other conditions, or ""
 };
 
-// How a direct UPDATE assigns a column: a value, or arithmetic DynamoDB computes from the item
-// (col + delta, col - delta; DIRECT_SET_START: coalesce(col, start) + delta). fdw_exprs holds the
-// value or delta in FdwDirectPrivateSetAttrs order, then the starts, in the same order.
-enum DirectSetKind { DIRECT_SET_VALUE = 0, DIRECT_SET_ADD = 1, DIRECT_SET_SUBTRACT = 2 };
+// How a direct UPDATE assigns a column: a value, or what DynamoDB computes from the item:
+// arithmetic (col + delta, col - delta; DIRECT_SET_START: coalesce(col, start) + delta) or a jsonb
+// concatenation with a list (col || v: list_append(col, v); v || col: list_append(v, col)).
+// fdw_exprs holds the value, delta or v in FdwDirectPrivateSetAttrs order, then the starts, in
+// the same order.
+enum DirectSetKind {
+    DIRECT_SET_VALUE = 0,
+    DIRECT_SET_ADD = 1,
+    DIRECT_SET_SUBTRACT = 2,
+    DIRECT_SET_APPEND = 8,
+    DIRECT_SET_PREPEND = 16,
+};
 constexpr int DIRECT_SET_START = 4;
+constexpr int DIRECT_SET_LIST = DIRECT_SET_APPEND | DIRECT_SET_PREPEND;
 
 // (In this order: RoleName names them.)
 enum KeyRole { KeyNone, KeyPartition, KeySort, KeyIndex };
@@ -65,11 +74,13 @@ struct WriteColumn {
 struct ModifyRuntime {
     std::shared_ptr<dynamo::DynamoClient> client;
     dynamo::TableDescription desc;
-    dynamo::WriteRequest request;           // request.item: the row's item (INSERT) or key
-    dynamo::Item set;                       // UPDATE: attributes to SET
-    std::vector<std::string> remove;        // UPDATE: attributes to REMOVE
-    std::vector<dynamo::Arithmetic> arith;  // direct UPDATE: attributes DynamoDB computes
-    dynamo::Condition also;                 // direct UPDATE, DELETE: the WHERE's conditions
+    dynamo::WriteRequest request;             // request.item: the row's item (INSERT) or key
+    dynamo::Item set;                         // UPDATE: attributes to SET
+    std::vector<std::string> remove;          // UPDATE: attributes to REMOVE
+    std::vector<dynamo::Arithmetic> arith;    // direct UPDATE: attributes DynamoDB computes
+    std::vector<dynamo::ListAppend> appends;  // direct UPDATE: lists DynamoDB extends
+    dynamo::UpdateSpec computed;  // direct UPDATE: what Postgres computed from the item as read
+    dynamo::Condition also;       // direct UPDATE, DELETE: the WHERE's conditions
     std::vector<std::pair<std::string, dynamo::AttributeValue>> expected;  // what was read
     dynamo::AttributeValue value;      // the column value being converted
     dynamo::AttributeValue old_value;  // UPDATE: the catch-all before the update
@@ -111,7 +122,11 @@ struct DynamoModifyState {
     List *set_attrs;
     List *set_kinds;    // DirectSetKind per assigned column
     List *start_exprs;  // ExprState per DIRECT_SET_START column
-    int64_t rereads;    // direct UPDATE: items read again because DynamoDB could not compute
+    // direct UPDATE: per entry of rt->appends, the column and the jsonb array it is joined with
+    // (for computing it here when DynamoDB cannot)
+    List *append_attnums;
+    Datum *append_values;
+    int64_t rereads;  // direct UPDATE: items read again because DynamoDB could not compute
     bool set_tag;
     bool done;
 };
@@ -133,6 +148,8 @@ bool WritesAsCatchAll(Oid relid, const DynamoColumn *col);
 // The attnum of the column named `name`, or InvalidAttrNumber.
 AttrNumber ColumnNamed(TupleDesc tupdesc, const char *name);
 const char *RoleName(KeyRole role);
+// The elements jsonb `col || v` adds to a list col: v itself when v is an array, else [v].
+Datum ListElements(Datum v);
 // Names of the row identity columns: the key column `attnum`, and a column read by an UPDATE.
 char *KeyJunkName(AttrNumber attnum, Oid typid);
 char *ReadJunkName(AttrNumber attnum);

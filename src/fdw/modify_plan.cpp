@@ -12,6 +12,8 @@ extern "C" {
 #include "optimizer/appendinfo.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 }
 
@@ -186,6 +188,36 @@ Expr *ArithmeticOf(Expr *e, Index rti, AttrNumber attno, Form_pg_attribute att, 
     return delta;
 }
 
+// `col || v` or `v || col`, v a Const or Param, assigned to a jsonb column `attno`: a
+// concatenation DynamoDB's list_append computes as Postgres would when col holds a list. Returns
+// v, or NULL.
+Expr *ListAppendOf(Expr *e, Index rti, AttrNumber attno, Form_pg_attribute att, int *kind) {
+    if (att->atttypid != JSONBOID)
+        return NULL;
+    while (IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
+    if (!IsA(e, OpExpr) || list_length(((OpExpr *)e)->args) != 2 ||
+        get_opcode(((OpExpr *)e)->opno) != F_JSONB_CONCAT)
+        return NULL;
+    auto is_column = [&](Expr *x) {
+        while (IsA(x, RelabelType))
+            x = ((RelabelType *)x)->arg;
+        return IsA(x, Var) && (Index)((Var *)x)->varno == rti && ((Var *)x)->varattno == attno &&
+               ((Var *)x)->varlevelsup == 0;
+    };
+    Expr *l = (Expr *)linitial(((OpExpr *)e)->args), *r = (Expr *)lsecond(((OpExpr *)e)->args);
+    Expr *v = NULL;
+    if (is_column(l)) {
+        v = r;
+        *kind = DIRECT_SET_APPEND;
+    } else if (is_column(r)) {
+        v = l;
+        *kind = DIRECT_SET_PREPEND;
+    }
+    v = v != NULL ? ConstOrParam(v) : NULL;
+    return v != NULL && exprType((Node *)v) == JSONBOID ? v : NULL;
+}
+
 Expr *StripRelabel(Expr *e) {
     while (IsA(e, RelabelType))
         e = ((RelabelType *)e)->arg;
@@ -313,7 +345,23 @@ void AppendAssignmentText(DirectPlan *dp, Form_pg_attribute att, int kind, Expr 
                           Expr *start) {
     const char *relname = dp->relname;
     const char *name = NameStr(att->attname);
-    if (kind != DIRECT_SET_VALUE) {
+    if (kind & DIRECT_SET_LIST) {
+        const char *shown = ShownName(name);
+        const char *v = "?";
+        if (IsA(value, Const)) {
+            Const *c = (Const *)value;
+            v = ShownEquality(name,
+                              (Expr *)makeConst(JSONBOID, -1, InvalidOid, -1,
+                                                ListElements(c->constvalue), false, false),
+                              DYNAMO_ARRAY_AUTO, relname) +
+                strlen(shown) + 3;
+        } else {
+            v = ShownEquality(name, value, DYNAMO_ARRAY_AUTO, relname) + strlen(shown) + 3;
+        }
+        appendStringInfo(
+            &dp->set_text, "%s%s = list_append(%s, %s)", dp->set_text.len > 0 ? ", " : "SET ",
+            shown, kind == DIRECT_SET_APPEND ? shown : v, kind == DIRECT_SET_APPEND ? v : shown);
+    } else if (kind != DIRECT_SET_VALUE) {
         const char *shown = ShownName(name);
         auto operand = [&](Expr *x) {
             return ShownEquality(name, x, DYNAMO_ARRAY_AUTO, relname) + strlen(shown) + 3;
@@ -352,6 +400,8 @@ bool DirectAssignment(DirectPlan *dp, TargetEntry *tle, AttrNumber attno) {
     Expr *start = NULL;
     if (value == NULL && !catch_all_column)
         value = ArithmeticOf(tle->expr, dp->rti, attno, att, &kind, &start);
+    if (value == NULL && !catch_all_column)
+        value = ListAppendOf(tle->expr, dp->rti, attno, att, &kind);
     if (attno == dp->keys[0] || (dp->nkeys > 1 && attno == dp->keys[1]) || catch_all_column ||
         value == NULL)
         return false;

@@ -111,6 +111,17 @@ AttrNumber ColumnNamed(TupleDesc tupdesc, const char *name) {
     return InvalidAttrNumber;
 }
 
+// The elements `col || v` adds to a list col: v itself when v is an array, else [v].
+Datum ListElements(Datum v) {
+    static Datum empty = (Datum)0;
+    if (empty == (Datum)0) {
+        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+        empty = DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"));
+        MemoryContextSwitchTo(old);
+    }
+    return DirectFunctionCall2(jsonb_concat, empty, v);
+}
+
 const char *RoleName(KeyRole role) {
     static const char *const kNames[] = {"attribute", "partition key", "sort key", "index key"};
     return kNames[role];

@@ -60,3 +60,27 @@ update atomic.jobs set note = atomic.slowly(note) where id = 'j1';
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"j1"}}'
 -- without a change in between, the same statement writes
 update atomic.jobs set note = note || '!' where id = 'j1' returning id, note;
+
+-- jsonb concatenation with a list: `l || v` and `v || l` go as list_append on the condition that
+-- l holds a list (v: an array's elements, or v itself); otherwise Postgres's own answer, computed
+-- from the item as read and written on the condition that it has not changed
+\! node "$HARNESS_ROOT/test/fixtures/load.mjs" counters >/dev/null
+create foreign table atomic.lists (id text collate "C", l jsonb options (catch_all 'false'),
+  note text) server dynamodb_server options (table 'counters');
+explain (verbose, costs off) update atomic.lists set l = l || '[1, "x"]' where id = 'a';
+update atomic.lists set l = l || '[1, "x"]' where id = 'a' returning l;
+explain (verbose, costs off) update atomic.lists set l = '{"k": true}' || l where id = 'a';
+update atomic.lists set l = '{"k": true}' || l where id = 'a' returning l;
+prepare app (jsonb, text) as update atomic.lists set l = l || $1 where id = $2;
+execute app('[2, [3]]', 'a');
+execute app('"s"', 'a');
+execute app(null, 'nope');
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"a"}}'
+-- no list: a missing l stays NULL, a string joins a list
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"s"},"l":{"S":"text"}}'
+explain (analyze, costs off, timing off, summary off)
+  update atomic.lists set l = l || '[1]' where id = 'b';
+update atomic.lists set l = '[0]' || l where id = 's' returning l;
+update atomic.lists set l = l || '{"k": 1}' where id = 's' returning l;
+select id, l from atomic.lists where id in ('b', 's') order by id;
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"s"}}'
