@@ -92,9 +92,9 @@ struct DynamoOptions {
     char *rowid_column;
     int page_size;  // 0: DynamoDB's own page size (1 MB)
     bool consistent_read;
-    char *index;     // a secondary index every read of the table uses, or NULL
-    int batch_size;  // writes per BatchWriteItem (1 to 25)
-    int segments;    // segments of a parallel Scan (1 to 1000000); 0: by the table's size
+    char *index;           // a secondary index every read of the table uses, or NULL
+    int batch_size;        // writes per BatchWriteItem (1 to 25)
+    int segments;          // segments of a parallel Scan (1 to 1000000); 0: by the table's size
     bool allow_full_scan;  // false: a read that needs a Scan fails at planning
 };
 

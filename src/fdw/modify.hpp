@@ -127,6 +127,9 @@ struct DynamoModifyState {
     List *append_attnums;
     Datum *append_values;
     int64_t rereads;  // direct UPDATE: items read again because DynamoDB could not compute
+    // UPDATE, DELETE: conditional writes DynamoDB refused (the item changed, or the WHERE
+    // clause's conditions did not hold, or it was gone)
+    int64_t condition_failures;
     bool set_tag;
     bool done;
 };

@@ -158,8 +158,8 @@ void FindKeyJunk(DynamoModifyState *st, Plan *subplan) {
     }
 }
 
-// UPDATE: the junk columns that carry the values the statement read, and the columns written.
-void FindUpdateColumns(DynamoModifyState *st, Plan *subplan, ResultRelInfo *rinfo, EState *estate) {
+// UPDATE, DELETE: the junk columns that carry the values the statement read.
+void FindReadColumns(DynamoModifyState *st, Plan *subplan) {
     st->read_attnum =
         (AttrNumber *)MemoryContextAlloc(st->cxt, sizeof(AttrNumber) * (st->cx.ncolumns + 1));
     st->read_junk =
@@ -173,6 +173,10 @@ void FindUpdateColumns(DynamoModifyState *st, Plan *subplan, ResultRelInfo *rinf
         st->read_junk[st->nread] = junk;
         st->nread++;
     }
+}
+
+// UPDATE: the columns written.
+void FindUpdateColumns(DynamoModifyState *st, ResultRelInfo *rinfo, EState *estate) {
     MemoryContext old = MemoryContextSwitchTo(st->cxt);
     TriggerDesc *trig = rinfo->ri_TrigDesc;
     if (trig != NULL && trig->trig_update_before_row) {
@@ -251,7 +255,8 @@ void UpdateAssignments(DynamoModifyState *st, TupleTableSlot *slot, HeapTupleDat
     }
 }
 
-// UPDATE: the values the statement read become rt->expected: the item must still hold them.
+// UPDATE, DELETE: the values the statement read become rt->expected: the item must still hold
+// them.
 void ExpectedValues(DynamoModifyState *st, TupleTableSlot *planSlot) {
     ModifyRuntime *rt = st->rt;
     RunCpp([&] { rt->expected.clear(); });
@@ -265,6 +270,51 @@ void ExpectedValues(DynamoModifyState *st, TupleTableSlot *planSlot) {
             ColumnValue(st, wc, old, wc->col->typid);
         RunCpp([&] { rt->expected.emplace_back(wc->col->name, std::move(rt->value)); });
     }
+}
+
+// After a conditional write was refused: the item is gone (nothing to write: the row does not
+// count), or it changed since it was read, and writing would overwrite a change this statement
+// did not see: a serialization failure.
+void ChangedSinceRead(DynamoModifyState *st) {
+    if (st->nread == 0)
+        return;
+    st->rereads++;
+    if (ReadCurrentItem(st))
+        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                        errmsg("could not serialize access due to concurrent update"),
+                        errdetail("The item of DynamoDB table \"%s\" changed after this statement "
+                                  "read it.",
+                                  st->table),
+                        errhint("Run the statement again.")));
+}
+
+// The condition of a row's UpdateItem or DeleteItem as EXPLAIN shows it: the item exists and
+// holds what the statement read of each column it expects.
+char *ExpectedText(DynamoModifyState *st, const char *hash) {
+    StringInfoData buf;
+    initStringInfo(&buf);
+    appendStringInfo(&buf, "attribute_exists(%s)", ShownName(hash));
+    for (int i = 0; i < st->nread; i++)
+        appendStringInfo(&buf, " AND %s = (as read)",
+                         ShownName(ColumnByAttnum(st, st->read_attnum[i])->col->name));
+    return buf.data;
+}
+
+// A DELETE's condition: the item exists and holds the values the statement read (a NULL read:
+// absent or the NULL type). Pure C++ (inside RunCpp).
+dynamo::Condition ExpectedCondition(ModifyRuntime *rt) {
+    std::vector<dynamo::Condition> parts;
+    parts.push_back(dynamo::Condition::Exists(rt->desc.hash.name));
+    for (const auto &e : rt->expected) {
+        if (e.second.type == dynamo::AttrType::NUL)
+            parts.push_back(
+                dynamo::Condition::Or({dynamo::Condition::NotExists(e.first),
+                                       dynamo::Condition::TypeIs(e.first, dynamo::AttrType::NUL)}));
+        else
+            parts.push_back(dynamo::Condition::Compare(e.first, dynamo::CompareOp::Eq,
+                                                       dynamo::Operand::Const(e.second)));
+    }
+    return dynamo::Condition::And(std::move(parts));
 }
 
 }  // namespace
@@ -286,14 +336,17 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     if (st->on_conflict_nothing)
         RunCpp([&] { dynamo::BuildPutIfAbsent(st->rt->desc.hash.name, st->rt->request); });
 
-    if (op == CMD_UPDATE || op == CMD_DELETE)
+    if (op == CMD_UPDATE || op == CMD_DELETE) {
         FindKeyJunk(st, outerPlanState(mtstate)->plan);
+        FindReadColumns(st, outerPlanState(mtstate)->plan);
+    }
     if (op == CMD_UPDATE)
-        FindUpdateColumns(st, outerPlanState(mtstate)->plan, rinfo, estate);
-    // Deletes of rows the statement does not return go as BatchWriteItem requests.
+        FindUpdateColumns(st, rinfo, estate);
+    // Deletes of rows the statement does not return go as BatchWriteItem requests, unless each
+    // must be conditional on the values the statement read (a batch takes no conditions).
     TriggerDesc *trig = rinfo->ri_TrigDesc;
     st->batch_deletes =
-        op == CMD_DELETE && !st->has_returning && st->batch_size > 1 &&
+        op == CMD_DELETE && !st->has_returning && st->batch_size > 1 && st->nread == 0 &&
         !(trig != NULL && (trig->trig_delete_before_row || trig->trig_delete_after_row));
 }
 
@@ -377,16 +430,7 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
     TupleTableSlot *result = slot;
     if (!nothing) {
         if (!SendSingle(st, "UpdateItem")) {
-            // The item is gone (an UPDATE does not create it again), or it changed since it was
-            // read: writing would overwrite a change this statement did not see.
-            if (st->nread > 0 && ReadCurrentItem(st))
-                ereport(ERROR,
-                        (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                         errmsg("could not serialize access due to concurrent update"),
-                         errdetail("The item of DynamoDB table \"%s\" changed after this statement "
-                                   "read it.",
-                                   st->table),
-                         errhint("Run the statement again.")));
+            ChangedSinceRead(st);
             result = NULL;
         } else if (st->has_returning) {
             result = StoreReturned(st, slot);
@@ -406,15 +450,15 @@ TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, Tu
     if (st->batch_deletes) {
         AddToBatch(st, true, st->batch_size);
     } else {
+        ExpectedValues(st, planSlot);
         RunCpp([&] {
-            rt->request.update.clear();
-            rt->request.condition.clear();
-            rt->request.names.clear();
-            rt->request.values.clear();
+            dynamo::BuildDeleteCondition(ExpectedCondition(rt), rt->request);
             rt->request.return_values = st->has_returning;
         });
-        SendSingle(st, "DeleteItem");
-        if (st->has_returning) {
+        if (!SendSingle(st, "DeleteItem")) {
+            ChangedSinceRead(st);
+            result = NULL;
+        } else if (st->has_returning) {
             bool gone = false;
             RunCpp([&] { gone = rt->returned.empty(); });
             result = gone ? NULL : StoreReturned(st, slot);
@@ -488,8 +532,9 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
                 appendStringInfoString(&buf, " (REMOVE where NULL)");
                 ExplainPropertyText("DynamoDB Update", buf.data, es);
             }
-            ExplainPropertyText("DynamoDB Condition",
-                                psprintf("attribute_exists(%s)", ShownName(hash)), es);
+            ExplainPropertyText("DynamoDB Condition", ExpectedText(st, hash), es);
+        } else if (st->operation == CMD_DELETE && !st->batch_deletes) {
+            ExplainPropertyText("DynamoDB Condition", ExpectedText(st, hash), es);
         } else if (st->operation == CMD_INSERT && st->on_conflict_nothing) {
             ExplainPropertyText("DynamoDB Condition",
                                 psprintf("attribute_not_exists(%s)", ShownName(hash)), es);
@@ -499,6 +544,8 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
         // Deletes still collected for a batch are sent now rather than at the end of the
         // statement, so that the figures are whole.
         FlushBatch(st);
+        if (st->rereads > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+            ExplainPropertyInteger("DynamoDB Items Read Again", NULL, st->rereads, es);
         ExplainWriteCounts(st, es);
     }
 }

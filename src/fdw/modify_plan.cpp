@@ -461,12 +461,11 @@ void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEnt
         Var *var = makeVar(rtindex, keys[k], att->atttypid, att->atttypmod, att->attcollation, 0);
         add_row_identity_var(root, var, rtindex, KeyJunkName(keys[k], att->atttypid));
     }
-    // UPDATE: the values the statement reads (in its SET expressions and WHERE clause) come
+    // The values the statement reads (in an UPDATE's SET expressions, in the WHERE clause) come
     // along, so that the write can require the item to still hold them.
-    if (root->parse->commandType != CMD_UPDATE)
-        return;
     Bitmapset *used = NULL;
-    pull_varattnos((Node *)root->parse->targetList, rtindex, &used);
+    if (root->parse->commandType == CMD_UPDATE)
+        pull_varattnos((Node *)root->parse->targetList, rtindex, &used);
     pull_varattnos(root->parse->jointree->quals, rtindex, &used);
     int member = -1;
     while ((member = bms_next_member(used, member)) >= 0) {

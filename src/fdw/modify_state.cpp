@@ -149,6 +149,10 @@ void ExplainWriteCounts(DynamoModifyState *st, ExplainState *es) {
     });
     ExplainPropertyInteger("DynamoDB Requests", NULL, requests, es);
     ExplainPropertyInteger("DynamoDB Retries", NULL, retries, es);
+    // As Postgres shows "Rows Removed by Filter": in text, only when there were any.
+    if (st->condition_failures > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+        ExplainPropertyInteger("DynamoDB Conditional Check Failures", NULL, st->condition_failures,
+                               es);
 }
 
 // Opens the C++ side of a write: options, DescribeTable (cached), the client, the columns.
@@ -323,6 +327,8 @@ bool SendSingle(DynamoModifyState *st, const char *operation) {
     });
     if (!ok)
         Report(st);
+    if (failed)
+        st->condition_failures++;
     return !failed;
 }
 

@@ -84,3 +84,12 @@ update atomic.lists set l = '[0]' || l where id = 's' returning l;
 update atomic.lists set l = l || '{"k": 1}' where id = 's' returning l;
 select id, l from atomic.lists where id in ('b', 's') order by id;
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"s"}}'
+
+-- A DELETE that reads first: one DeleteItem per row, on the condition that the item still holds
+-- what its WHERE clause read; a WHERE clause on the key alone, or none, deletes in batches
+\! node "$HARNESS_ROOT/test/fixtures/load.mjs" counters >/dev/null
+explain (verbose, costs off) delete from atomic.counters where note = 'keep';
+delete from atomic.counters where note = 'keep' returning id, n;
+delete from atomic.counters where n = 0;
+explain (verbose, costs off) delete from atomic.counters where id in ('c', 'd');
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
