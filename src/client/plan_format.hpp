@@ -6,8 +6,9 @@
 //   condition_json builders below, one short RunCpp scope each, and writes the whole plan with
 //   WritePlanJson;
 // - the scan (BuildReadPlan) and EXPLAIN (DescribeReadPlan) read it with ParsePlanJson;
-// - ConditionToJson / ConditionFromJson turn a Condition into JSON and back (direct
-//   UPDATE/DELETE carries its condition that way).
+// - ConditionFromJson reads a condition alone (direct UPDATE/DELETE, modify.cpp, carries the
+//   planner's condition JSON to its ConditionExpression), and ConditionToJson writes a Condition
+//   through the same builders the planner uses.
 //
 // Condition JSON:
 //   {"k": kind,                  true cmp between in begins_with contains exists not_exists
@@ -58,9 +59,8 @@ Operand OperandFromJson(const std::string &json);  // throws JsonError
 
 // Condition JSON built from JSON pieces, for callers that hold conditions as text only (the
 // planner, which keeps no C++ object across Postgres calls). Operands and children are texts
-// these functions wrote; they are copied in as they are. ConditionToJson writes through the same
-// functions, so a condition built here reads back (ConditionFromJson) as the Condition that
-// ConditionToJson would have written the same way.
+// these functions wrote; they are copied in as they are. ConditionToJson writes every node with
+// the same code, so a text built here is exactly ConditionToJson(ConditionFromJson(text)).
 namespace condition_json {
 
 std::string ConstOperand(const AttributeValue &value);  // {"c": value}
@@ -116,9 +116,9 @@ struct ReadPlanSpec {
 };
 
 std::string WritePlanJson(const ReadPlanSpec &spec);
-// Throws JsonError when the text is not a plan: not an object, an unknown operation, a Query
-// whose key condition does not start with the partition key equality, malformed conditions,
-// operands, keys or projection.
+// Throws JsonError when the text is not a plan: not an object, an unknown operation, malformed
+// conditions, operands, keys or projection. (Whether the plan can run is BuildReadPlan's to
+// check.)
 ReadPlanSpec ParsePlanJson(const std::string &json);
 
 // "Scan", "Query", "GetItem", "BatchGetItem".

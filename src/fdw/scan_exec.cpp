@@ -2,10 +2,12 @@
 //
 // The read plan's JSON is parsed once when the scan begins (dynamo::ParsePlanJson); each start
 // (the first row, and every rescan with the parameters evaluated again) builds the requests from
-// it and hands them to a dynamo::ReadCursor. The cursor hands out at most kItemsPerChunk items at
-// a time, converted to tuples one per call; it requests a Scan's or Query's next page while the
-// current one is being handed out (reads with a limit excepted), a parallel Scan keeping one
-// request in flight per segment (at most kMaxSegmentsInFlight).
+// it and hands them to a dynamo::ReadCursor (client/read_cursor.hpp). The scan holds one chunk
+// of items at a time (a GetItem's answer, a BatchGetItem's for up to 100 keys, or at most
+// kItemsPerChunk items of a Scan or Query page), each turned into a tuple when Iterate returns
+// it. Meanwhile the cursor prefetches: a Scan's or Query's next page is requested as soon as the
+// current one starts being handed out (not for reads with a limit, which may need no more), and
+// a parallel Scan keeps a request in flight for each of up to kMaxSegmentsInFlight segments.
 #include "fdw/scan.hpp"
 
 #include <string>
