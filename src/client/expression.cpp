@@ -2,7 +2,6 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <simdjson.h>
 
 #include "client/json_codec.hpp"
 
@@ -145,9 +144,7 @@ std::string Placeholders::UniqueValue(const AttributeValue &value) {
     return ph;
 }
 
-namespace {
-
-const char *OpText(CompareOp op) {
+const char *CompareOpText(CompareOp op) {
     switch (op) {
         case CompareOp::Eq:
             return "=";
@@ -165,15 +162,7 @@ const char *OpText(CompareOp op) {
     return "=";
 }
 
-bool ParseOp(std::string_view s, CompareOp &op) {
-    for (CompareOp o :
-         {CompareOp::Eq, CompareOp::Ne, CompareOp::Lt, CompareOp::Le, CompareOp::Gt, CompareOp::Ge})
-        if (s == OpText(o)) {
-            op = o;
-            return true;
-        }
-    return false;
-}
+namespace {
 
 // Renders with callbacks for names and values; `top` avoids parentheses at the outermost level.
 std::string RenderWith(const Condition &c,
@@ -184,7 +173,7 @@ std::string RenderWith(const Condition &c,
         case K::True:
             return "";
         case K::Compare:
-            return name(c.attr) + " " + OpText(c.op) + " " + value(c.operands[0]);
+            return name(c.attr) + " " + CompareOpText(c.op) + " " + value(c.operands[0]);
         case K::Between:
             return name(c.attr) + " BETWEEN " + value(c.operands[0]) + " AND " +
                    value(c.operands[1]);
@@ -305,185 +294,6 @@ std::string InlineOperand(const Operand &o) {
 
 std::string RenderInline(const Condition &c) {
     return RenderWith(c, InlineName, InlineOperand, true);
-}
-
-// --- JSON form ---
-
-namespace {
-
-const char *KindName(Condition::Kind k) {
-    using K = Condition::Kind;
-    switch (k) {
-        case K::True:
-            return "true";
-        case K::Compare:
-            return "cmp";
-        case K::Between:
-            return "between";
-        case K::In:
-            return "in";
-        case K::BeginsWith:
-            return "begins_with";
-        case K::Contains:
-            return "contains";
-        case K::Exists:
-            return "exists";
-        case K::NotExists:
-            return "not_exists";
-        case K::TypeIs:
-            return "type";
-        case K::And:
-            return "and";
-        case K::Or:
-            return "or";
-        case K::Not:
-            return "not";
-    }
-    return "true";
-}
-
-void WriteCondition(rapidjson::Writer<rapidjson::StringBuffer> &w, const Condition &c) {
-    w.StartObject();
-    w.Key("k");
-    w.String(KindName(c.kind));
-    if (!c.attr.empty()) {
-        w.Key("a");
-        w.String(c.attr.data(), static_cast<rapidjson::SizeType>(c.attr.size()));
-    }
-    if (c.kind == Condition::Kind::Compare) {
-        w.Key("op");
-        w.String(OpText(c.op));
-    }
-    if (c.kind == Condition::Kind::TypeIs) {
-        w.Key("t");
-        w.String(AttrTypeName(c.type));
-    }
-    if (!c.operands.empty()) {
-        w.Key("v");
-        w.StartArray();
-        for (const Operand &o : c.operands) {
-            w.StartObject();
-            if (o.is_param) {
-                w.Key("p");
-                w.Int(o.param);
-            } else {
-                w.Key("c");
-                WriteAttributeValue(w, o.value);
-            }
-            w.EndObject();
-        }
-        w.EndArray();
-    }
-    if (!c.children.empty()) {
-        w.Key("c");
-        w.StartArray();
-        for (const Condition &child : c.children)
-            WriteCondition(w, child);
-        w.EndArray();
-    }
-    w.EndObject();
-}
-
-AttrType TypeFromName(std::string_view s) {
-    for (AttrType t : {AttrType::S, AttrType::N, AttrType::B, AttrType::BOOL, AttrType::NUL,
-                       AttrType::L, AttrType::M, AttrType::SS, AttrType::NS, AttrType::BS})
-        if (s == AttrTypeName(t))
-            return t;
-    throw JsonError("unknown attribute type " + std::string(s));
-}
-
-Condition ReadCondition(simdjson::dom::element e, int depth) {
-    if (depth > 200)
-        throw JsonError("condition nested too deeply");
-    simdjson::dom::object o;
-    if (e.get_object().get(o) != simdjson::SUCCESS)
-        throw JsonError("condition is not an object");
-    std::string_view kind;
-    if (o["k"].get_string().get(kind) != simdjson::SUCCESS)
-        throw JsonError("condition has no kind");
-    Condition c;
-    using K = Condition::Kind;
-    bool found = false;
-    for (K k : {K::True, K::Compare, K::Between, K::In, K::BeginsWith, K::Contains, K::Exists,
-                K::NotExists, K::TypeIs, K::And, K::Or, K::Not})
-        if (kind == KindName(k)) {
-            c.kind = k;
-            found = true;
-        }
-    if (!found)
-        throw JsonError("unknown condition kind " + std::string(kind));
-    std::string_view s;
-    if (o["a"].get_string().get(s) == simdjson::SUCCESS)
-        c.attr = std::string(s);
-    if (o["op"].get_string().get(s) == simdjson::SUCCESS && !ParseOp(s, c.op))
-        throw JsonError("unknown operator " + std::string(s));
-    if (o["t"].get_string().get(s) == simdjson::SUCCESS)
-        c.type = TypeFromName(s);
-    simdjson::dom::array arr;
-    if (o["v"].get_array().get(arr) == simdjson::SUCCESS) {
-        for (simdjson::dom::element v : arr) {
-            int64_t p;
-            simdjson::dom::element cv;
-            if (v["p"].get_int64().get(p) == simdjson::SUCCESS) {
-                c.operands.push_back(Operand::Param(static_cast<int>(p)));
-            } else if (v["c"].get(cv) == simdjson::SUCCESS) {
-                c.operands.push_back(Operand::Const(ParseAttributeValue(cv)));
-            } else {
-                throw JsonError("operand is neither a parameter nor a constant");
-            }
-        }
-    }
-    if (o["c"].get_array().get(arr) == simdjson::SUCCESS)
-        for (simdjson::dom::element child : arr)
-            c.children.push_back(ReadCondition(child, depth + 1));
-
-    // Shape checks, so that rendering never reads past what is there.
-    size_t need = 0;
-    switch (c.kind) {
-        case K::Compare:
-        case K::BeginsWith:
-        case K::Contains:
-            need = 1;
-            break;
-        case K::Between:
-            need = 2;
-            break;
-        case K::In:
-            if (c.operands.empty())
-                throw JsonError("IN without values");
-            need = c.operands.size();
-            break;
-        default:
-            break;
-    }
-    if (c.operands.size() != need)
-        throw JsonError("wrong number of operands");
-    if ((c.kind == K::And || c.kind == K::Or) && c.children.empty())
-        throw JsonError("AND/OR without children");
-    if (c.kind == K::Not && c.children.size() != 1)
-        throw JsonError("NOT needs one child");
-    bool needs_attr =
-        !(c.kind == K::True || c.kind == K::And || c.kind == K::Or || c.kind == K::Not);
-    if (needs_attr && c.attr.empty())
-        throw JsonError("condition without attribute");
-    return c;
-}
-
-}  // namespace
-
-std::string ConditionToJson(const Condition &c) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    WriteCondition(w, c);
-    return std::string(sb.GetString(), sb.GetSize());
-}
-
-Condition ConditionFromJson(const std::string &json) {
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(json).get(doc) != simdjson::SUCCESS)
-        throw JsonError("condition is not JSON");
-    return ReadCondition(doc, 0);
 }
 
 void ConditionAttributes(const Condition &c, std::vector<std::string> &out) {

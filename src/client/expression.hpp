@@ -1,6 +1,7 @@
 // Conditions DynamoDB evaluates (key conditions and filters), built by the planner from a WHERE
-// clause, carried through the plan as JSON, and rendered as DynamoDB expressions with #name and
-// :value placeholders. Pure C++; never includes postgres.h.
+// clause, carried through the plan as JSON (written and read by client/plan_format.hpp), and
+// rendered as DynamoDB expressions with #name and :value placeholders. Pure C++; never includes
+// postgres.h.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -37,6 +38,8 @@ struct Operand {
 };
 
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
+// "=", "<>", "<", "<=", ">", ">=": as DynamoDB's expressions and the condition JSON write them.
+const char *CompareOpText(CompareOp op);
 
 struct Condition {
     enum class Kind {
@@ -114,11 +117,6 @@ std::string RenderInline(const Condition &c);
 // One name or one operand written as RenderInline writes them.
 std::string InlineName(const std::string &attr);
 std::string InlineOperand(const Operand &o);
-
-// JSON form, to carry a condition through a plan (a String node) and back. FromJson throws
-// JsonError on malformed input.
-std::string ConditionToJson(const Condition &c);
-Condition ConditionFromJson(const std::string &json);
 
 // Attribute names a condition refers to.
 void ConditionAttributes(const Condition &c, std::vector<std::string> &out);

@@ -1,7 +1,5 @@
 #include "client/read_plan.hpp"
 
-#include <simdjson.h>
-
 #include "client/number_text.hpp"
 #include "client/json_codec.hpp"
 
@@ -34,49 +32,6 @@ bool SameKey(const Item &a, const Item &b) {
     return true;
 }
 
-struct PlanJson {
-    simdjson::dom::parser parser;
-    simdjson::dom::object root;
-
-    explicit PlanJson(const std::string &json) {
-        simdjson::dom::element doc;
-        if (parser.parse(json).get(doc) != simdjson::SUCCESS || doc.get_object().get(root))
-            throw JsonError("read plan is not a JSON object");
-    }
-    std::string Str(const char *field, const char *fallback = "") {
-        std::string_view s;
-        return root[field].get_string().get(s) == simdjson::SUCCESS ? std::string(s) : fallback;
-    }
-    int64_t Int(const char *field, int64_t fallback = 0) {
-        int64_t v;
-        return root[field].get_int64().get(v) == simdjson::SUCCESS ? v : fallback;
-    }
-    bool Bool(const char *field, bool fallback) {
-        bool v;
-        return root[field].get_bool().get(v) == simdjson::SUCCESS ? v : fallback;
-    }
-    bool Has(const char *field) {
-        simdjson::dom::element e;
-        return root[field].get(e) == simdjson::SUCCESS && !e.is_null();
-    }
-    Condition Cond(const char *field) {
-        simdjson::dom::element e;
-        if (root[field].get(e) != simdjson::SUCCESS || e.is_null())
-            return Condition::MakeTrue();
-        return ConditionFromJson(simdjson::minify(e));
-    }
-};
-
-Operand ReadOperand(simdjson::dom::element e) {
-    int64_t p;
-    simdjson::dom::element c;
-    if (e["p"].get_int64().get(p) == simdjson::SUCCESS)
-        return Operand::Param(static_cast<int>(p));
-    if (e["c"].get(c) == simdjson::SUCCESS)
-        return Operand::Const(ParseAttributeValue(c));
-    throw JsonError("operand is neither a parameter nor a constant");
-}
-
 const AttributeValue &Resolve(const Operand &o, const std::vector<AttributeValue> &params) {
     if (!o.is_param)
         return o.value;
@@ -87,93 +42,9 @@ const AttributeValue &Resolve(const Operand &o, const std::vector<AttributeValue
 
 }  // namespace
 
-namespace {
-
-// A plan JSON read once: everything but the parameter values, which each execution supplies.
-struct PlanTemplate {
-    ReadPlan::Kind kind = ReadPlan::Kind::Scan;
-    std::string table;
-    std::string index;
-    bool forward = true;
-    bool consistent = false;
-    bool count = false;
-    int64_t page_size = 0;
-    int64_t limit = 0;
-    int64_t segments = 0;
-    Condition key;
-    std::vector<Operand> partition;
-    Condition filter;
-    bool has_projection = false;
-    std::vector<std::string> projection;
-    std::vector<std::vector<std::pair<std::string, Operand>>> keys;
-};
-
-PlanTemplate ReadTemplate(const std::string &plan_json) {
-    PlanJson pj(plan_json);
-    PlanTemplate t;
-    std::string op = pj.Str("op", "Scan");
-    if (op == "Scan")
-        t.kind = ReadPlan::Kind::Scan;
-    else if (op == "Query")
-        t.kind = ReadPlan::Kind::Query;
-    else if (op == "GetItem")
-        t.kind = ReadPlan::Kind::GetItem;
-    else if (op == "BatchGetItem")
-        t.kind = ReadPlan::Kind::BatchGetItem;
-    else
-        throw JsonError("unknown read operation " + op);
-    t.table = pj.Str("table");
-    t.index = pj.Str("index");
-    t.forward = pj.Bool("forward", true);
-    t.consistent = pj.Bool("consistent", false);
-    t.count = pj.Bool("count", false);
-    t.page_size = pj.Int("page_size", 0);
-    t.limit = pj.Int("limit", 0);
-    t.segments = pj.Int("segments", 0);
-    t.key = pj.Cond("key");
-    if (t.kind == ReadPlan::Kind::Query) {
-        // The partition key equality is the key condition's first part; it gets a placeholder of
-        // its own so that several partition values can take turns.
-        const Condition *eq = t.key.kind == Condition::Kind::And ? &t.key.children.at(0) : &t.key;
-        if (eq->kind != Condition::Kind::Compare || eq->op != CompareOp::Eq)
-            throw JsonError("a Query's key condition must start with the partition key equality");
-        simdjson::dom::array parts;
-        if (pj.root["partition"].get_array().get(parts) == simdjson::SUCCESS)
-            for (simdjson::dom::element e : parts)
-                t.partition.push_back(ReadOperand(e));
-    }
-    t.filter = pj.Cond("filter");
-    simdjson::dom::array proj;
-    if (pj.root["projection"].get_array().get(proj) == simdjson::SUCCESS) {
-        t.has_projection = true;
-        for (simdjson::dom::element a : proj) {
-            std::string_view s;
-            if (a.get_string().get(s) != simdjson::SUCCESS)
-                throw JsonError("projection entries must be strings");
-            t.projection.emplace_back(s);
-        }
-    }
-    simdjson::dom::array keys;
-    if (pj.root["keys"].get_array().get(keys) == simdjson::SUCCESS) {
-        for (simdjson::dom::element k : keys) {
-            simdjson::dom::object ko;
-            if (k.get_object().get(ko) != simdjson::SUCCESS)
-                throw JsonError("a key must be an object");
-            std::vector<std::pair<std::string, Operand>> key;
-            for (auto field : ko)
-                key.emplace_back(std::string(field.key), ReadOperand(field.value));
-            t.keys.push_back(std::move(key));
-        }
-    }
-    return t;
-}
-
-}  // namespace
-
-ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<AttributeValue> &params) {
-    const PlanTemplate t = ReadTemplate(plan_json);
+ReadPlan BuildReadPlan(const ReadPlanSpec &t, const std::vector<AttributeValue> &params) {
     ReadPlan plan;
-    plan.kind = t.kind;
+    plan.kind = t.op;
     ReadRequest &r = plan.request;
     r.query = plan.kind == ReadPlan::Kind::Query;
     r.table = t.table;
@@ -197,8 +68,12 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
     };
 
     if (plan.kind == ReadPlan::Kind::Query) {
+        // The partition key equality is the key condition's first part; it gets a placeholder of
+        // its own so that several partition values can take turns.
         const Condition &key = t.key;
         const Condition &eq = key.kind == Condition::Kind::And ? key.children.at(0) : key;
+        if (eq.kind != Condition::Kind::Compare || eq.op != CompareOp::Eq)
+            throw JsonError("a Query's key condition must start with the partition key equality");
         std::string pk = ph.Name(eq.attr);
         std::string pv = ph.UniqueValue(Resolve(eq.operands[0], params));
         plan.partition_placeholder = pv;
@@ -250,73 +125,71 @@ ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<Attribute
     return plan;
 }
 
-std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const std::string &plan_json) {
-    PlanJson pj(plan_json);
+ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<AttributeValue> &params) {
+    return BuildReadPlan(ParsePlanJson(plan_json), params);
+}
+
+std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const ReadPlanSpec &spec) {
     std::vector<std::pair<std::string, std::string>> out;
-    std::string op = pj.Str("op", "Scan");
-    if (pj.Bool("count", false))
+    std::string op = ReadOperationName(spec.op);
+    if (spec.count)
         op += " (Select COUNT)";
     out.emplace_back("DynamoDB Operation", op);
-    out.emplace_back("DynamoDB Table", pj.Str("table"));
-    if (pj.Has("index"))
-        out.emplace_back("DynamoDB Index", pj.Str("index"));
-    if (pj.Has("key")) {
-        std::string key = RenderInline(pj.Cond("key"));
-        simdjson::dom::array parts;
-        if (pj.root["partition"].get_array().get(parts) == simdjson::SUCCESS) {
+    out.emplace_back("DynamoDB Table", spec.table);
+    if (!spec.index.empty())
+        out.emplace_back("DynamoDB Index", spec.index);
+    if (!spec.key.IsTrue()) {
+        if (!spec.partition.empty()) {
             std::string values;
-            for (simdjson::dom::element e : parts) {
+            for (const Operand &o : spec.partition) {
                 if (!values.empty())
                     values += ", ";
-                values += InlineOperand(ReadOperand(e));
+                values += InlineOperand(o);
             }
             out.emplace_back("DynamoDB Partition Values", values);
         }
-        out.emplace_back("DynamoDB Key Condition", key);
+        out.emplace_back("DynamoDB Key Condition", RenderInline(spec.key));
     }
-    simdjson::dom::array keys;
-    if (pj.root["keys"].get_array().get(keys) == simdjson::SUCCESS) {
+    if (!spec.keys.empty()) {
         std::string text;
-        for (simdjson::dom::element k : keys) {
+        for (const auto &key : spec.keys) {
             if (!text.empty())
                 text += ", ";
             text += "{";
-            bool first = true;
-            for (auto field : k.get_object()) {
-                if (!first)
+            for (size_t i = 0; i < key.size(); i++) {
+                if (i > 0)
                     text += ", ";
-                first = false;
-                std::string name(field.key);
-                std::string cond =
-                    RenderInline(Condition::Compare(name, CompareOp::Eq, ReadOperand(field.value)));
-                text += cond;
+                text +=
+                    RenderInline(Condition::Compare(key[i].first, CompareOp::Eq, key[i].second));
             }
             text += "}";
         }
         out.emplace_back("DynamoDB Keys", text);
     }
-    if (pj.Has("filter"))
-        out.emplace_back("DynamoDB Filter", RenderInline(pj.Cond("filter")));
-    simdjson::dom::array proj;
-    if (pj.root["projection"].get_array().get(proj) == simdjson::SUCCESS) {
+    if (!spec.filter.IsTrue())
+        out.emplace_back("DynamoDB Filter", RenderInline(spec.filter));
+    if (spec.has_projection) {
         std::string text;
-        for (simdjson::dom::element a : proj) {
+        for (const std::string &a : spec.projection) {
             if (!text.empty())
                 text += ", ";
-            std::string_view s = a.get_string();
-            text += InlineName(std::string(s));
+            text += InlineName(a);
         }
         out.emplace_back("DynamoDB Projection", text);
     }
-    if (!pj.Bool("forward", true))
+    if (!spec.forward)
         out.emplace_back("DynamoDB Scan Direction", "Backward");
-    if (pj.Int("limit", 0) > 0)
-        out.emplace_back("DynamoDB Limit", std::to_string(pj.Int("limit")));
-    if (pj.Int("segments", 0) > 1)
-        out.emplace_back("DynamoDB Segments", std::to_string(pj.Int("segments")));
-    if (pj.Bool("consistent", false))
+    if (spec.limit > 0)
+        out.emplace_back("DynamoDB Limit", std::to_string(spec.limit));
+    if (spec.segments > 1)
+        out.emplace_back("DynamoDB Segments", std::to_string(spec.segments));
+    if (spec.consistent)
         out.emplace_back("DynamoDB Consistent Read", "true");
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const std::string &plan_json) {
+    return DescribeReadPlan(ParsePlanJson(plan_json));
 }
 
 std::string FirstRequestBody(const ReadPlan &plan) {

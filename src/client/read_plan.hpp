@@ -1,18 +1,7 @@
-// The planner's description of a read, as JSON carried in the plan, turned into a ReadPlan once
-// the run-time parameter values are known, and described for EXPLAIN.
-//
-// Plan JSON:
-//   {"op": "Scan" | "Query" | "GetItem" | "BatchGetItem",
-//    "table": "...", "index": "..."?,
-//    "key": <condition>?,            Query: partition key equality [AND sort key condition]
-//    "partition": [<operand>, ...]?, Query on several partition key values: the value of the
-//                                    key condition's first (equality) operand is replaced by each
-//    "filter": <condition>?,
-//    "projection": ["attr", ...]?,
-//    "keys": [{"attr": <operand>, ...}, ...]?,   GetItem / BatchGetItem full keys
-//    "forward": bool?, "limit": n?, "page_size": n?, "consistent": bool?, "count": bool?,
-//    "segments": n?}
-// Conditions and operands are in the form of ConditionToJson.
+// A planned read made ready to run: the planner's description of the read (a ReadPlanSpec,
+// carried through the Postgres plan as the JSON of client/plan_format.hpp, which writes and
+// reads it) turned into DynamoDB requests once the run-time parameter values are known, and
+// described for EXPLAIN.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -20,19 +9,25 @@
 #endif
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "client/expression.hpp"
+#include "client/plan_format.hpp"
 #include "client/read_cursor.hpp"
 
 namespace dynamo {
 
 // Builds the requests. `params[i]` is the value of parameter i. Duplicate partition values and
-// keys are sent once. Throws JsonError when the plan JSON is malformed.
+// keys are sent once. Throws JsonError when the plan cannot be run: a parameter out of range, a
+// Query whose key condition does not start with the partition key equality, a GetItem without
+// exactly one key (and, for the JSON form, whatever ParsePlanJson refuses).
+ReadPlan BuildReadPlan(const ReadPlanSpec &spec, const std::vector<AttributeValue> &params);
 ReadPlan BuildReadPlan(const std::string &plan_json, const std::vector<AttributeValue> &params);
 
 // EXPLAIN lines (label, value) for the plan: operation, table or index, key condition, filter,
 // projection, direction, limit, keys; values written inline, parameters as $n.
+std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const ReadPlanSpec &spec);
 std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const std::string &plan_json);
 
 // The body of the plan's first request as DynamoDB receives it.

@@ -1,4 +1,5 @@
-// Deciding what DynamoDB can evaluate, and writing it down as the read plan's JSON.
+// Deciding what DynamoDB can evaluate, and writing it down as condition JSON (through the
+// client's builders, src/client/plan_format.hpp, which scan_plan.cpp assembles into the plan).
 //
 // Every WHERE conjunct is analysed once (DynamoAnalyzeConjunct):
 // - whether it is a key condition (partition key equality or IN, sort key comparison or prefix,
@@ -15,6 +16,10 @@
 #include "fdw/deparse.hpp"
 #include "fdw/type_mapping.hpp"
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 extern "C" {
 #include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
@@ -26,151 +31,108 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/pg_locale.h"
 }
 
 namespace {
 
-// --- JSON writing (the condition form of src/client/expression.cpp) ---
+// --- condition JSON, written by the client (src/client/plan_format.hpp) ---
+// One short C++ call each, its text copied into palloc'd memory. NULL stands for TRUE.
 
-void AppendJsonString(StringInfo buf, const char *s) {
-    escape_json(buf, s);
+namespace condjson = dynamo::condition_json;
+
+// The texts of a List of char * (NULL as ""), copied out before any C++ runs.
+struct Texts {
+    int n;
+    const char **items;
+};
+Texts ListTexts(List *l) {
+    Texts t = {list_length(l), (const char **)palloc0(sizeof(char *) * (list_length(l) + 1))};
+    for (int i = 0; i < t.n; i++)
+        t.items[i] = list_nth(l, i) != NULL ? (const char *)list_nth(l, i) : "";
+    return t;
+}
+std::vector<std::string> Strings(const Texts &t) {
+    return std::vector<std::string>(t.items, t.items + t.n);
 }
 
-char *JsonTypedValue(dynamo::AttrType type, const char *data, int len, bool boolean) {
-    StringInfoData buf;
-    initStringInfo(&buf);
-    switch (type) {
-        case dynamo::AttrType::S:
-            appendStringInfoString(&buf, "{\"S\":");
-            AppendJsonString(&buf, data);
-            appendStringInfoChar(&buf, '}');
-            break;
-        case dynamo::AttrType::N:
-            appendStringInfoString(&buf, "{\"N\":");
-            AppendJsonString(&buf, data);
-            appendStringInfoChar(&buf, '}');
-            break;
-        case dynamo::AttrType::B: {
-            char *b64 = NULL;
-            RunCpp([&] {
-                std::string enc = dynamo::Base64Encode(std::string_view(data, len));
-                b64 = static_cast<char *>(malloc(enc.size() + 1));
-                if (b64 == nullptr)
-                    throw std::bad_alloc();
-                memcpy(b64, enc.c_str(), enc.size() + 1);
-            });
-            appendStringInfoString(&buf, "{\"B\":");
-            AppendJsonString(&buf, b64);
-            appendStringInfoChar(&buf, '}');
-            free(b64);
-            break;
-        }
-        case dynamo::AttrType::BOOL:
-            appendStringInfoString(&buf, boolean ? "{\"BOOL\":true}" : "{\"BOOL\":false}");
-            break;
-        default:
-            elog(ERROR, "unexpected DynamoDB type in a condition");
-    }
-    return buf.data;
+char *JCmp(const char *a, dynamo::CompareOp op, const char *v) {
+    return DynamoCppString([&] { return condjson::Compare(a, op, v); });
 }
-
-char *JCmp(const char *attr, const char *op, const char *operand) {
-    StringInfoData b;
-    initStringInfo(&b);
-    appendStringInfoString(&b, "{\"k\":\"cmp\",\"a\":");
-    AppendJsonString(&b, attr);
-    appendStringInfo(&b, ",\"op\":\"%s\",\"v\":[%s]}", op, operand);
-    return b.data;
+char *JBegins(const char *a, const char *v) {
+    return DynamoCppString([&] { return condjson::BeginsWith(a, v); });
 }
-
-char *JFunc(const char *kind, const char *attr, const char *operand) {
-    StringInfoData b;
-    initStringInfo(&b);
-    appendStringInfo(&b, "{\"k\":\"%s\",\"a\":", kind);
-    AppendJsonString(&b, attr);
-    if (operand != NULL)
-        appendStringInfo(&b, ",\"v\":[%s]", operand);
-    appendStringInfoChar(&b, '}');
-    return b.data;
+char *JContains(const char *a, const char *v) {
+    return DynamoCppString([&] { return condjson::Contains(a, v); });
 }
-
-// Appends the JSON texts of `items` (char *), comma-separated.
-void AppendJoined(StringInfo b, List *items) {
-    ListCell *lc;
-    foreach (lc, items) {
-        if (lc != list_head(items))
-            appendStringInfoChar(b, ',');
-        appendStringInfoString(b, (char *)lfirst(lc));
-    }
+char *JExists(const char *a) {
+    return DynamoCppString([&] { return condjson::Exists(a); });
 }
-
-char *JIn(const char *attr, List *operands) {
-    StringInfoData b;
-    initStringInfo(&b);
-    appendStringInfoString(&b, "{\"k\":\"in\",\"a\":");
-    AppendJsonString(&b, attr);
-    appendStringInfoString(&b, ",\"v\":[");
-    AppendJoined(&b, operands);
-    appendStringInfoString(&b, "]}");
-    return b.data;
+char *JNotExists(const char *a) {
+    return DynamoCppString([&] { return condjson::NotExists(a); });
 }
-
-char *JType(const char *attr, dynamo::AttrType t) {
-    StringInfoData b;
-    initStringInfo(&b);
-    appendStringInfoString(&b, "{\"k\":\"type\",\"a\":");
-    AppendJsonString(&b, attr);
-    appendStringInfo(&b, ",\"t\":\"%s\"}", dynamo::AttrTypeName(t));
-    return b.data;
+char *JType(const char *a, dynamo::AttrType t) {
+    return DynamoCppString([&] { return condjson::TypeIs(a, t); });
 }
-
 char *JNot(const char *child) {
-    return psprintf("{\"k\":\"not\",\"c\":[%s]}", child);
+    return DynamoCppString([&] { return condjson::Not(child); });
 }
-
-// AND / OR of JSON conditions; NULL stands for TRUE (no constraint).
-char *JJoin(const char *kind, List *parts) {
-    StringInfoData b;
-    initStringInfo(&b);
-    appendStringInfo(&b, "{\"k\":\"%s\",\"c\":[", kind);
-    AppendJoined(&b, parts);
-    appendStringInfoString(&b, "]}");
-    return b.data;
+char *JIn(const char *a, List *operands) {
+    Texts t = ListTexts(operands);
+    return DynamoCppString([&] { return condjson::In(a, Strings(t)); });
 }
-
+// AND / OR of a List of conditions (char *, NULL for TRUE).
 char *JAnd(List *parts) {
-    List *kept = NIL;
-    ListCell *lc;
-    foreach (lc, parts)
-        if (lfirst(lc) != NULL)
-            kept = lappend(kept, lfirst(lc));
-    if (kept == NIL)
-        return NULL;
-    if (list_length(kept) == 1)
-        return (char *)linitial(kept);
-    return JJoin("and", kept);
+    Texts t = ListTexts(parts);
+    char *s = DynamoCppString([&] { return condjson::And(Strings(t)); });
+    return s[0] != '\0' ? s : NULL;
 }
-
 char *JOr(List *parts) {
-    ListCell *lc;
-    foreach (lc, parts)
-        if (lfirst(lc) == NULL)
-            return NULL;  // TRUE absorbs
-    if (list_length(parts) == 1)
-        return (char *)linitial(parts);
-    return JJoin("or", parts);
+    Texts t = ListTexts(parts);
+    char *s = DynamoCppString([&] { return condjson::Or(Strings(t)); });
+    return s[0] != '\0' ? s : NULL;
 }
-
 char *JAnd2(char *a, char *b) {
     return JAnd(list_make2(a, b));
 }
 char *JOr2(char *a, char *b) {
-    if (a == NULL || b == NULL)
-        return NULL;
     return JOr(list_make2(a, b));
+}
+
+// The operand of a constant of DynamoDB type `type`: S and N as text, B as bytes, BOOL as
+// `boolean`. NULL when an N text is no DynamoDB number.
+char *TypedOperand(dynamo::AttrType type, const char *data, int len, bool boolean) {
+    bool number = true;
+    char *o = DynamoCppString([&] {
+        dynamo::AttributeValue v;
+        std::string why;
+        switch (type) {
+            case dynamo::AttrType::S:
+                v = dynamo::AttributeValue::String(std::string(data, len));
+                break;
+            case dynamo::AttrType::N:
+                number = dynamo::CheckDynamoNumber(std::string_view(data, len), why);
+                if (!number)
+                    return std::string();
+                v = dynamo::AttributeValue::Number(std::string(data, len));
+                break;
+            case dynamo::AttrType::B:
+                v = dynamo::AttributeValue::Binary(std::string(data, len));
+                break;
+            case dynamo::AttrType::BOOL:
+                v = dynamo::AttributeValue::Bool(boolean);
+                break;
+            default:
+                throw std::logic_error("unexpected DynamoDB type in a condition");
+        }
+        return condjson::ConstOperand(v);
+    });
+    return number ? o : NULL;
+}
+
+char *BoolOperand(bool v) {
+    return TypedOperand(dynamo::AttrType::BOOL, NULL, 0, v);
 }
 
 // --- columns and values ---
@@ -207,11 +169,12 @@ const DynamoPlanColumn *ColumnOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel) 
     return NULL;
 }
 
+// Types whose values compare as DynamoDB numbers / strings (the type mapping's rule).
 bool IsNumericType(Oid t) {
-    return t == INT2OID || t == INT4OID || t == INT8OID || t == NUMERICOID;
+    return DynamoComparedAs(t) == dynamo::AttrType::N;
 }
 bool IsTextType(Oid t) {
-    return t == TEXTOID || t == VARCHAROID;
+    return DynamoComparedAs(t) == dynamo::AttrType::S;
 }
 
 // How DynamoDB knows a column's attribute. This decides, for every pushed condition, how SQL's
@@ -290,74 +253,16 @@ bool RuntimeValue(Expr *e, RelOptInfo *rel) {
 // A constant converted for a target type, as an operand's JSON ({"c": typed}); NULL when the
 // constant cannot be represented (a text that is no number for a number key, say).
 char *ConstOperand(Const *c, dynamo::AttrType target) {
-    if (c->constisnull)
+    DynamoScalar v;
+    if (!DynamoConstAs(c, target, &v))
         return NULL;
-    Oid t = c->consttype;
-    Datum d = c->constvalue;
-    char *typed = NULL;
-    switch (target) {
-        case dynamo::AttrType::N: {
-            char *digits;
-            if (IsNumericType(t)) {
-                Oid out;
-                bool varlena;
-                getTypeOutputInfo(t, &out, &varlena);
-                digits = OidOutputFunctionCall(out, d);
-            } else if (IsTextType(t)) {
-                digits = TextDatumGetCString(d);
-            } else {
-                return NULL;
-            }
-            bool ok = false;
-            RunCpp([&] {
-                std::string why;
-                ok = dynamo::CheckDynamoNumber(digits, why);
-            });
-            if (!ok)
-                return NULL;
-            typed = JsonTypedValue(target, digits, (int)strlen(digits), false);
-            break;
-        }
-        case dynamo::AttrType::S:
-            if (!IsTextType(t))
-                return NULL;
-            {
-                char *s = TextDatumGetCString(d);
-                typed = JsonTypedValue(target, s, (int)strlen(s), false);
-            }
-            break;
-        case dynamo::AttrType::B:
-            if (t != BYTEAOID)
-                return NULL;
-            {
-                bytea *b = DatumGetByteaPP(d);
-                typed = JsonTypedValue(target, VARDATA_ANY(b), (int)VARSIZE_ANY_EXHDR(b), false);
-            }
-            break;
-        case dynamo::AttrType::BOOL:
-            if (t != BOOLOID)
-                return NULL;
-            typed = JsonTypedValue(target, NULL, 0, DatumGetBool(d));
-            break;
-        default:
-            return NULL;
-    }
-    return psprintf("{\"c\":%s}", typed);
+    return TypedOperand(v.type, v.data, v.len, v.boolean);
 }
 
+// Whether a value of type t compares with a DynamoDB `target` as Postgres compares it (the type
+// mapping's rule).
 bool TypeFits(Oid t, dynamo::AttrType target, bool text_number_key) {
-    switch (target) {
-        case dynamo::AttrType::N:
-            return IsNumericType(t) || (text_number_key && IsTextType(t));
-        case dynamo::AttrType::S:
-            return IsTextType(t);
-        case dynamo::AttrType::B:
-            return t == BYTEAOID;
-        case dynamo::AttrType::BOOL:
-            return t == BOOLOID;
-        default:
-            return false;
-    }
+    return DynamoTypeComparable(t, target, text_number_key);
 }
 
 enum CmpKind { CMP_NONE, CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_LIKE, CMP_NOT_LIKE };
@@ -392,22 +297,20 @@ CmpKind Commute(CmpKind k) {
     }
 }
 
-const char *CmpText(CmpKind k) {
+dynamo::CompareOp CmpOp(CmpKind k) {
     switch (k) {
-        case CMP_EQ:
-            return "=";
         case CMP_NE:
-            return "<>";
+            return dynamo::CompareOp::Ne;
         case CMP_LT:
-            return "<";
+            return dynamo::CompareOp::Lt;
         case CMP_LE:
-            return "<=";
+            return dynamo::CompareOp::Le;
         case CMP_GT:
-            return ">";
+            return dynamo::CompareOp::Gt;
         case CMP_GE:
-            return ">=";
+            return dynamo::CompareOp::Ge;
         default:
-            return "=";
+            return dynamo::CompareOp::Eq;
     }
 }
 
@@ -449,15 +352,12 @@ bool EqualityCollationOk(Oid collid) {
     return !OidIsValid(collid) || get_collation_isdeterministic(collid);
 }
 
-const char *BoolOperand(bool v) {
-    return v ? "{\"c\":{\"BOOL\":true}}" : "{\"c\":{\"BOOL\":false}}";
-}
-
 // attribute_type(a, T). For booleans it is spelled as the two values a boolean can have,
 // because dynalite finds attribute_type(a, "BOOL") false when a is false.
 char *TypeTest(const char *a, dynamo::AttrType t) {
     if (t == dynamo::AttrType::BOOL)
-        return JOr2(JCmp(a, "=", BoolOperand(true)), JCmp(a, "=", BoolOperand(false)));
+        return JOr2(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true)),
+                    JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false)));
     return JType(a, t);
 }
 
@@ -490,7 +390,7 @@ void Sided(WalkCtx *cx, const AttrClass &cls, const char *a, char *p, char *np, 
         *f = JAnd2(type, JNot(p));
     }
     if (cls.reads_other_types && !cls.type_enforced) {
-        char *other = JAnd(list_make3(JFunc("exists", a, NULL), JNot(JType(a, cls.target)),
+        char *other = JAnd(list_make3(JExists(a), JNot(JType(a, cls.target)),
                                       JNot(JType(a, dynamo::AttrType::NUL))));
         *t = JOr2(*t, other);
         *f = JOr2(*f, other);
@@ -517,11 +417,9 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
         char *lit = LikeLiteral(TextDatumGetCString(value->constvalue), &prefix);
         if (lit == NULL)
             return false;
-        char *op = psprintf("{\"c\":%s}",
-                            JsonTypedValue(dynamo::AttrType::S, lit, (int)strlen(lit), false));
+        char *op = TypedOperand(dynamo::AttrType::S, lit, (int)strlen(lit), false);
         char *match, *nomatch;
-        Sided(cx, cls, a, JFunc(prefix ? "begins_with" : "contains", a, op), NULL, &match,
-              &nomatch);
+        Sided(cx, cls, a, prefix ? JBegins(a, op) : JContains(a, op), NULL, &match, &nomatch);
         *t = k == CMP_LIKE ? match : nomatch;
         *f = k == CMP_LIKE ? nomatch : match;
         return true;
@@ -543,7 +441,7 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
         // Texts that are equal are equal numbers, but "42.0" <> "42" as text while 42.0 = 42
         // in DynamoDB: equality keeps a superset of the TRUE rows, and nothing is known of the
         // FALSE ones. Postgres checks the rows again.
-        char *eq = JCmp(a, "=", operand);
+        char *eq = JCmp(a, dynamo::CompareOp::Eq, operand);
         char *eq_t, *eq_f;
         Sided(cx, cls, a, eq, NULL, &eq_t, &eq_f);
         *t = k == CMP_EQ ? eq_t : NULL;
@@ -555,10 +453,11 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
         // A boolean is one of two values: `b <> v` is `b = not v`, written as such (dynalite
         // gets NOT of a boolean comparison wrong).
         bool v = DatumGetBool(value->constvalue) == (k == CMP_EQ);
-        Sided(cx, cls, a, JCmp(a, "=", BoolOperand(v)), JCmp(a, "=", BoolOperand(!v)), t, f);
+        Sided(cx, cls, a, JCmp(a, dynamo::CompareOp::Eq, BoolOperand(v)),
+              JCmp(a, dynamo::CompareOp::Eq, BoolOperand(!v)), t, f);
         return true;
     }
-    Sided(cx, cls, a, JCmp(a, CmpText(k), operand), NULL, t, f);
+    Sided(cx, cls, a, JCmp(a, CmpOp(k), operand), NULL, t, f);
     return true;
 }
 
@@ -640,7 +539,7 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
         List *eqs = NIL;
         ListCell *lc;
         foreach (lc, operands)
-            eqs = lappend(eqs, JCmp(col->name, "=", (char *)lfirst(lc)));
+            eqs = lappend(eqs, JCmp(col->name, dynamo::CompareOp::Eq, (char *)lfirst(lc)));
         p = JOr(eqs);
     } else {
         p = JIn(col->name, operands);
@@ -670,10 +569,9 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
             const DynamoPlanColumn *col = ColumnOf(cx->info, nt->arg, cx->rel);
             if (col == NULL || col->catch_all || nt->argisrow)
                 return false;
-            char *isnull =
-                JOr2(JFunc("not_exists", col->name, NULL), JType(col->name, dynamo::AttrType::NUL));
-            char *notnull = JAnd2(JFunc("exists", col->name, NULL),
-                                  JNot(JType(col->name, dynamo::AttrType::NUL)));
+            char *isnull = JOr2(JNotExists(col->name), JType(col->name, dynamo::AttrType::NUL));
+            char *notnull =
+                JAnd2(JExists(col->name), JNot(JType(col->name, dynamo::AttrType::NUL)));
             *t = nt->nulltesttype == IS_NULL ? isnull : notnull;
             *f = nt->nulltesttype == IS_NULL ? notnull : isnull;
             return true;
@@ -684,8 +582,8 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
             AttrClass cls;
             if (col == NULL || col->typid != BOOLOID || !ClassifyColumn(cx->info, col, &cls))
                 return false;
-            Sided(cx, cls, col->name, JCmp(col->name, "=", BoolOperand(true)),
-                  JCmp(col->name, "=", BoolOperand(false)), t, f);
+            Sided(cx, cls, col->name, JCmp(col->name, dynamo::CompareOp::Eq, BoolOperand(true)),
+                  JCmp(col->name, dynamo::CompareOp::Eq, BoolOperand(false)), t, f);
             return true;
         }
         case T_BooleanTest: {
@@ -942,23 +840,23 @@ char *DynamoKeyOperand(DynamoRelInfo *info, Expr *value, dynamo::AttrType target
     int idx = list_length(*params);
     *params = lappend(*params, value);
     *param_types = lappend_int(*param_types, (int)target | (equality ? DYNAMO_PARAM_EQUALITY : 0));
-    return psprintf("{\"p\":%d}", idx);
+    return DynamoCppString([&] { return condjson::ParamOperand(idx); });
 }
 
 char *DynamoKeyCondition(const char *attr, DynamoKeyOp op, const char *operand) {
     switch (op) {
         case DKEY_EQ:
-            return JCmp(attr, "=", operand);
+            return JCmp(attr, dynamo::CompareOp::Eq, operand);
         case DKEY_LT:
-            return JCmp(attr, "<", operand);
+            return JCmp(attr, dynamo::CompareOp::Lt, operand);
         case DKEY_LE:
-            return JCmp(attr, "<=", operand);
+            return JCmp(attr, dynamo::CompareOp::Le, operand);
         case DKEY_GT:
-            return JCmp(attr, ">", operand);
+            return JCmp(attr, dynamo::CompareOp::Gt, operand);
         case DKEY_GE:
-            return JCmp(attr, ">=", operand);
+            return JCmp(attr, dynamo::CompareOp::Ge, operand);
         case DKEY_BEGINS:
-            return JFunc("begins_with", attr, operand);
+            return JBegins(attr, operand);
         default:
             elog(ERROR, "unexpected key condition");
     }
@@ -966,12 +864,7 @@ char *DynamoKeyCondition(const char *attr, DynamoKeyOp op, const char *operand) 
 }
 
 char *DynamoBetween(const char *attr, const char *lo, const char *hi) {
-    StringInfoData b;
-    initStringInfo(&b);
-    appendStringInfoString(&b, "{\"k\":\"between\",\"a\":");
-    AppendJsonString(&b, attr);
-    appendStringInfo(&b, ",\"v\":[%s,%s]}", lo, hi);
-    return b.data;
+    return DynamoCppString([&] { return condjson::Between(attr, lo, hi); });
 }
 
 char *DynamoJsonAnd(List *parts) {
@@ -979,5 +872,5 @@ char *DynamoJsonAnd(List *parts) {
 }
 
 void DynamoAppendJsonString(StringInfo buf, const char *s) {
-    AppendJsonString(buf, s);
+    appendStringInfoString(buf, DynamoCppString([&] { return condjson::Quote(s); }));
 }

@@ -1,11 +1,39 @@
-// The planner's view of a DynamoDB foreign table and its WHERE clause (deparse.cpp, scan.cpp).
+// The planner's view of a DynamoDB foreign table and its WHERE clause (deparse.cpp; used by
+// scan_path.cpp, scan_plan.cpp and modify.cpp). Conditions are JSON texts in palloc'd memory,
+// written by the client's builders (client/plan_format.hpp).
 #pragma once
+
+#include <string>
 
 #include "fdw/dynamodb_fdw.hpp"
 
 extern "C" {
 #include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
+}
+
+// Runs f, C++ code that returns a std::string and calls no Postgres function, and returns the
+// text copied into palloc'd memory. An exception becomes an ERROR (RunCpp); no C++ object
+// outlives the call.
+template <typename F>
+char *DynamoCppString(F &&f) {
+    char *text = nullptr;
+    size_t len = 0;
+    RunCpp([&] {
+        std::string s = f();
+        len = s.size();
+        text = static_cast<char *>(malloc(len + 1));
+        if (text == nullptr)
+            throw std::bad_alloc();
+        memcpy(text, s.c_str(), len + 1);
+    });
+    char *copy = static_cast<char *>(palloc_extended(len + 1, MCXT_ALLOC_NO_OOM));
+    if (copy != NULL)
+        memcpy(copy, text, len + 1);
+    free(text);
+    if (copy == NULL)
+        ReportCppFailure("", true);
+    return copy;
 }
 
 struct DynamoKeyAttr {

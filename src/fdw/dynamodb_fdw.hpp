@@ -179,7 +179,7 @@ void CollectStats(StatsRow **rows, int *nrows);
 // --- in import.cpp ---
 List *DynamoImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
-// --- in scan.cpp ---
+// --- in scan_path.cpp, scan_plan.cpp, scan_exec.cpp ---
 void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
 void DynamoGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
 ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,

@@ -137,7 +137,7 @@ Expr *ConstOrParam(Expr *e) {
 }
 
 bool IsNumericTypeOid(Oid t) {
-    return t == INT2OID || t == INT4OID || t == INT8OID || t == NUMERICOID;
+    return DynamoComparedAs(t) == dynamo::AttrType::N;
 }
 
 // `col + c`, `c + col`, `col - c`, or `coalesce(col, s) + c` (or `- c`), c and s Consts or

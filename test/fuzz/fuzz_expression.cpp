@@ -14,6 +14,7 @@
 #include "client/attribute_value.hpp"
 #include "client/expression.hpp"
 #include "client/json_codec.hpp"
+#include "client/plan_format.hpp"
 
 namespace {
 
