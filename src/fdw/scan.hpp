@@ -50,3 +50,10 @@ struct DynamoReadChoice {
 char *DynamoBuildReadPlan(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info,
                           const DynamoReadChoice *choice, List **params, List **param_types,
                           List **handled);
+
+// --- in scan_path.cpp ---
+// Whether a read of the relation may be a full Scan (of the table or of its index): the
+// setting dynamodb.allow_full_scan and the option allow_full_scan both allow it.
+bool DynamoFullScanAllowed(const DynamoRelInfo *info);
+// The error of a read that would need a full Scan where it is not allowed.
+void DynamoRefuseFullScan(const DynamoRelInfo *info);

@@ -494,16 +494,54 @@ void DynamoGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid relid) 
     }
 }
 
+bool DynamoFullScanAllowed(const DynamoRelInfo *info) {
+    return dynamodb_allow_full_scan && info->opts->allow_full_scan;
+}
+
+void DynamoRefuseFullScan(const DynamoRelInfo *info) {
+    const char *index = info->opts->index;
+    char *what = index != NULL
+                     ? psprintf("index \"%s\" of DynamoDB table \"%s\"", index, info->opts->table)
+                     : psprintf("DynamoDB table \"%s\"", info->opts->table);
+    const char *key = info->hash.name;
+    if (index != NULL)
+        for (int i = 0; i < info->nindexes; i++)
+            if (strcmp(info->indexes[i].name, index) == 0)
+                key = info->indexes[i].hash.name;
+    bool by_option = !info->opts->allow_full_scan;
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("full Scan of %s is not allowed", what),
+             errdetail("The query reads foreign table \"%s\" without a condition on the partition "
+                       "key \"%s\", so it would read every item; %s.",
+                       get_rel_name(info->relid), key,
+                       by_option ? "the option allow_full_scan of the foreign table (or of its "
+                                   "server) is false"
+                                 : "dynamodb.allow_full_scan is off"),
+             by_option ? errhint("Add a condition on \"%s\" (= or IN), or set the option "
+                                 "allow_full_scan to 'true'.",
+                                 key)
+                       : errhint("Add a condition on \"%s\" (= or IN), or allow full scans for the "
+                                 "session: SET dynamodb.allow_full_scan = on.",
+                                 key)));
+}
+
 void DynamoGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid relid) {
     DynamoRelInfo *info = (DynamoRelInfo *)baserel->fdw_private;
     // A query that names a key never reads the whole table: the Scan is there only when no key
-    // path is.
+    // path is. Where a full Scan is not allowed, it costs so much that any other plan wins (a
+    // join's parameterized Queries); GetForeignPlan refuses it when it is still chosen.
     bool keyed =
         info->pushdown && AddKeyPaths(root, baserel, info, info->conjuncts, NULL, baserel->rows);
     if (!keyed) {
         Cost total = kRequestCost + info->item_count * kItemCost + baserel->rows * cpu_tuple_cost;
-        add_path(baserel, (Path *)MakePath(root, baserel, baserel->rows, kRequestCost, total, NIL,
-                                           NULL, PathPrivate(PATH_SCAN, -1, true, NIL)));
+        Cost startup = kRequestCost;
+        if (!DynamoFullScanAllowed(info)) {
+            startup += disable_cost;
+            total += disable_cost;
+        }
+        add_path(baserel, (Path *)MakePath(root, baserel, baserel->rows, startup, total, NIL, NULL,
+                                           PathPrivate(PATH_SCAN, -1, true, NIL)));
     }
     if (info->pushdown)
         AddParameterizedPaths(root, baserel, info);
@@ -536,6 +574,8 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
     if (info->opts->index == NULL &&
         ChooseKeys(info->conjuncts, &info->hash, &info->range, true, &kc))
         keys = KeyClauses(&kc);
+    if (keys == NIL && !DynamoFullScanAllowed(info))
+        return;
     DynamoReadChoice choice = {keys ? PATH_QUERY : PATH_SCAN, -1, true, keys, false, true};
     List *params = NIL, *types = NIL, *handled = NIL;
     if (DynamoBuildReadPlan(root, input_rel, info, &choice, &params, &types, &handled) == NULL)

@@ -324,6 +324,8 @@ ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel, Oid
     List *key_clauses = (List *)list_nth(pp, FdwPathKeyClauses);
     if (count)
         kind = key_clauses != NIL ? PATH_QUERY : PATH_SCAN;
+    if (kind == PATH_SCAN && !DynamoFullScanAllowed(info))
+        DynamoRefuseFullScan(info);
     DynamoReadChoice choice = {
         kind,        intVal(list_nth(pp, FdwPathIndex)), intVal(list_nth(pp, FdwPathForward)) != 0,
         key_clauses, best_path->path.param_info != NULL, count};
