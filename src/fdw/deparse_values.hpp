@@ -1,0 +1,66 @@
+// What the deparser knows about columns and values (deparse_values.cpp), shared by the filter
+// walker and the key matcher of deparse.cpp: how a column's attribute compares (its class), which
+// constants DynamoDB can compare with it and how they are written, comparison operators, and
+// collations. Internal to the deparser.
+#pragma once
+
+#include "fdw/deparse.hpp"
+#include "fdw/type_mapping.hpp"
+
+namespace dynamo_deparse {
+
+// The operand JSON of a constant of DynamoDB type `type`: S and N as text, B as bytes, BOOL as
+// `boolean`. NULL when an N text is no DynamoDB number.
+char *TypedOperand(dynamo::AttrType type, const char *data, int len, bool boolean);
+char *BoolOperand(bool v);
+
+// The relation's column an expression is (a Var, under relabeling and the widening casts between
+// integer types and numeric, which keep values exact), or NULL.
+const DynamoPlanColumn *ColumnOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel);
+// Types whose values compare as DynamoDB numbers / strings (the type mapping's rule).
+bool IsNumericType(Oid t);
+bool IsTextType(Oid t);
+
+// How DynamoDB knows a column's attribute. This decides, for every pushed condition, how SQL's
+// three-valued logic is kept (see Sided in deparse.cpp and docs/design-notes.md).
+struct AttrClass {
+    dynamo::AttrType target;  // the DynamoDB type the column's values compare as
+    bool always_present;      // a key of the table: every item has it, with the key's type
+    bool type_enforced;       // a key of the table or of a secondary index: present or not, it
+                              // never holds another type (an index key is still optional)
+    bool reads_other_types;   // the column shows attributes of other types too (a text column
+                              // reads numbers, booleans, lists... as text)
+};
+
+// The class of a column, or false when comparisons on it are not sent.
+bool ClassifyColumn(DynamoRelInfo *info, const DynamoPlanColumn *col, AttrClass *cls);
+// A number key read through a text column (its text compares as a number in DynamoDB).
+bool TextNumberKey(const DynamoPlanColumn *col, const AttrClass &cls);
+// An empty string or binary: never a key value (DynamoDB refuses one in a key condition).
+bool EmptyKeyValue(Const *c, dynamo::AttrType target);
+// A value known when the scan starts: a non-NULL Const, or an expression that does not refer to
+// the relation and is neither volatile nor holds subplans, aggregates or window functions (a
+// Param, an outer relation's Var in a join).
+bool RuntimeValue(Expr *e, RelOptInfo *rel);
+// A constant converted for a target type, as an operand's JSON ({"c": typed}); NULL when the
+// constant cannot be represented (a text that is no number for a number key, say).
+char *ConstOperand(Const *c, dynamo::AttrType target);
+// Whether a value of type t compares with a DynamoDB `target` as Postgres compares it.
+bool TypeFits(Oid t, dynamo::AttrType target, bool text_number_key);
+// The elements of an IN list's constant array as Consts (a NULL element as a NULL pointer), when
+// their type compares with `target`; false when it does not.
+bool ArrayConsts(Const *arr, dynamo::AttrType target, bool text_number_key, List **consts);
+
+enum CmpKind { CMP_NONE, CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_LIKE, CMP_NOT_LIKE };
+CmpKind CmpFromName(const char *name);
+// The comparison with its operands swapped (a < b is b > a).
+CmpKind Commute(CmpKind k);
+dynamo::CompareOp CmpOp(CmpKind k);
+// The literal of a LIKE pattern DynamoDB can match: "ab%" gives "ab" with *prefix true
+// (begins_with), "%ab%" gives "ab" with *prefix false (contains); NULL for any other pattern.
+char *LikeLiteral(const char *pattern, bool *prefix);
+// Collations under which Postgres orders / compares strings as DynamoDB does (by their bytes).
+bool OrderingCollationOk(Oid collid);
+bool EqualityCollationOk(Oid collid);
+
+}  // namespace dynamo_deparse
