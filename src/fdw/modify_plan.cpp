@@ -215,6 +215,9 @@ Expr *ListAppendOf(Expr *e, Index rti, AttrNumber attno, Form_pg_attribute att, 
         *kind = DIRECT_SET_PREPEND;
     }
     v = v != NULL ? ConstOrParam(v) : NULL;
+    // (A NULL constant is folded away by the planner, since || is strict; never joined here.)
+    if (v != NULL && IsA(v, Const) && ((Const *)v)->constisnull)
+        return NULL;
     return v != NULL && exprType((Node *)v) == JSONBOID ? v : NULL;
 }
 
