@@ -82,6 +82,7 @@ struct ModifyRuntime {
     dynamo::UpdateSpec computed;  // direct UPDATE: what Postgres computed from the item as read
     dynamo::Condition also;       // direct UPDATE, DELETE: the WHERE's conditions
     std::vector<std::pair<std::string, dynamo::AttributeValue>> expected;  // what was read
+    std::vector<std::pair<std::string, dynamo::AttributeValue>> refused;   // ... when refused
     dynamo::AttributeValue value;      // the column value being converted
     dynamo::AttributeValue old_value;  // UPDATE: the catch-all before the update
     dynamo::Item returned;             // ReturnValues of the last request
@@ -130,6 +131,13 @@ struct DynamoModifyState {
     // UPDATE, DELETE: conditional writes DynamoDB refused (the item changed, or the WHERE
     // clause's conditions did not hold, or it was gone)
     int64_t condition_failures;
+    // UPDATE, DELETE row by row: after a refusal the item is read again and the statement's
+    // WHERE clause and new values are evaluated again on it (Postgres's EvalPlanQual), as READ
+    // COMMITTED does after a concurrent update; rechecks counts those evaluations.
+    ModifyTableState *mtstate;
+    bool can_recheck;
+    TupleTableSlot *current_row;  // the item as read again, as a row of the table
+    int64_t rechecks;
     bool set_tag;
     bool done;
 };

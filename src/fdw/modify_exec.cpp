@@ -6,6 +6,9 @@
 
 extern "C" {
 #include "executor/executor.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/wait_event.h"
 #include "nodes/makefuncs.h"
 #include "utils/memutils.h"
 }
@@ -272,20 +275,100 @@ void ExpectedValues(DynamoModifyState *st, TupleTableSlot *planSlot) {
     }
 }
 
-// After a conditional write was refused: the item is gone (nothing to write: the row does not
-// count), or it changed since it was read, and writing would overwrite a change this statement
-// did not see: a serialization failure.
-void ChangedSinceRead(DynamoModifyState *st) {
-    if (st->nread == 0)
+// How many times one row is evaluated again after its item changed under the statement, before
+// the statement gives up.
+constexpr int kMaxReevaluations = 10;
+
+// SQLSTATE 40001 for the row's item (rt->request.item holds its key); `why` completes the
+// detail's sentence.
+void SerializationFailure(DynamoModifyState *st, const char *why) {
+    char key[256];
+    DynamoItemKeyText(&st->cx, &st->rt->request.item, key, sizeof(key));
+    ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                    errmsg("could not serialize access due to concurrent update"),
+                    errdetail("Item %s of DynamoDB table \"%s\" (foreign table \"%s\") %s.", key,
+                              st->table, st->relname, why),
+                    errhint("Run the statement again.")));
+}
+
+// After a refusal and a new evaluation (planSlot): when the item, as the statement reads it,
+// still holds what the refused write expected, DynamoDB refused because an attribute holds a
+// value its column writes differently (a number in a text column): it would refuse again.
+void UnchangedButRefused(DynamoModifyState *st, TupleTableSlot *planSlot) {
+    ModifyRuntime *rt = st->rt;
+    RunCpp([&] { rt->refused = rt->expected; });
+    ExpectedValues(st, planSlot);
+    const char *attr = NULL;
+    RunCpp([&] {
+        if (rt->expected != rt->refused)
+            return;
+        for (const auto &e : rt->expected) {
+            const dynamo::AttributeValue *now = dynamo::FindAttribute(rt->returned, e.first);
+            bool same = e.second.type == dynamo::AttrType::NUL
+                            ? now == nullptr || now->type == dynamo::AttrType::NUL
+                            : now != nullptr && *now == e.second;
+            if (!same) {
+                attr = e.first.c_str();
+                break;
+            }
+        }
+    });
+    if (attr == NULL)
         return;
+    char key[256];
+    DynamoItemKeyText(&st->cx, &rt->request.item, key, sizeof(key));
+    ereport(ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("cannot write item %s of foreign table \"%s\" on the condition that it still "
+                    "holds what this statement read",
+                    key, st->relname),
+             errdetail("Attribute \"%s\" holds a value of another type than its column writes, "
+                       "so DynamoDB never finds it equal to the value as read.",
+                       attr),
+             errhint("Declare the column with the type of the attribute's values.")));
+}
+
+// After a conditional write of an UPDATE or DELETE row was refused. False: the row does not
+// count (the item is gone, or as it is now it no longer satisfies the statement's WHERE clause).
+// True: *planSlot is the statement's row computed again from the item as it is now, to be
+// written again on the condition that the item still holds that. This is what READ COMMITTED
+// does after a concurrent update (Postgres's EvalPlanQual: the statement's plan runs again on
+// the new version of the row). `attempt` counts the refusals of this row.
+bool Reevaluate(DynamoModifyState *st, ResultRelInfo *rinfo, int attempt,
+                TupleTableSlot **planSlot) {
+    if (st->nread == 0)
+        return false;  // the only condition was that the item exists
+    // Writers that keep colliding on one item step aside for a random moment (at most 2, 4, 8,
+    // ... 64 ms), so that one of them gets through.
+    if (attempt > 1 && st->can_recheck) {
+        long cap = 1L << Min(attempt, 6);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                        random() % (cap + 1), PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
     st->rereads++;
-    if (ReadCurrentItem(st))
-        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                        errmsg("could not serialize access due to concurrent update"),
-                        errdetail("The item of DynamoDB table \"%s\" changed after this statement "
-                                  "read it.",
-                                  st->table),
-                        errhint("Run the statement again.")));
+    if (!ReadCurrentItem(st))
+        return false;
+    if (!st->can_recheck)
+        SerializationFailure(st,
+                             "changed after this statement read it (a statement with BEFORE "
+                             "ROW triggers is not evaluated again on the new item)");
+    if (attempt > kMaxReevaluations)
+        SerializationFailure(st,
+                             psprintf("changed %d times while this statement wrote it", attempt));
+    StoreReturned(st, st->current_row);
+    st->rechecks++;
+    // (The first evaluation builds the plan's copy for the statement, not for this row.)
+    MemoryContext row = MemoryContextSwitchTo(st->mtstate->ps.state->es_query_cxt);
+    TupleTableSlot *epq = EvalPlanQual(&st->mtstate->mt_epqstate, st->rel,
+                                       rinfo->ri_RangeTableIndex, st->current_row);
+    MemoryContextSwitchTo(row);
+    if (TupIsNull(epq))
+        return false;
+    *planSlot = epq;
+    UnchangedButRefused(st, epq);
+    return true;
 }
 
 // The condition of a row's UpdateItem or DeleteItem as EXPLAIN shows it: the item exists and
@@ -342,9 +425,17 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     }
     if (op == CMD_UPDATE)
         FindUpdateColumns(st, rinfo, estate);
+    // A row whose item changed is evaluated again unless a BEFORE ROW trigger made the row
+    // written (a trigger is not run twice for one row).
+    TriggerDesc *trig = rinfo->ri_TrigDesc;
+    st->mtstate = mtstate;
+    st->can_recheck =
+        (op == CMD_UPDATE || op == CMD_DELETE) && st->nread > 0 &&
+        !(trig != NULL && (trig->trig_update_before_row || trig->trig_delete_before_row));
+    if (st->can_recheck)
+        st->current_row = ExecInitExtraTupleSlot(estate, RelationGetDescr(st->rel), &TTSOpsVirtual);
     // Deletes of rows the statement does not return go as BatchWriteItem requests, unless each
     // must be conditional on the values the statement read (a batch takes no conditions).
-    TriggerDesc *trig = rinfo->ri_TrigDesc;
     st->batch_deletes =
         op == CMD_DELETE && !st->has_returning && st->batch_size > 1 && st->nread == 0 &&
         !(trig != NULL && (trig->trig_delete_before_row || trig->trig_delete_after_row));
@@ -398,12 +489,10 @@ TupleTableSlot **DynamoExecForeignBatchInsert(EState *estate, ResultRelInfo *rin
     return slots;
 }
 
-// UPDATE of one row: an UpdateItem on its key that sets and removes the assigned columns, on the
-// condition that the item still holds the values the statement read.
-TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
-                                        TupleTableSlot *planSlot) {
-    RowContext rc;
-    DynamoModifyState *st = BeginKeyedRow(rinfo, planSlot, &rc);
+// UPDATE: the request for the new row `slot` (planSlot: the subplan's row it came from); false
+// when it assigns nothing.
+bool BuildRowUpdate(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                    TupleTableSlot *planSlot) {
     ModifyRuntime *rt = st->rt;
     RunCpp([&] {
         rt->set.clear();
@@ -414,11 +503,10 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
     bool have_old = OldRow(st, rinfo, planSlot, &oldtup);
     UpdateAssignments(st, slot, have_old ? &oldtup : NULL);
     ExpectedValues(st, planSlot);
-
-    bool nothing = false;
+    bool assigns = false;
     RunCpp([&] {
-        nothing = rt->set.empty() && rt->remove.empty();
-        if (!nothing) {
+        assigns = !rt->set.empty() || !rt->remove.empty();
+        if (assigns) {
             dynamo::UpdateSpec spec;
             spec.set = rt->set;
             spec.remove = rt->remove;
@@ -427,14 +515,31 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
             rt->request.return_values = st->has_returning;
         }
     });
+    return assigns;
+}
+
+// UPDATE of one row: an UpdateItem on its key that sets and removes the assigned columns, on the
+// condition that the item still holds the values the statement read; evaluated again on the
+// item as it is now when it changed meanwhile.
+TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                                        TupleTableSlot *planSlot) {
+    RowContext rc;
+    DynamoModifyState *st = BeginKeyedRow(rinfo, planSlot, &rc);
     TupleTableSlot *result = slot;
-    if (!nothing) {
-        if (!SendSingle(st, "UpdateItem")) {
-            ChangedSinceRead(st);
-            result = NULL;
-        } else if (st->has_returning) {
-            result = StoreReturned(st, slot);
+    for (int attempt = 1;; attempt++) {
+        if (!BuildRowUpdate(st, rinfo, slot, planSlot))
+            break;
+        if (SendSingle(st, "UpdateItem")) {
+            if (st->has_returning)
+                result = StoreReturned(st, slot);
+            break;
         }
+        if (!Reevaluate(st, rinfo, attempt, &planSlot)) {
+            result = NULL;
+            break;
+        }
+        // The new row, from the statement's SET expressions on the item as it is now.
+        slot = result = ExecGetUpdateNewTuple(rinfo, planSlot, st->current_row);
     }
     EndRow(&rc);
     return result;
@@ -450,18 +555,24 @@ TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, Tu
     if (st->batch_deletes) {
         AddToBatch(st, true, st->batch_size);
     } else {
-        ExpectedValues(st, planSlot);
-        RunCpp([&] {
-            dynamo::BuildDeleteCondition(ExpectedCondition(rt), rt->request);
-            rt->request.return_values = st->has_returning;
-        });
-        if (!SendSingle(st, "DeleteItem")) {
-            ChangedSinceRead(st);
-            result = NULL;
-        } else if (st->has_returning) {
-            bool gone = false;
-            RunCpp([&] { gone = rt->returned.empty(); });
-            result = gone ? NULL : StoreReturned(st, slot);
+        for (int attempt = 1;; attempt++) {
+            ExpectedValues(st, planSlot);
+            RunCpp([&] {
+                dynamo::BuildDeleteCondition(ExpectedCondition(rt), rt->request);
+                rt->request.return_values = st->has_returning;
+            });
+            if (SendSingle(st, "DeleteItem")) {
+                if (st->has_returning) {
+                    bool gone = false;
+                    RunCpp([&] { gone = rt->returned.empty(); });
+                    result = gone ? NULL : StoreReturned(st, slot);
+                }
+                break;
+            }
+            if (!Reevaluate(st, rinfo, attempt, &planSlot)) {
+                result = NULL;
+                break;
+            }
         }
     }
     EndRow(&rc);
@@ -546,6 +657,8 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
         FlushBatch(st);
         if (st->rereads > 0 || es->format != EXPLAIN_FORMAT_TEXT)
             ExplainPropertyInteger("DynamoDB Items Read Again", NULL, st->rereads, es);
+        if (st->rechecks > 0 || es->format != EXPLAIN_FORMAT_TEXT)
+            ExplainPropertyInteger("DynamoDB Rows Evaluated Again", NULL, st->rechecks, es);
         ExplainWriteCounts(st, es);
     }
 }

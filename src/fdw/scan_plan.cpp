@@ -344,15 +344,18 @@ ForeignScan *DynamoGetForeignPlan(PlannerInfo *root, RelOptInfo *foreignrel, Oid
     }
     // Postgres checks what DynamoDB does not settle exactly (filters that keep more rows than
     // they must, and conditions DynamoDB cannot evaluate).
-    List *local = NIL;
+    // What DynamoDB settles is checked again only when a write evaluates the statement again on
+    // an item that changed under it (EvalPlanQual; see modify_exec.cpp).
+    List *local = NIL, *recheck = NIL;
     ListCell *lc;
     foreach (lc, scan_clauses) {
         RestrictInfo *ri = (RestrictInfo *)lfirst(lc);
-        if (ri->pseudoconstant || list_member_ptr(handled, ri))
+        if (ri->pseudoconstant)
             continue;
-        if (JoinKeyHandled(info, baserel, ri, handled))
-            continue;
-        local = lappend(local, ri->clause);
+        if (list_member_ptr(handled, ri) || JoinKeyHandled(info, baserel, ri, handled))
+            recheck = lappend(recheck, ri->clause);
+        else
+            local = lappend(local, ri->clause);
     }
-    return make_foreignscan(tlist, local, baserel->relid, params, priv, NIL, NIL, outer_plan);
+    return make_foreignscan(tlist, local, baserel->relid, params, priv, NIL, recheck, outer_plan);
 }

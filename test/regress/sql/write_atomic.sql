@@ -50,16 +50,39 @@ delete from atomic.jobs where id = 'c' and n between 100 and 200 returning id, n
 explain (costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner = 'me';
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
 
--- An UPDATE that reads before it writes requires the item to still hold what it read: a
--- direct write by another client in between is never overwritten (SQLSTATE 40001)
+-- An UPDATE that reads before it writes requires the item to still hold what it read. When
+-- another client changed the item in between, the statement is evaluated again on the item as it
+-- is now (as READ COMMITTED does): the new values are computed from the direct write, which is
+-- never overwritten
 create function atomic.slowly(t text) returns text language sql volatile
   as $$ select t || (select pg_sleep(2))::text $$;
 \! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"j1"},"note":{"S":"written directly"}}') >/dev/null 2>&1 &
 \set VERBOSITY default
-update atomic.jobs set note = atomic.slowly(note) where id = 'j1';
+explain (analyze, verbose, costs off, timing off, summary off)
+  update atomic.jobs set note = atomic.slowly(note) || ', then updated' where id = 'j1';
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"j1"}}'
+-- ... and its WHERE clause is checked again: an item that no longer satisfies it is left alone
+\! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"j1"},"note":{"S":"taken"}}') >/dev/null 2>&1 &
+update atomic.jobs set note = 'mine' where id = 'j1' and atomic.slowly(note) like 'written%'
+  returning id, note;
+\! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"j1"},"note":{"S":"kept"}}') >/dev/null 2>&1 &
+delete from atomic.jobs where id = 'j1' and atomic.slowly(note) = 'taken' returning id, note;
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"j1"}}'
+-- a row written through a BEFORE ROW trigger is not evaluated again (the trigger would run
+-- twice): the statement fails with SQLSTATE 40001 and writes nothing
+create function atomic.same() returns trigger language plpgsql as $$ begin return new; end $$;
+create trigger same before update on atomic.jobs for each row execute function atomic.same();
+\! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"j1"},"note":{"S":"written again"}}') >/dev/null 2>&1 &
+update atomic.jobs set note = atomic.slowly(note) || ', then updated' where id = 'j1';
+drop trigger same on atomic.jobs;
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"j1"}}'
 -- without a change in between, the same statement writes
 update atomic.jobs set note = note || '!' where id = 'j1' returning id, note;
+-- an attribute of another type than its column (a number in a text column) never equals the
+-- value as read: a clear error, nothing written
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"nn"},"note":{"N":"5"}}'
+update atomic.jobs set note = note || '!' where id = 'nn';
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"nn"}}'
 
 -- jsonb concatenation with a list: `l || v` and `v || l` go as list_append on the condition that
 -- l holds a list (v: an array's elements, or v itself); otherwise Postgres's own answer, computed
