@@ -319,6 +319,14 @@ struct UpdateSpec {
 // attribute to hold a list, so that DynamoDB computes exactly what SQL would; when that fails, the
 // caller reads the item and writes the values it computes, expecting what it read.
 void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, WriteRequest &request);
+// " AND (...)" for each expected attribute: it holds exactly that value (a NULL-typed value:
+// it is absent or the NULL type). Maps, lists and sets are compared member by member.
+std::string ExpectText(const std::vector<std::pair<std::string, AttributeValue>> &expect,
+                       Placeholders &ph);
+// A DeleteItem's condition: the item exists (must_exist, its partition key) and holds `expect`.
+void BuildExpectCondition(const std::string &must_exist,
+                          const std::vector<std::pair<std::string, AttributeValue>> &expect,
+                          WriteRequest &request);
 // A DeleteItem's condition: `c` (True: none), with its placeholders.
 void BuildDeleteCondition(const Condition &c, WriteRequest &request);
 // Sets request.condition to attribute_not_exists(key_name): a PutItem that writes only a new

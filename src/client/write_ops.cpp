@@ -241,6 +241,121 @@ void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
     BuildUpdateSpec(spec, must_exist, request);
 }
 
+namespace {
+
+const char *TypeCode(AttrType t) {
+    switch (t) {
+        case AttrType::S:
+            return "S";
+        case AttrType::N:
+            return "N";
+        case AttrType::B:
+            return "B";
+        case AttrType::BOOL:
+            return "BOOL";
+        case AttrType::NUL:
+            return "NULL";
+        case AttrType::L:
+            return "L";
+        case AttrType::M:
+            return "M";
+        case AttrType::SS:
+            return "SS";
+        case AttrType::NS:
+            return "NS";
+        case AttrType::BS:
+            return "BS";
+    }
+    return "S";
+}
+
+// How many values a document may have before its condition is the whole value compared with `=`
+// rather than member by member (the expression stays well under DynamoDB's 4 KB).
+constexpr size_t kMemberChecks = 40;
+
+size_t ValueCount(const AttributeValue &v) {
+    size_t n = 1;
+    for (const auto &e : v.list)
+        n += ValueCount(e);
+    for (const auto &m : v.map)
+        n += ValueCount(m.second);
+    return n;
+}
+
+// The condition that the document path `path` (rendered, with placeholders) holds exactly v.
+// Maps and lists are checked member by member (their type, their size, each member), sets by
+// their type, size and members: DynamoDB compares them so too, and local emulators that cannot
+// compare documents with `=` can.
+std::string Holds(const std::string &path, const AttributeValue &v, bool whole, Placeholders &ph) {
+    // (Placeholders are numbered as they are declared: every part is built in reading order.)
+    auto type = [&](AttrType t) {
+        std::string code = ph.Value(Operand::Const(AttributeValue::String(TypeCode(t))));
+        return "attribute_type(" + path + ", " + code + ")";
+    };
+    auto size = [&](size_t n) {
+        std::string count = ph.Value(Operand::Const(AttributeValue::Number(std::to_string(n))));
+        return "size(" + path + ") = " + count;
+    };
+    bool document = v.type == AttrType::M || v.type == AttrType::L;
+    bool set = v.type == AttrType::SS || v.type == AttrType::NS || v.type == AttrType::BS;
+    if (v.type == AttrType::NUL)
+        return type(AttrType::NUL);
+    if (whole || !(document || set))
+        return path + " = " + ph.Value(Operand::Const(v));
+    std::string text = type(v.type);
+    text += " AND ";
+    text += size(v.type == AttrType::M   ? v.map.size()
+                 : v.type == AttrType::L ? v.list.size()
+                                         : v.set.size());
+    if (v.type == AttrType::M) {
+        for (const auto &m : v.map) {
+            std::string member = path + "." + ph.Name(m.first);
+            text += " AND " + Holds(member, m.second, false, ph);
+        }
+    } else if (v.type == AttrType::L) {
+        for (size_t i = 0; i < v.list.size(); i++)
+            text += " AND " + Holds(path + "[" + std::to_string(i) + "]", v.list[i], false, ph);
+    } else {
+        for (const auto &member : v.set) {
+            AttributeValue one = v.type == AttrType::SS   ? AttributeValue::String(member)
+                                 : v.type == AttrType::NS ? AttributeValue::Number(member)
+                                                          : AttributeValue::Binary(member);
+            text += " AND contains(" + path + ", " + ph.Value(Operand::Const(one)) + ")";
+        }
+    }
+    return text;
+}
+
+}  // namespace
+
+std::string ExpectText(const std::vector<std::pair<std::string, AttributeValue>> &expect,
+                       Placeholders &ph) {
+    std::string text;
+    for (const auto &e : expect) {
+        std::string name = ph.Name(e.first);
+        if (e.second.type == AttrType::NUL) {
+            std::string null = ph.Value(Operand::Const(AttributeValue::String("NULL")));
+            text += " AND (attribute_not_exists(" + name + ") OR attribute_type(" + name + ", " +
+                    null + "))";
+        } else {
+            std::string holds = Holds(name, e.second, ValueCount(e.second) > kMemberChecks, ph);
+            text += " AND (" + holds + ")";
+        }
+    }
+    return text;
+}
+
+void BuildExpectCondition(const std::string &must_exist,
+                          const std::vector<std::pair<std::string, AttributeValue>> &expect,
+                          WriteRequest &request) {
+    Placeholders ph;
+    request.update.clear();
+    request.condition = "attribute_exists(" + ph.Name(must_exist) + ")";
+    request.condition += ExpectText(expect, ph);
+    request.names = ph.names();
+    request.values = ph.values();
+}
+
 void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, WriteRequest &request) {
     Placeholders ph;
     std::string text;
@@ -283,14 +398,7 @@ void BuildUpdateSpec(const UpdateSpec &spec, const std::string &must_exist, Writ
         text += ph.Name(spec.remove[i]);
     }
     std::string condition = "attribute_exists(" + ph.Name(must_exist) + ")" + arith_condition;
-    for (const auto &e : spec.expect) {
-        std::string name = ph.Name(e.first);
-        if (e.second.type == AttrType::NUL)
-            condition += " AND (attribute_not_exists(" + name + ") OR attribute_type(" + name +
-                         ", " + ph.Value(Operand::Const(AttributeValue::String("NULL"))) + "))";
-        else
-            condition += " AND " + name + " = " + ph.Value(Operand::Const(e.second));
-    }
+    condition += ExpectText(spec.expect, ph);
     if (!spec.also.IsTrue())
         condition += " AND (" + Render(spec.also, ph) + ")";
     request.update = std::move(text);

@@ -299,9 +299,12 @@ void UnchangedButRefused(DynamoModifyState *st, TupleTableSlot *planSlot) {
     RunCpp([&] { rt->refused = rt->expected; });
     ExpectedValues(st, planSlot);
     const char *attr = NULL;
+    bool attr_is_document = false;
     RunCpp([&] {
         if (rt->expected != rt->refused)
             return;
+        // The attribute that differs; when none does, one the endpoint could not compare.
+        const char *document = NULL;
         for (const auto &e : rt->expected) {
             const dynamo::AttributeValue *now = dynamo::FindAttribute(rt->returned, e.first);
             bool same = e.second.type == dynamo::AttrType::NUL
@@ -311,6 +314,13 @@ void UnchangedButRefused(DynamoModifyState *st, TupleTableSlot *planSlot) {
                 attr = e.first.c_str();
                 break;
             }
+            if (document == NULL &&
+                (e.second.type == dynamo::AttrType::M || e.second.type == dynamo::AttrType::L))
+                document = e.first.c_str();
+        }
+        if (attr == NULL) {
+            attr = document;
+            attr_is_document = document != NULL;
         }
     });
     if (attr == NULL)
@@ -322,9 +332,13 @@ void UnchangedButRefused(DynamoModifyState *st, TupleTableSlot *planSlot) {
              errmsg("cannot write item %s of foreign table \"%s\" on the condition that it still "
                     "holds what this statement read",
                     key, st->relname),
-             errdetail("Attribute \"%s\" holds a value of another type than its column writes, "
-                       "so DynamoDB never finds it equal to the value as read.",
-                       attr),
+             attr_is_document
+                 ? errdetail("The endpoint does not find the map or list in attribute \"%s\" equal "
+                             "to the value as read (dynalite compares no large documents).",
+                             attr)
+                 : errdetail("Attribute \"%s\" holds a value of another type than its column "
+                             "writes, so DynamoDB never finds it equal to the value as read.",
+                             attr),
              errhint("Declare the column with the type of the attribute's values.")));
 }
 
@@ -381,23 +395,6 @@ char *ExpectedText(DynamoModifyState *st, const char *hash) {
         appendStringInfo(&buf, " AND %s = (as read)",
                          ShownName(ColumnByAttnum(st, st->read_attnum[i])->col->name));
     return buf.data;
-}
-
-// A DELETE's condition: the item exists and holds the values the statement read (a NULL read:
-// absent or the NULL type). Pure C++ (inside RunCpp).
-dynamo::Condition ExpectedCondition(ModifyRuntime *rt) {
-    std::vector<dynamo::Condition> parts;
-    parts.push_back(dynamo::Condition::Exists(rt->desc.hash.name));
-    for (const auto &e : rt->expected) {
-        if (e.second.type == dynamo::AttrType::NUL)
-            parts.push_back(
-                dynamo::Condition::Or({dynamo::Condition::NotExists(e.first),
-                                       dynamo::Condition::TypeIs(e.first, dynamo::AttrType::NUL)}));
-        else
-            parts.push_back(dynamo::Condition::Compare(e.first, dynamo::CompareOp::Eq,
-                                                       dynamo::Operand::Const(e.second)));
-    }
-    return dynamo::Condition::And(std::move(parts));
 }
 
 }  // namespace
@@ -558,7 +555,7 @@ TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, Tu
         for (int attempt = 1;; attempt++) {
             ExpectedValues(st, planSlot);
             RunCpp([&] {
-                dynamo::BuildDeleteCondition(ExpectedCondition(rt), rt->request);
+                dynamo::BuildExpectCondition(rt->desc.hash.name, rt->expected, rt->request);
                 rt->request.return_values = st->has_returning;
             });
             if (SendSingle(st, "DeleteItem")) {

@@ -476,10 +476,19 @@ void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEnt
         if (attnum <= 0 || attnum == keys[0] || (nkeys > 1 && attnum == keys[1]))
             continue;
         Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
-        // Scalars only: lists, maps and sets are not compared (see docs).
-        if (att->attisdropped || att->atttypid == JSONBOID || att->atttypid == JSONOID ||
-            OidIsValid(get_element_type(att->atttypid)))
+        if (att->attisdropped)
             continue;
+        // Every column but the catch-all, which is not one attribute (see docs). DynamoDB
+        // compares lists, maps and sets with = as wholes.
+        if (att->atttypid == JSONBOID) {
+            DynamoColumn col = {};
+            col.attnum = attnum;
+            col.name = NameStr(att->attname);
+            col.name_len = strlen(col.name);
+            col.catch_all = DynamoColumnCatchAll(RelationGetRelid(target_relation), attnum);
+            if (WritesAsCatchAll(RelationGetRelid(target_relation), &col))
+                continue;
+        }
         Var *var = makeVar(rtindex, attnum, att->atttypid, att->atttypmod, att->attcollation, 0);
         add_row_identity_var(root, var, rtindex, ReadJunkName(attnum));
     }

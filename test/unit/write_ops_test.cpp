@@ -3,6 +3,7 @@
 // expression builder and DynamoDB's item size. Run against the scripted in-process server.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -268,7 +269,7 @@ TEST(WriteBodyTest, ArithmeticAndExpectedValues) {
     dynamo::BuildUpdateSpec(read, "id", r);
     EXPECT_EQ(r.update, "SET #n0 = :v0 REMOVE #n1");
     EXPECT_EQ(r.condition,
-              "attribute_exists(#n2) AND #n0 = :v1 AND (attribute_not_exists(#n1) OR "
+              "attribute_exists(#n2) AND (#n0 = :v1) AND (attribute_not_exists(#n1) OR "
               "attribute_type(#n1, :v2))");
     // Every value declared is used (DynamoDB refuses unused placeholders).
     read.expect.pop_back();
@@ -294,4 +295,43 @@ TEST(WriteBodyTest, ListAppendOnAList) {
               "attribute_exists(#n2) AND attribute_type(#n0, :v0) AND attribute_type(#n1, :v0)");
     EXPECT_EQ(r.values[0].second, dynamo::AttributeValue::String("L"));
     EXPECT_EQ(r.values[1].second, tail.list);
+}
+
+// A map, list or set read and expected: compared member by member (type, size, each member),
+// nested documents too; a large one as a whole with `=`. The DeleteItem form carries the same.
+TEST(WriteBodyTest, ExpectedDocumentsMemberByMember) {
+    dynamo::AttributeValue doc;
+    doc.type = dynamo::AttrType::M;
+    doc.map.emplace_back("a b", dynamo::AttributeValue::Number("1"));
+    doc.map.emplace_back("l", dynamo::AttributeValue::List({dynamo::AttributeValue::String("x"),
+                                                             dynamo::AttributeValue()}));
+    dynamo::AttributeValue tags;
+    tags.type = dynamo::AttrType::SS;
+    tags.set = {"p", "q"};
+    std::vector<std::pair<std::string, dynamo::AttributeValue>> expect = {{"d", doc},
+                                                                          {"t", tags}};
+    dynamo::WriteRequest r;
+    dynamo::BuildExpectCondition("id", expect, r);
+    EXPECT_EQ(r.condition,
+              "attribute_exists(#n0) AND (attribute_type(#n1, :v0) AND size(#n1) = :v1 AND "
+              "#n1.#n2 = :v2 AND attribute_type(#n1.#n3, :v3) AND size(#n1.#n3) = :v1 AND "
+              "#n1.#n3[0] = :v4 AND attribute_type(#n1.#n3[1], :v5)) AND (attribute_type(#n4, "
+              ":v6) AND size(#n4) = :v1 AND contains(#n4, :v7) AND contains(#n4, :v8))");
+    std::map<std::string, std::string> names(r.names.begin(), r.names.end());
+    EXPECT_EQ(names["#n2"], "a b");
+    std::map<std::string, dynamo::AttributeValue> values(r.values.begin(), r.values.end());
+    EXPECT_EQ(values[":v0"], dynamo::AttributeValue::String("M"));
+    EXPECT_EQ(values[":v1"], dynamo::AttributeValue::Number("2"));
+    EXPECT_EQ(values[":v3"], dynamo::AttributeValue::String("L"));
+    EXPECT_EQ(values[":v5"], dynamo::AttributeValue::String("NULL"));
+    EXPECT_EQ(values[":v8"], dynamo::AttributeValue::String("q"));
+    EXPECT_TRUE(r.update.empty());
+
+    dynamo::AttributeValue big;
+    big.type = dynamo::AttrType::L;
+    for (int i = 0; i < 100; i++)
+        big.list.push_back(dynamo::AttributeValue::Number(std::to_string(i)));
+    dynamo::BuildExpectCondition("id", {{"big", big}}, r);
+    EXPECT_EQ(r.condition, "attribute_exists(#n0) AND (#n1 = :v0)");
+    EXPECT_EQ(r.values[0].second, big);
 }

@@ -108,6 +108,16 @@ update atomic.lists set l = l || '{"k": 1}' where id = 's' returning l;
 select id, l from atomic.lists where id in ('b', 's') order by id;
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"s"}}'
 
+-- a map or list read and written back is compared member by member: a direct write in between
+-- is seen, and the new value computed from it
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"m"},"l":{"M":{"a":{"N":"1"},"b":{"L":[{"N":"1"},{"NULL":true}]}}}}'
+\! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"m"},"l":{"M":{"a":{"N":"2"},"b":{"L":[{"N":"1"},{"NULL":true}]}}}}') >/dev/null 2>&1 &
+explain (verbose, costs off)
+  update atomic.lists set l = atomic.slowly(l::text)::jsonb || '{"c": 3}' where id = 'm';
+update atomic.lists set l = atomic.slowly(l::text)::jsonb || '{"c": 3}' where id = 'm'
+  returning l;
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"m"}}'
+
 -- A DELETE that reads first: one DeleteItem per row, on the condition that the item still holds
 -- what its WHERE clause read; a WHERE clause on the key alone, or none, deletes in batches
 \! node "$HARNESS_ROOT/test/fixtures/load.mjs" counters >/dev/null
