@@ -319,6 +319,90 @@ dynamo::Condition ExpectedCondition(ModifyRuntime *rt) {
 
 }  // namespace
 
+// Writes whose row count or result needs each answer before the next row, or whose rows
+// others could watch being written (triggers), go one request at a time; every other write
+// keeps up to write_concurrency requests in flight.
+const char *dynamo_write::WriteModeReason(DynamoModifyState *st, ResultRelInfo *rinfo) {
+    if (st->mode_known || rinfo == NULL)
+        return st->one_at_a_time;
+    const char *why = NULL;
+    TriggerDesc *trig = rinfo->ri_TrigDesc;
+    bool returning = st->has_returning || rinfo->ri_projectReturning != NULL;
+    if (st->operation == CMD_INSERT) {
+        if (st->on_conflict_nothing)
+            why = "ON CONFLICT needs each answer";
+        else if (returning)
+            why = "RETURNING needs each answer";
+        else if (trig != NULL && (trig->trig_insert_before_row || trig->trig_insert_after_row ||
+                                  trig->trig_insert_after_statement))
+            why = "the table has triggers";
+    } else {
+        bool update = st->operation == CMD_UPDATE;
+        if (returning)
+            why = "RETURNING needs each answer";
+        else if (trig != NULL &&
+                 (update ? (trig->trig_update_before_row || trig->trig_update_after_row ||
+                            trig->trig_update_after_statement)
+                         : (trig->trig_delete_before_row || trig->trig_delete_after_row ||
+                            trig->trig_delete_after_statement)))
+            why = "the table has triggers";
+        else if (!st->batch_deletes && !st->own_scan)
+            why = "the rows do not come straight from a scan of the table";
+    }
+    if (why == NULL && rinfo->ri_WithCheckOptions != NIL)
+        why = "WITH CHECK OPTION";
+    if (why == NULL && st->write_concurrency <= 1)
+        why = "write_concurrency is 1";
+    st->one_at_a_time = why;
+    st->mode_known = true;
+    return why;
+}
+
+void dynamo_write::ResolveRefused(DynamoModifyState *st) {
+    ModifyRuntime *rt = st->rt;
+    for (;;) {
+        RowContext rc;
+        BeginRow(st, &rc);
+        bool more = false;
+        RunCpp([&] {
+            std::vector<dynamo::RefusedWrite> &refused = rt->pipeline->refused();
+            more = !refused.empty();
+            if (more) {
+                rt->request.item = std::move(refused.front().key);
+                refused.erase(refused.begin());
+            }
+        });
+        if (!more) {
+            EndRow(&rc);
+            return;
+        }
+        st->condition_failures++;
+        // The item changed since it was read: an error; it is gone: the row was not changed,
+        // and the row count the statement reports leaves it out.
+        ChangedSinceRead(st);
+        if (st->counts_rows && st->estate->es_processed > 0)
+            st->estate->es_processed--;
+        EndRow(&rc);
+    }
+}
+
+// The end of the scan that feeds an UPDATE or DELETE of the same table is the end of its rows:
+// the writes still in flight are waited for here, while the statement's row count can still
+// leave out the rows whose items were gone.
+void DynamoWritesAtScanEnd(ForeignScanState *node) {
+    EState *estate = node->ss.ps.state;
+    Index rti = ((Scan *)node->ss.ps.plan)->scanrelid;
+    if (estate->es_result_relations == NULL || rti == 0 || rti > estate->es_range_table_size)
+        return;
+    ResultRelInfo *rinfo = estate->es_result_relations[rti - 1];
+    if (rinfo == NULL || rinfo->ri_usesFdwDirectModify || rinfo->ri_FdwState == NULL)
+        return;
+    DynamoModifyState *st = (DynamoModifyState *)rinfo->ri_FdwState;
+    if (!st->own_scan || st->cxt == NULL || st->rt == NULL || !st->rt->client)
+        return;
+    DrainWrites(st);
+}
+
 // --- execution ---
 
 void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, List *fdw_private,
@@ -348,6 +432,14 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     st->batch_deletes =
         op == CMD_DELETE && !st->has_returning && st->batch_size > 1 && st->nread == 0 &&
         !(trig != NULL && (trig->trig_delete_before_row || trig->trig_delete_after_row));
+    // Row-by-row writes of UPDATE and DELETE may stay in flight when the rows come straight from
+    // a scan of this table (its end is the end of the rows: DynamoWritesAtScanEnd).
+    PlanState *sub = outerPlanState(mtstate);
+    st->counts_rows = mtstate->canSetTag;
+    // (A ForeignScan of the result relation's own range table entry is a scan of this table.)
+    st->own_scan = (op == CMD_UPDATE || op == CMD_DELETE) && sub != NULL &&
+                   IsA(sub, ForeignScanState) &&
+                   ((Scan *)sub->plan)->scanrelid == rinfo->ri_RangeTableIndex;
 }
 
 void DynamoBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo) {
@@ -378,6 +470,12 @@ TupleTableSlot *DynamoExecForeignInsert(EState *estate, ResultRelInfo *rinfo, Tu
     RowContext rc;
     BeginRow(st, &rc);
     RowToItem(st, slot);
+    // (COPY before PostgreSQL 16 writes row by row: its rows go in batches too.)
+    if (WriteModeReason(st, rinfo) == NULL) {
+        AddToBatch(st, false, st->batch_size);
+        EndRow(&rc);
+        return slot;
+    }
     bool written = SendSingle(st, "PutItem");
     EndRow(&rc);
     return written ? slot : NULL;
@@ -387,6 +485,7 @@ TupleTableSlot **DynamoExecForeignBatchInsert(EState *estate, ResultRelInfo *rin
                                               TupleTableSlot **slots, TupleTableSlot **planSlots,
                                               int *numSlots) {
     DynamoModifyState *st = (DynamoModifyState *)rinfo->ri_FdwState;
+    WriteModeReason(st, rinfo);
     for (int i = 0; i < *numSlots; i++) {
         RowContext rc;
         BeginRow(st, &rc);
@@ -405,6 +504,7 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
     RowContext rc;
     DynamoModifyState *st = BeginKeyedRow(rinfo, planSlot, &rc);
     ModifyRuntime *rt = st->rt;
+    WriteModeReason(st, rinfo);
     RunCpp([&] {
         rt->set.clear();
         rt->remove.clear();
@@ -428,6 +528,12 @@ TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, Tu
         }
     });
     TupleTableSlot *result = slot;
+    if (!nothing && WriteModeReason(st, rinfo) == NULL) {
+        // Counted now; a refusal is settled later (ResolveRefused).
+        EndRow(&rc);
+        SendInFlight(st, "UpdateItem");
+        return slot;
+    }
     if (!nothing) {
         if (!SendSingle(st, "UpdateItem")) {
             ChangedSinceRead(st);
@@ -447,6 +553,7 @@ TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, Tu
     RowContext rc;
     DynamoModifyState *st = BeginKeyedRow(rinfo, planSlot, &rc);
     ModifyRuntime *rt = st->rt;
+    WriteModeReason(st, rinfo);
     if (st->batch_deletes) {
         AddToBatch(st, true, st->batch_size);
     } else {
@@ -455,6 +562,11 @@ TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, Tu
             dynamo::BuildDeleteCondition(ExpectedCondition(rt), rt->request);
             rt->request.return_values = st->has_returning;
         });
+        if (WriteModeReason(st, rinfo) == NULL) {
+            EndRow(&rc);
+            SendInFlight(st, "DeleteItem");
+            return slot;
+        }
         if (!SendSingle(st, "DeleteItem")) {
             ChangedSinceRead(st);
             result = NULL;
@@ -473,7 +585,7 @@ void DynamoEndForeignModify(EState *estate, ResultRelInfo *rinfo) {
     if (st == NULL || st->cxt == NULL)
         return;
     if (st->rt != NULL && st->rt->client)
-        FlushBatch(st);
+        DrainWrites(st);
     MemoryContextDelete(st->cxt);  // frees the C++ state through its callback
     st->cxt = NULL;
 }
@@ -514,6 +626,7 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
     ExplainPropertyText("DynamoDB Table", st->table, es);
     if (batch > 1)
         ExplainPropertyInteger("DynamoDB Batch Size", NULL, batch, es);
+    ExplainWriteMode(st, rinfo, es);
     if (es->verbose) {
         if (st->operation == CMD_UPDATE) {
             StringInfoData buf;
@@ -541,9 +654,9 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
         }
     }
     if (es->analyze && st->cxt != NULL && st->rt != NULL && st->rt->client) {
-        // Deletes still collected for a batch are sent now rather than at the end of the
-        // statement, so that the figures are whole.
-        FlushBatch(st);
+        // Writes still collected for a batch or in flight are sent and waited for now rather
+        // than at the end of the statement, so that the figures are whole.
+        DrainWrites(st);
         if (st->rereads > 0 || es->format != EXPLAIN_FORMAT_TEXT)
             ExplainPropertyInteger("DynamoDB Items Read Again", NULL, st->rereads, es);
         ExplainWriteCounts(st, es);
