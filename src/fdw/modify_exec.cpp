@@ -14,6 +14,10 @@ using namespace dynamo_write;
 
 namespace {
 
+// The reason a write goes one request at a time when only the option asks for it (batches are
+// still made).
+const char *const kConcurrencyOne = "write_concurrency is 1";
+
 // rt->request.item becomes the slot's row: every non-NULL column, keys first, the catch-all's
 // members as attributes. Then checks the item has its key and fits DynamoDB's size limit.
 void RowToItem(DynamoModifyState *st, TupleTableSlot *slot) {
@@ -352,7 +356,7 @@ const char *dynamo_write::WriteModeReason(DynamoModifyState *st, ResultRelInfo *
     if (why == NULL && rinfo->ri_WithCheckOptions != NIL)
         why = "WITH CHECK OPTION";
     if (why == NULL && st->write_concurrency <= 1)
-        why = "write_concurrency is 1";
+        why = kConcurrencyOne;
     st->one_at_a_time = why;
     st->mode_known = true;
     return why;
@@ -470,8 +474,10 @@ TupleTableSlot *DynamoExecForeignInsert(EState *estate, ResultRelInfo *rinfo, Tu
     RowContext rc;
     BeginRow(st, &rc);
     RowToItem(st, slot);
-    // (COPY before PostgreSQL 16 writes row by row: its rows go in batches too.)
-    if (WriteModeReason(st, rinfo) == NULL) {
+    // (COPY before PostgreSQL 16 writes row by row: its rows go in batches too, one request at a
+    // time when write_concurrency is 1.)
+    const char *why = WriteModeReason(st, rinfo);
+    if (why == NULL || why == kConcurrencyOne) {
         AddToBatch(st, false, st->batch_size);
         EndRow(&rc);
         return slot;
