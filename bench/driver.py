@@ -591,6 +591,123 @@ class Bench:
                 + "; ".join(f"{way} {', '.join(fmt(v) for v in scans[way])}" for way in WAYS) + "."]
         self.details.append("")
 
+    # ----- writes through the delay proxy -----
+
+    WRITE_ROWS = 10000
+    WRITE_SELECT = ("select i, 'name-' || lpad(i::text, 8, '0'), (i * 7919) % 1000003, "
+                    "((i % 100000) / 100.0)::numeric(12, 2), i % 2 = 0, "
+                    "jsonb_build_object('k', 'v' || (i % 10), 'n', i % 100), int8send(i) || int8send(i) "
+                    "from generate_series(1, {rows}) as i")
+    # The rows an UPDATE and a DELETE select by a non-key condition: 1,000 each of the 10,000
+    # (n_dec is i / 100 for i up to 100,000).
+    WRITE_RANGES = {"update": ("0", "10"), "delete": ("10", "20")}
+
+    def run_remote_writes(self):
+        """Writes through the delay proxy at each of --remote-delays: a 10,000-row INSERT ... SELECT,
+        COPY of the same rows, and an UPDATE and a DELETE of 1,000 rows each selected by a non-key
+        condition; the wrapper with its default write_concurrency and with write_concurrency 1 (one
+        request at a time), the floor with the same number of requests in flight and one at a time."""
+        delays = [int(d) for d in self.args.remote_delays.split()]
+        if not delays:
+            return
+        rows, conc = self.WRITE_ROWS, self.args.write_concurrency
+        copy_file = os.path.join(self.workdir, "write_rows.tsv")
+        # Written by psql (\copy), read by the server's COPY.
+        self.psql(f"\\copy ({self.WRITE_SELECT.format(rows=rows)}) to '{copy_file}'")
+        os.chmod(self.workdir, 0o755)
+        os.chmod(copy_file, 0o644)
+        self.details += ["### Writes through the delay proxy", "",
+                         f"A {rows:,}-row INSERT ... SELECT (the bulk insert's rows), COPY of the same rows from a "
+                         "file, then an UPDATE of the 1,000 rows with 0 < n_dec <= 10 and a DELETE of the 1,000 "
+                         "rows with 10 < n_dec <= 20 (non-key conditions: a Scan, then one conditional UpdateItem "
+                         "or DeleteItem a row), through `bench/delay_proxy.mjs`. The wrapper runs with "
+                         f"write_concurrency {conc} (its default) and with write_concurrency 1 (one request at a "
+                         f"time, as before writes went in flight); the floor (`floor batch`, `floor update`, "
+                         f"`floor delete`) with {conc} requests in flight and one at a time. Each figure is one "
+                         "run; the table is recreated empty before each INSERT and each COPY.", ""]
+        for delay in delays:
+            log(f"remote writes +{delay} ms: insert {rows}, copy, update 1000, delete 1000; "
+                f"wrapper and floor, {conc} in flight and one at a time")
+            self.start_proxy(delay)
+            url = self.proxy["url"]
+            ddl = self.remote_server(url)
+            _, out, _ = self.psql("select 1 from pg_class where oid = to_regclass('bench.w_remote')")
+            if not out.strip():
+                ddl += (f"create foreign table bench.w_remote ({COLUMNS}) server dynamodb_remote options "
+                        f"(table 'bench_w_wrapper', rowid_column 'pk');\n")
+                self.psql(ddl.splitlines()[-1])
+            self.extra_ddl += ddl.replace(url, "<PROXY_ENDPOINT>")
+            proxy_ref = self.command(f"the delay proxy (+{delay} ms a request; PROXY_ENDPOINT is its address)",
+                                     self.show(self.proxy["cmd"]))
+            stmts = {
+                "insert": "insert into bench.w_remote (pk, s, n_int, n_dec, flag, m, b) "
+                          + self.WRITE_SELECT.format(rows=rows),
+                "copy": f"copy bench.w_remote (pk, s, n_int, n_dec, flag, m, b) from '{copy_file}'",
+                "update": "update bench.w_remote set s = 'updated' where n_dec > {0} and n_dec <= {1}".format(
+                    *self.WRITE_RANGES["update"]),
+                "delete": "delete from bench.w_remote where n_dec > {0} and n_dec <= {1}".format(
+                    *self.WRITE_RANGES["delete"]),
+            }
+            expected = {"insert": rows, "copy": rows, "update": 1000, "delete": 1000}
+            times, cmds, requests = {}, {}, {}
+            for way, c in (("wrapper", conc), ("wrapper", 1), ("floor", conc), ("floor", 1)):
+                table = f"bench_w_{way}"
+                if way == "wrapper":
+                    self.psql(f"alter foreign table bench.w_remote options (set write_concurrency '{c}')"
+                              if self.has_option("bench.w_remote", "write_concurrency") else
+                              f"alter foreign table bench.w_remote options (add write_concurrency '{c}')")
+                for op in ("insert", "update", "delete", "copy"):
+                    if op in ("insert", "copy"):
+                        run(["node", os.path.join(BENCH, "load.mjs"), "--empty", table])
+                    if way == "wrapper":
+                        _, res, _, cmd = self.psql_file("write.sql", stmt=stmts[op])
+                        secs, got = float(res[0]["secs"]), int(res[0]["rows"])
+                        ops = dict(o.split(":") for o in res[0]["ops"].split(",") if ":" in o)
+                        requests[(way, c, op)] = ", ".join(f"{k} {v}" for k, v in ops.items() if k != "DescribeTable")
+                    else:
+                        kind = "batch" if op in ("insert", "copy") else op
+                        args = ["--rows", str(rows)] if kind == "batch" else \
+                            ["--above", self.WRITE_RANGES[op][0], "--upto", self.WRITE_RANGES[op][1]]
+                        out, cmd = self.floor(kind, "--table", table, "--endpoint", url, "--concurrency", str(c),
+                                              *args)
+                        secs, got = out[0]["seconds"], out[0]["items"]
+                        requests[(way, c, op)] = str(out[0]["requests"])
+                    if got != expected[op]:
+                        raise RuntimeError(f"{way} {op} (concurrency {c}) changed {got} rows, expected {expected[op]}")
+                    times[(way, c, op)] = secs
+                    cmds[(way, c, op)] = cmd
+                    held = self.table_count(table)
+                    want = {"insert": rows, "update": rows, "delete": rows - 1000, "copy": rows}[op]
+                    if held != want:
+                        raise RuntimeError(f"{table} holds {held} items after the {way} {op}, expected {want}")
+            self.stop_proxy()
+            labels = {"insert": f"INSERT ... SELECT, {rows:,} rows", "copy": f"COPY, {rows:,} rows",
+                      "update": "UPDATE of 1,000 rows by a non-key condition",
+                      "delete": "DELETE of 1,000 rows by a non-key condition"}
+            for op in ("insert", "copy", "update", "delete"):
+                w, w1 = times[("wrapper", conc, op)], times[("wrapper", 1, op)]
+                f, f1 = times[("floor", conc, op)], times[("floor", 1, op)]
+                refs = ", ".join([proxy_ref] + [
+                    self.command(f"{labels[op]} +{delay} ms: {way}, {'one at a time' if c == 1 else f'{c} in flight'}",
+                                 self.show(cmds[(way, c, op)]))
+                    for way, c in (("wrapper", conc), ("wrapper", 1), ("floor", conc), ("floor", 1))])
+                met = w1 / w >= 5 and w / f <= 1.3 if delay >= 20 else w / f <= 1.3
+                self.rows.append(
+                    (f"{labels[op]}, +{delay} ms a request, {conc} in flight (s, one run; one at a time: "
+                     f"wrapper {fmt(w1)}, floor {fmt(f1)})", fmt(w), "—", fmt(f), ratio(w, f), "—",
+                     ("≥ 5x faster than one at a time and " if delay >= 20 else "") + "wrapper/floor ≤ 1.3x"
+                     + f" (one at a time / in flight: {w1 / w:.1f}x)", yes(met), refs))
+            self.details += [f"- +{delay} ms, requests sent: " + "; ".join(
+                f"{op} wrapper {requests[('wrapper', conc, op)]} ({conc} in flight), "
+                f"{requests[('wrapper', 1, op)]} (one at a time), floor {requests[('floor', conc, op)]}"
+                for op in ("insert", "copy", "update", "delete")) + "."]
+        self.details.append("")
+
+    def has_option(self, table, option):
+        _, out, _ = self.psql(f"select 1 from pg_foreign_table where ftrelid = '{table}'::regclass "
+                              f"and '{option}' = any (select split_part(o, '=', 1) from unnest(ftoptions) o)")
+        return bool(out.strip())
+
     def run_latency(self):
         n, page, segs, reps, delay = self.small, 100, 8, self.args.reps, self.args.delay_ms
         log(f"latency-bound scan of {n} items, +{delay} ms a request, pages of {page}: 1 and {segs} segments")
@@ -751,6 +868,8 @@ class Bench:
               + f"\nlogs: {self.workdir}")
 
     def chart(self, png_path):
+        if not self.scan:
+            return False
         data = os.path.join(self.workdir, "scan.dat")
         with open(data, "w") as f:
             f.write("# items, then the median seconds of the wrapper, boto3 and the floor\n")
@@ -960,6 +1079,10 @@ def machine_info(bench):
     ]
 
 
+# The workloads in the order they run (bench/run.sh --only selects some).
+WORKLOADS = ("scans", "callgrind", "point", "insert", "remote", "remote_writes", "latency", "memory")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--workdir", required=True)
@@ -977,17 +1100,21 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--built", action="store_true", help="the run built and installed the extension")
     p.add_argument("--command-line", default="bench/run.sh")
+    p.add_argument("--write-concurrency", type=int, default=16,
+                   help="requests in flight of the remote write workloads (the wrapper's default)")
+    p.add_argument("--only", default="",
+                   help="run only these workloads (space-separated): " + " ".join(WORKLOADS))
     args = p.parse_args()
+    only = args.only.split()
+    unknown = [w for w in only if w not in WORKLOADS]
+    if unknown:
+        p.error(f"unknown workloads {unknown}; known: {' '.join(WORKLOADS)}")
     bench = Bench(args)
     try:
         bench.setup()
-        bench.run_scans()
-        bench.run_callgrind()
-        bench.run_point()
-        bench.run_insert()
-        bench.run_remote()
-        bench.run_latency()
-        bench.run_memory()
+        for name in WORKLOADS:
+            if not only or name in only:
+                getattr(bench, "run_" + name)()
     finally:
         bench.stop_proxy()
     bench.write_report()

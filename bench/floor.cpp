@@ -6,7 +6,17 @@
 //   floor scan  --endpoint URL --table T [--page-size N] [--segments S] [--reps R]
 //   floor get   --endpoint URL --table T --keys N (--seconds S | --requests R)
 //   floor put   --endpoint URL --table T --rows N      (one PutItem per row)
-//   floor batch --endpoint URL --table T --rows N      (BatchWriteItem, 25 rows a request)
+//   floor batch --endpoint URL --table T --rows N [--concurrency C]
+//                                                      (BatchWriteItem, 25 rows a request)
+//   floor update --endpoint URL --table T --above LO --upto HI [--concurrency C]
+//   floor delete --endpoint URL --table T --above LO --upto HI [--concurrency C]
+//                 (a Scan for the keys of the items with LO < n_dec <= HI, then one UpdateItem
+//                 setting s = 'updated', or one DeleteItem, per item, on the condition that the
+//                 item exists and still has LO < n_dec <= HI: what an UPDATE or DELETE with that
+//                 WHERE clause sends)
+//
+// --concurrency C keeps C write requests in flight: C threads, each with its own keep-alive
+// connection, taking the next request from a shared counter (default 1: one at a time).
 //
 // Prints one JSON object per run on stdout: op, items, requests, seconds (wall), cpu_seconds
 // (user + system of this process), and for get the mean latency in milliseconds. The items
@@ -19,6 +29,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -44,6 +55,8 @@ struct Options {
     double seconds = 0;
     long requests = 0;  // get: stop after this many GetItems (instead of, or before, --seconds)
     long rows = 0;
+    int concurrency = 1;
+    std::string above, upto;  // update, delete: the n_dec range
 };
 
 [[noreturn]] void Fail(const std::string &message) {
@@ -289,14 +302,38 @@ void RunPut(const Options &o) {
     Print("put", o.rows, conn.requests(), seconds, CpuSeconds() - cpu0);
 }
 
+// Runs jobs 0..count-1 on o.concurrency threads, each with its own connection, each thread taking
+// the next job from a shared counter; the requests sent.
+template <typename Job>
+long RunJobs(const Options &o, long count, Job job) {
+    std::atomic<long> next{0};
+    std::atomic<long> requests{0};
+    auto worker = [&] {
+        Connection conn(o.endpoint);
+        for (long k = next++; k < count; k = next++)
+            job(conn, k);
+        requests += conn.requests();
+    };
+    if (o.concurrency <= 1) {
+        worker();
+    } else {
+        std::vector<std::thread> threads;
+        for (int t = 0; t < o.concurrency; ++t)
+            threads.emplace_back(worker);
+        for (auto &t : threads)
+            t.join();
+    }
+    return requests;
+}
+
 void RunBatch(const Options &o) {
-    Connection conn(o.endpoint);
     double cpu0 = CpuSeconds();
     auto t0 = Clock::now();
-    std::string body;
-    for (long first = 1; first <= o.rows; first += 25) {
+    long batches = (o.rows + 24) / 25;
+    long requests = RunJobs(o, batches, [&](Connection &conn, long k) {
+        long first = 1 + k * 25;
         long last = std::min(o.rows, first + 24);
-        body = "{\"RequestItems\":{" + Quoted(o.table) + ":[";
+        std::string body = "{\"RequestItems\":{" + Quoted(o.table) + ":[";
         for (long i = first; i <= last; ++i) {
             if (i != first)
                 body += ",";
@@ -321,14 +358,88 @@ void RunBatch(const Options &o) {
             body = "{\"RequestItems\":" + std::string(raw) + "}";
             std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1000, 25 << attempt)));
         }
-    }
+    });
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    Print("batch", o.rows, conn.requests(), seconds, CpuSeconds() - cpu0);
+    Print("batch", o.rows, requests, seconds, CpuSeconds() - cpu0);
+}
+
+// update, delete: a Scan for the keys of the items with above < n_dec <= upto, then one
+// conditional UpdateItem or DeleteItem per key.
+void RunChange(const Options &o, bool update) {
+    double cpu0 = CpuSeconds();
+    auto t0 = Clock::now();
+    const std::string names = "\"ExpressionAttributeNames\":{\"#p\":\"pk\",\"#d\":\"n_dec\"" +
+                              std::string(update ? ",\"#s\":\"s\"" : "") + "}";
+    const std::string values = "\"ExpressionAttributeValues\":{\":lo\":{\"N\":\"" + o.above +
+                               "\"},\":hi\":{\"N\":\"" + o.upto + "\"}" +
+                               std::string(update ? ",\":s\":{\"S\":\"updated\"}" : "") + "}";
+    std::vector<std::string> keys;
+    long scan_requests = 0;
+    {
+        Connection conn(o.endpoint);
+        std::string start_key;
+        for (;;) {
+            std::string body = "{\"TableName\":" + Quoted(o.table) +
+                               ",\"FilterExpression\":\"#d > :lo AND #d <= :hi\","
+                               "\"ProjectionExpression\":\"#p\","
+                               "\"ExpressionAttributeNames\":{\"#p\":\"pk\",\"#d\":\"n_dec\"},"
+                               "\"ExpressionAttributeValues\":{\":lo\":{\"N\":\"" +
+                               o.above + "\"},\":hi\":{\"N\":\"" + o.upto + "\"}}";
+            if (!start_key.empty())
+                body += ",\"ExclusiveStartKey\":" + start_key;
+            body += "}";
+            auto json = conn.Post("DynamoDB_20120810.Scan", body);
+            start_key.clear();
+            auto doc = conn.parser().iterate(json);
+            simdjson::ondemand::object obj;
+            if (doc.get_object().get(obj) != simdjson::SUCCESS)
+                Fail("Scan: response is not an object");
+            for (auto field : obj) {
+                std::string_view key;
+                if (field.unescaped_key().get(key) != simdjson::SUCCESS)
+                    Fail("Scan: bad key");
+                if (key == "Items") {
+                    simdjson::ondemand::array items;
+                    if (field.value().get_array().get(items) != simdjson::SUCCESS)
+                        Fail("Scan: bad Items");
+                    for (auto item : items) {
+                        std::string_view pk;
+                        if (item.find_field_unordered("pk")
+                                .find_field_unordered("N")
+                                .get_string()
+                                .get(pk) != simdjson::SUCCESS)
+                            Fail("Scan: an item without a number pk");
+                        keys.emplace_back(pk);
+                    }
+                } else if (key == "LastEvaluatedKey") {
+                    std::string_view raw;
+                    if (simdjson::to_json_string(field.value()).get(raw) != simdjson::SUCCESS)
+                        Fail("Scan: bad LastEvaluatedKey");
+                    start_key.assign(raw);
+                }
+            }
+            if (start_key.empty())
+                break;
+        }
+        scan_requests = conn.requests();
+    }
+    long requests = RunJobs(o, static_cast<long>(keys.size()), [&](Connection &conn, long k) {
+        std::string body =
+            "{\"TableName\":" + Quoted(o.table) + ",\"Key\":{\"pk\":{\"N\":\"" + keys[k] + "\"}},";
+        if (update)
+            body += "\"UpdateExpression\":\"SET #s = :s\",";
+        body += "\"ConditionExpression\":\"attribute_exists(#p) AND #d > :lo AND #d <= :hi\"," +
+                names + "," + values + "}";
+        conn.Post(update ? "DynamoDB_20120810.UpdateItem" : "DynamoDB_20120810.DeleteItem", body);
+    });
+    double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    Print(update ? "update" : "delete", static_cast<long>(keys.size()), scan_requests + requests,
+          seconds, CpuSeconds() - cpu0);
 }
 
 Options ParseArgs(int argc, char **argv) {
     if (argc < 2)
-        Fail("usage: floor scan|get|put|batch --endpoint URL --table T [options]");
+        Fail("usage: floor scan|get|put|batch|update|delete --endpoint URL --table T [options]");
     Options o;
     o.op = argv[1];
     for (int i = 2; i < argc; i += 2) {
@@ -354,13 +465,19 @@ Options ParseArgs(int argc, char **argv) {
             o.requests = std::stol(value);
         else if (flag == "--rows")
             o.rows = std::stol(value);
+        else if (flag == "--concurrency")
+            o.concurrency = std::stoi(value);
+        else if (flag == "--above")
+            o.above = value;
+        else if (flag == "--upto")
+            o.upto = value;
         else
             Fail("unknown option " + flag);
     }
     if (o.endpoint.empty() || o.table.empty())
         Fail("--endpoint and --table are required");
-    if (o.segments < 1 || o.reps < 1)
-        Fail("--segments and --reps must be positive");
+    if (o.segments < 1 || o.reps < 1 || o.concurrency < 1)
+        Fail("--segments, --reps and --concurrency must be positive");
     return o;
 }
 
@@ -377,6 +494,8 @@ int main(int argc, char **argv) {
         RunPut(o);
     else if (o.op == "batch" && o.rows > 0)
         RunBatch(o);
+    else if ((o.op == "update" || o.op == "delete") && !o.above.empty() && !o.upto.empty())
+        RunChange(o, o.op == "update");
     else
         Fail("unknown operation or missing --keys/--seconds/--requests/--rows: " + o.op);
     curl_global_cleanup();

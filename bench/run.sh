@@ -8,7 +8,8 @@
 #   bench/run.sh [--backend dynalite|moto] [--sizes "10000 50000 200000"] [--quick]
 #                [--memory-sizes "200000 400000"] [--reps 5] [--point-seconds 10]
 #                [--insert-rows 10000] [--delay-ms 20] [--remote-delays "2 20"]
-#                [--no-callgrind] [--no-build]
+#                [--no-callgrind] [--no-build] [--only "insert remote_writes"]
+#                [--results DIR]
 #
 #   --quick          a small smoke run: sizes "2000 5000 10000", memory "10000 20000",
 #                    2000 inserted rows, 3 s point queries, 3 rounds (about 2 minutes)
@@ -18,6 +19,9 @@
 #                    the smallest table's scan also run; "" skips them
 #   --no-callgrind   skips the instruction counts (a scan and point lookups under valgrind)
 #   --no-build       uses the extension already installed
+#   --only           runs only these workloads (of: scans callgrind point insert remote
+#                    remote_writes latency memory); the report then holds only their rows
+#   --results        where the report goes (default bench/results)
 #
 # BENCH_WORKDIR=/some/dir keeps the logs there (default: a new /tmp/dynamodb-bench.* dir).
 set -euo pipefail
@@ -36,6 +40,8 @@ delay_ms=20
 remote_delays="2 20"
 callgrind=1
 build=1
+only=""
+results="$root/bench/results"
 
 usage() {
     sed -n '/^#   bench\/run.sh/,/^# BENCH_WORKDIR/p' "$root/bench/run.sh" | sed 's/^# \{0,1\}//'
@@ -54,6 +60,8 @@ while [ $# -gt 0 ]; do
         --remote-delays) remote_delays="${2-}"; shift 2 ;;
         --no-callgrind) callgrind=0; shift ;;
         --no-build) build=0; shift ;;
+        --only) only="${2-}"; shift 2 ;;
+        --results) results="${2:?}"; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) echo "bench/run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -153,9 +161,10 @@ flags=()
 [ "$quick" = 1 ] && flags+=(--quick)
 [ "$build" = 1 ] && flags+=(--built)
 "$python" "$root/bench/driver.py" \
-    --workdir "$work" --results "$root/bench/results" --backend "$DYNAMODB_BACKEND" \
+    --workdir "$work" --results "$results" --backend "$DYNAMODB_BACKEND" \
     --sizes "$sizes" --memory-sizes "$memory_sizes" --reps "$reps" \
     --point-seconds "$point_seconds" --insert-rows "$insert_rows" --delay-ms "$delay_ms" \
     --remote-delays "$remote_delays" \
     --callgrind-size "$callgrind_size" --python "$python" --command-line "$command_line" \
+    --only "$only" \
     "${flags[@]}"

@@ -102,6 +102,11 @@ bool IsRetryableService(const std::string &type, long http_status) {
            type == "TransactionInProgressException";
 }
 
+bool IsThrottle(const std::string &type) {
+    return type == "ProvisionedThroughputExceededException" || type == "ThrottlingException" ||
+           type == "RequestLimitExceeded";
+}
+
 void ParseErrorBody(std::string_view body, std::string &type, std::string &message) {
     type.clear();
     message.clear();
@@ -145,7 +150,9 @@ PendingCall::~PendingCall() {
 }
 
 Clock::time_point PendingCall::wake_at() const {
-    return waiting_ ? retry_at_ : Clock::time_point::max();
+    if (!waiting_)
+        return Clock::time_point::max();
+    return backoff_ != nullptr ? std::max(retry_at_, backoff_->not_before()) : retry_at_;
 }
 
 void PendingCall::Send() {
@@ -208,7 +215,7 @@ bool PendingCall::Poll() {
     if (finished_)
         return true;
     if (waiting_) {
-        if (Clock::now() < retry_at_)
+        if (Clock::now() < wake_at())
             return false;
         waiting_ = false;
         Send();
@@ -289,7 +296,9 @@ bool PendingCall::Poll() {
     long delay = std::min(FullJitterDelay(p, attempt_), std::max(0L, p.max_total_ms - elapsed));
     retry_at_ = Clock::now() + std::chrono::milliseconds(delay);
     waiting_ = true;
-    if (delay == 0) {
+    if (backoff_ != nullptr && IsThrottle(err_.type))
+        backoff_->Push(retry_at_);
+    if (Clock::now() >= wake_at()) {
         waiting_ = false;
         Send();
     }

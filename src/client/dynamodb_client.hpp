@@ -131,6 +131,26 @@ constexpr size_t kItemSizeLimit = 400 * 1024;
 
 class DynamoClient;
 
+// The statement-wide backoff: one "not before" time shared by the requests of one statement
+// (every write it keeps in flight). When one of them is throttled, its backoff moves the time on,
+// and no request of the statement is sent or sent again before it, so that many requests in
+// flight back off together instead of each retrying into the throttle on its own schedule.
+class StatementBackoff {
+  public:
+    // No request before `t` (an earlier time than the current one changes nothing).
+    void Push(std::chrono::steady_clock::time_point t) {
+        if (t > not_before_)
+            not_before_ = t;
+    }
+    std::chrono::steady_clock::time_point not_before() const { return not_before_; }
+
+  private:
+    std::chrono::steady_clock::time_point not_before_{};
+};
+
+// Whether a DynamoDB error type says the request was throttled (capacity or request rate).
+bool IsThrottle(const std::string &type);
+
 // A function that reads a 200 response body; it may throw JsonError (or simdjson's errors) for
 // a body that does not parse, which counts as a retryable transport failure.
 using ParseFn = std::function<void(std::string_view)>;
@@ -162,6 +182,9 @@ class PendingCall {
     // returns, and the call is finished with an Aborted error.
     void Cancel();
     int attempts() const { return attempt_; }
+    // Joins the call to a statement's backoff (which must outlive it): a throttled attempt
+    // pushes the statement's "not before" time, and a retry waits for it.
+    void set_backoff(StatementBackoff *backoff) { backoff_ = backoff; }
 
   private:
     friend class DynamoClient;
@@ -182,6 +205,7 @@ class PendingCall {
     std::chrono::steady_clock::time_point retry_at_;
     bool waiting_ = false;  // for retry_at_
     bool finished_ = false;
+    StatementBackoff *backoff_ = nullptr;
     Error err_;
     // Outcome of the parse step on the I/O thread, read once the request is complete.
     std::string parse_error_;
@@ -257,6 +281,7 @@ class DynamoClient {
 
   private:
     friend class PendingCall;
+    friend class WritePipeline;
     void CountRetry(const std::string &operation) {
         stats_.retried[operation]++;
         stats_.retries++;

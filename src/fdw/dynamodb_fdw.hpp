@@ -92,10 +92,11 @@ struct DynamoOptions {
     char *rowid_column;
     int page_size;  // 0: DynamoDB's own page size (1 MB)
     bool consistent_read;
-    char *index;           // a secondary index every read of the table uses, or NULL
-    int batch_size;        // writes per BatchWriteItem (1 to 25)
-    int segments;          // segments of a parallel Scan (1 to 1000000); 0: by the table's size
-    bool allow_full_scan;  // false: a read that needs a Scan fails at planning
+    char *index;            // a secondary index every read of the table uses, or NULL
+    int batch_size;         // writes per BatchWriteItem (1 to 25)
+    int write_concurrency;  // most write requests one statement keeps in flight
+    int segments;           // segments of a parallel Scan (1 to 1000000); 0: by the table's size
+    bool allow_full_scan;   // false: a read that needs a Scan fails at planning
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
@@ -210,6 +211,9 @@ TupleTableSlot **DynamoExecForeignBatchInsert(EState *estate, ResultRelInfo *rin
                                               TupleTableSlot **slots, TupleTableSlot **planSlots,
                                               int *numSlots);
 int DynamoGetForeignModifyBatchSize(ResultRelInfo *rinfo);
+// Called by a scan that has returned its last row: an UPDATE or DELETE of the same table fed by
+// it waits for its writes in flight (modify_exec.cpp).
+void DynamoWritesAtScanEnd(ForeignScanState *node);
 TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
                                         TupleTableSlot *planSlot);
 TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,

@@ -7,9 +7,11 @@
 #include "client/catch_all.hpp"
 #include "client/expression.hpp"
 #include "client/write_batch.hpp"
+#include "client/write_pipeline.hpp"
 #include "fdw/dynamodb_fdw.hpp"
 #include "fdw/type_mapping.hpp"
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,6 +89,8 @@ struct ModifyRuntime {
     dynamo::AttributeValue old_value;  // UPDATE: the catch-all before the update
     dynamo::Item returned;             // ReturnValues of the last request
     dynamo::WriteBatch batch;          // writes waiting for a BatchWriteItem
+    // The write requests in flight (made on first use; destroying it cancels them).
+    std::unique_ptr<dynamo::WritePipeline> pipeline;
     dynamo::Error error;
     std::string buf;  // conversion scratch, message text
     // The client's write requests and retries when the write began (for EXPLAIN ANALYZE).
@@ -109,7 +113,17 @@ struct DynamoModifyState {
     bool on_conflict_nothing;
     bool single_row;
     bool has_returning;
-    int batch_size;      // INSERT: rows per BatchWriteItem
+    int batch_size;         // INSERT: rows per BatchWriteItem
+    int write_concurrency;  // most write requests in flight (the option)
+    // How the rows' writes go: decided at the first row (WriteModeReason), shown by EXPLAIN.
+    bool mode_known;
+    const char *one_at_a_time;  // NULL: up to write_concurrency requests in flight; else why not
+    // UPDATE, DELETE: the rows come straight from a scan of this very table, whose end is the
+    // end of the rows (DynamoWritesAtScanEnd), and the statement's row count includes them.
+    bool own_scan;
+    bool counts_rows;
+    EState *estate;
+    uint64 rows_sent;    // single writes sent in flight (their tags)
     bool batch_deletes;  // DELETE: deletes collected into BatchWriteItem requests
     Bitmapset *targets;  // UPDATE: assigned columns (attnum - FirstLowInvalidHeapAttributeNumber)
     AttrNumber key_junk[2];  // UPDATE, DELETE: junk columns of the key in the subplan's output
@@ -135,6 +149,7 @@ struct DynamoModifyState {
     // WHERE clause and new values are evaluated again on it (Postgres's EvalPlanQual), as READ
     // COMMITTED does after a concurrent update; rechecks counts those evaluations.
     ModifyTableState *mtstate;
+    ResultRelInfo *rinfo;
     bool can_recheck;
     TupleTableSlot *current_row;  // the item as read again, as a row of the table
     int64_t rechecks;
@@ -193,11 +208,28 @@ bool SendSingle(DynamoModifyState *st, const char *operation);
 // there is none.
 bool ReadCurrentItem(DynamoModifyState *st);
 
+// Why the write goes one request at a time (RETURNING, ON CONFLICT, triggers, ...), or NULL
+// when it keeps up to write_concurrency requests in flight. rinfo may be NULL once decided.
+const char *WriteModeReason(DynamoModifyState *st, ResultRelInfo *rinfo);
+// Settles the single writes DynamoDB refused since the last call: each row is evaluated again
+// on its item as it is now and written one request at a time (as a write sent one at a time is);
+// a row whose item is gone, or no longer satisfies the WHERE clause, no longer counts.
+void ResolveRefused(DynamoModifyState *st);
+
 // --- in batch_writer.cpp ---
 
-// Sends the collected writes (a single write goes as PutItem/DeleteItem).
+// Sends the collected writes (a single write goes as PutItem/DeleteItem): into flight, waiting
+// only for room, or, one at a time, waiting for the answer.
 void FlushBatch(DynamoModifyState *st);
 // Adds rt->request.item to the batch, and sends the batch when it holds `limit` writes.
 void AddToBatch(DynamoModifyState *st, bool is_delete, int limit);
+// Sends rt->request as a single write (`operation`) into flight; a refusal is settled later
+// (ResolveRefused).
+void SendInFlight(DynamoModifyState *st, const char *operation);
+// Sends what is collected and waits for every write in flight; raises the error of one that
+// finally failed, naming the items written and the keys not written.
+void DrainWrites(DynamoModifyState *st);
+// EXPLAIN: how the write sends its requests; under ANALYZE, the most in flight at once.
+void ExplainWriteMode(DynamoModifyState *st, ResultRelInfo *rinfo, ExplainState *es);
 
 }  // namespace dynamo_write

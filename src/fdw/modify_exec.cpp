@@ -17,6 +17,10 @@ using namespace dynamo_write;
 
 namespace {
 
+// The reason a write goes one request at a time when only the option asks for it (batches are
+// still made).
+const char *const kConcurrencyOne = "write_concurrency is 1";
+
 // rt->request.item becomes the slot's row: every non-NULL column, keys first, the catch-all's
 // members as attributes. Then checks the item has its key and fits DynamoDB's size limit.
 void RowToItem(DynamoModifyState *st, TupleTableSlot *slot) {
@@ -397,7 +401,173 @@ char *ExpectedText(DynamoModifyState *st, const char *hash) {
     return buf.data;
 }
 
+// UPDATE: the request for the new row `slot` (planSlot: the subplan's row it came from); false
+// when it assigns nothing.
+bool BuildRowUpdate(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                    TupleTableSlot *planSlot) {
+    ModifyRuntime *rt = st->rt;
+    RunCpp([&] {
+        rt->set.clear();
+        rt->remove.clear();
+    });
+    slot_getallattrs(slot);
+    HeapTupleData oldtup;
+    bool have_old = OldRow(st, rinfo, planSlot, &oldtup);
+    UpdateAssignments(st, slot, have_old ? &oldtup : NULL);
+    ExpectedValues(st, planSlot);
+    bool assigns = false;
+    RunCpp([&] {
+        assigns = !rt->set.empty() || !rt->remove.empty();
+        if (assigns) {
+            dynamo::UpdateSpec spec;
+            spec.set = rt->set;
+            spec.remove = rt->remove;
+            spec.expect = rt->expected;
+            dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
+            rt->request.return_values = st->has_returning;
+        }
+    });
+    return assigns;
+}
+
+// UPDATE of one row (slot, computed from planSlot), one request at a time: an UpdateItem on its
+// key that sets and removes the assigned columns, on the condition that the item still holds the
+// values the statement read; while DynamoDB refuses because the item changed, the row is
+// evaluated again on the item as it is now and that is written. The row written (RETURNING's
+// when asked), or NULL when it does not count. `refusals`: the row's refusals so far.
+TupleTableSlot *UpdateRow(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                          TupleTableSlot *planSlot, int refusals) {
+    for (int attempt = refusals + 1;; attempt++) {
+        if (!BuildRowUpdate(st, rinfo, slot, planSlot))
+            return slot;
+        if (SendSingle(st, "UpdateItem"))
+            return st->has_returning ? StoreReturned(st, slot) : slot;
+        if (!Reevaluate(st, rinfo, attempt, &planSlot))
+            return NULL;
+        // The new row, from the statement's SET expressions on the item as it is now.
+        slot = ExecGetUpdateNewTuple(rinfo, planSlot, st->current_row);
+    }
+}
+
+// DELETE of one row, one request at a time: a DeleteItem on its key on the condition that the
+// item still holds what the statement read; evaluated again as UpdateRow does. slot when the
+// row counts (RETURNING's row when asked), else NULL.
+TupleTableSlot *DeleteRow(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot *slot,
+                          TupleTableSlot *planSlot, int refusals) {
+    ModifyRuntime *rt = st->rt;
+    for (int attempt = refusals + 1;; attempt++) {
+        ExpectedValues(st, planSlot);
+        RunCpp([&] {
+            dynamo::BuildExpectCondition(rt->desc.hash.name, rt->expected, rt->request);
+            rt->request.return_values = st->has_returning;
+        });
+        if (SendSingle(st, "DeleteItem")) {
+            if (!st->has_returning)
+                return slot;
+            bool gone = false;
+            RunCpp([&] { gone = rt->returned.empty(); });
+            return gone ? NULL : StoreReturned(st, slot);
+        }
+        if (!Reevaluate(st, rinfo, attempt, &planSlot))
+            return NULL;
+    }
+}
+
 }  // namespace
+
+// Writes whose row count or result needs each answer before the next row, or whose rows
+// others could watch being written (triggers), go one request at a time; every other write
+// keeps up to write_concurrency requests in flight.
+const char *dynamo_write::WriteModeReason(DynamoModifyState *st, ResultRelInfo *rinfo) {
+    if (st->mode_known || rinfo == NULL)
+        return st->one_at_a_time;
+    const char *why = NULL;
+    TriggerDesc *trig = rinfo->ri_TrigDesc;
+    bool returning = st->has_returning || rinfo->ri_projectReturning != NULL;
+    if (st->operation == CMD_INSERT) {
+        if (st->on_conflict_nothing)
+            why = "ON CONFLICT needs each answer";
+        else if (returning)
+            why = "RETURNING needs each answer";
+        else if (trig != NULL && (trig->trig_insert_before_row || trig->trig_insert_after_row ||
+                                  trig->trig_insert_after_statement))
+            why = "the table has triggers";
+    } else {
+        bool update = st->operation == CMD_UPDATE;
+        if (returning)
+            why = "RETURNING needs each answer";
+        else if (trig != NULL &&
+                 (update ? (trig->trig_update_before_row || trig->trig_update_after_row ||
+                            trig->trig_update_after_statement)
+                         : (trig->trig_delete_before_row || trig->trig_delete_after_row ||
+                            trig->trig_delete_after_statement)))
+            why = "the table has triggers";
+        else if (!st->batch_deletes && !st->own_scan)
+            why = "the rows do not come straight from a scan of the table";
+    }
+    if (why == NULL && rinfo->ri_WithCheckOptions != NIL)
+        why = "WITH CHECK OPTION";
+    if (why == NULL && st->write_concurrency <= 1)
+        why = kConcurrencyOne;
+    st->one_at_a_time = why;
+    st->mode_known = true;
+    return why;
+}
+
+void dynamo_write::ResolveRefused(DynamoModifyState *st) {
+    ModifyRuntime *rt = st->rt;
+    for (;;) {
+        RowContext rc;
+        BeginRow(st, &rc);
+        bool more = false;
+        RunCpp([&] {
+            std::vector<dynamo::RefusedWrite> &refused = rt->pipeline->refused();
+            more = !refused.empty();
+            if (more) {
+                rt->request.item = std::move(refused.front().key);
+                refused.erase(refused.begin());
+            }
+        });
+        if (!more) {
+            EndRow(&rc);
+            return;
+        }
+        st->condition_failures++;
+        // The item changed since it was read: the row is evaluated again on the item as it is
+        // now and written one request at a time; when it is gone or no longer satisfies the
+        // WHERE clause, the row count the statement reports leaves it out.
+        bool counts = false;
+        TupleTableSlot *planSlot = NULL;
+        if (Reevaluate(st, st->rinfo, 1, &planSlot)) {
+            if (st->operation == CMD_UPDATE)
+                counts = UpdateRow(st, st->rinfo,
+                                   ExecGetUpdateNewTuple(st->rinfo, planSlot, st->current_row),
+                                   planSlot, 1) != NULL;
+            else
+                counts = DeleteRow(st, st->rinfo, st->current_row, planSlot, 1) != NULL;
+        }
+        if (!counts && st->counts_rows && st->estate->es_processed > 0)
+            st->estate->es_processed--;
+        EndRow(&rc);
+    }
+}
+
+// The end of the scan that feeds an UPDATE or DELETE of the same table is the end of its rows:
+// the writes still in flight are waited for here, while the statement's row count can still
+// leave out the rows whose items were gone.
+void DynamoWritesAtScanEnd(ForeignScanState *node) {
+    EState *estate = node->ss.ps.state;
+    Index rti = ((Scan *)node->ss.ps.plan)->scanrelid;
+    if (estate->es_result_relations == NULL || rti == 0 || rti > estate->es_range_table_size)
+        return;
+    ResultRelInfo *rinfo = estate->es_result_relations[rti - 1];
+    if (rinfo == NULL || rinfo->ri_usesFdwDirectModify || rinfo->ri_FdwState == NULL)
+        return;
+    DynamoModifyState *st = (DynamoModifyState *)rinfo->ri_FdwState;
+    if (!st->own_scan || st->cxt == NULL || st->rt == NULL || !st->rt->client)
+        return;
+    DrainWrites(st);
+}
 
 // --- execution ---
 
@@ -426,6 +596,7 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     // written (a trigger is not run twice for one row).
     TriggerDesc *trig = rinfo->ri_TrigDesc;
     st->mtstate = mtstate;
+    st->rinfo = rinfo;
     st->can_recheck =
         (op == CMD_UPDATE || op == CMD_DELETE) && st->nread > 0 &&
         !(trig != NULL && (trig->trig_update_before_row || trig->trig_delete_before_row));
@@ -436,6 +607,14 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     st->batch_deletes =
         op == CMD_DELETE && !st->has_returning && st->batch_size > 1 && st->nread == 0 &&
         !(trig != NULL && (trig->trig_delete_before_row || trig->trig_delete_after_row));
+    // Row-by-row writes of UPDATE and DELETE may stay in flight when the rows come straight from
+    // a scan of this table (its end is the end of the rows: DynamoWritesAtScanEnd).
+    PlanState *sub = outerPlanState(mtstate);
+    st->counts_rows = mtstate->canSetTag;
+    // (A ForeignScan of the result relation's own range table entry is a scan of this table.)
+    st->own_scan = (op == CMD_UPDATE || op == CMD_DELETE) && sub != NULL &&
+                   IsA(sub, ForeignScanState) &&
+                   ((Scan *)sub->plan)->scanrelid == rinfo->ri_RangeTableIndex;
 }
 
 void DynamoBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo) {
@@ -466,6 +645,14 @@ TupleTableSlot *DynamoExecForeignInsert(EState *estate, ResultRelInfo *rinfo, Tu
     RowContext rc;
     BeginRow(st, &rc);
     RowToItem(st, slot);
+    // (COPY before PostgreSQL 16 writes row by row: its rows go in batches too, one request at a
+    // time when write_concurrency is 1.)
+    const char *why = WriteModeReason(st, rinfo);
+    if (why == NULL || why == kConcurrencyOne) {
+        AddToBatch(st, false, st->batch_size);
+        EndRow(&rc);
+        return slot;
+    }
     bool written = SendSingle(st, "PutItem");
     EndRow(&rc);
     return written ? slot : NULL;
@@ -475,6 +662,7 @@ TupleTableSlot **DynamoExecForeignBatchInsert(EState *estate, ResultRelInfo *rin
                                               TupleTableSlot **slots, TupleTableSlot **planSlots,
                                               int *numSlots) {
     DynamoModifyState *st = (DynamoModifyState *)rinfo->ri_FdwState;
+    WriteModeReason(st, rinfo);
     for (int i = 0; i < *numSlots; i++) {
         RowContext rc;
         BeginRow(st, &rc);
@@ -486,58 +674,20 @@ TupleTableSlot **DynamoExecForeignBatchInsert(EState *estate, ResultRelInfo *rin
     return slots;
 }
 
-// UPDATE: the request for the new row `slot` (planSlot: the subplan's row it came from); false
-// when it assigns nothing.
-bool BuildRowUpdate(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot *slot,
-                    TupleTableSlot *planSlot) {
-    ModifyRuntime *rt = st->rt;
-    RunCpp([&] {
-        rt->set.clear();
-        rt->remove.clear();
-    });
-    slot_getallattrs(slot);
-    HeapTupleData oldtup;
-    bool have_old = OldRow(st, rinfo, planSlot, &oldtup);
-    UpdateAssignments(st, slot, have_old ? &oldtup : NULL);
-    ExpectedValues(st, planSlot);
-    bool assigns = false;
-    RunCpp([&] {
-        assigns = !rt->set.empty() || !rt->remove.empty();
-        if (assigns) {
-            dynamo::UpdateSpec spec;
-            spec.set = rt->set;
-            spec.remove = rt->remove;
-            spec.expect = rt->expected;
-            dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
-            rt->request.return_values = st->has_returning;
-        }
-    });
-    return assigns;
-}
-
-// UPDATE of one row: an UpdateItem on its key that sets and removes the assigned columns, on the
-// condition that the item still holds the values the statement read; evaluated again on the
-// item as it is now when it changed meanwhile.
 TupleTableSlot *DynamoExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
                                         TupleTableSlot *planSlot) {
     RowContext rc;
     DynamoModifyState *st = BeginKeyedRow(rinfo, planSlot, &rc);
-    TupleTableSlot *result = slot;
-    for (int attempt = 1;; attempt++) {
-        if (!BuildRowUpdate(st, rinfo, slot, planSlot))
-            break;
-        if (SendSingle(st, "UpdateItem")) {
-            if (st->has_returning)
-                result = StoreReturned(st, slot);
-            break;
-        }
-        if (!Reevaluate(st, rinfo, attempt, &planSlot)) {
-            result = NULL;
-            break;
-        }
-        // The new row, from the statement's SET expressions on the item as it is now.
-        slot = result = ExecGetUpdateNewTuple(rinfo, planSlot, st->current_row);
+    TupleTableSlot *result;
+    if (WriteModeReason(st, rinfo) == NULL) {
+        // Counted now; a refusal is settled later (ResolveRefused).
+        bool assigns = BuildRowUpdate(st, rinfo, slot, planSlot);
+        EndRow(&rc);
+        if (assigns)
+            SendInFlight(st, "UpdateItem");
+        return slot;
     }
+    result = UpdateRow(st, rinfo, slot, planSlot, 0);
     EndRow(&rc);
     return result;
 }
@@ -549,29 +699,20 @@ TupleTableSlot *DynamoExecForeignDelete(EState *estate, ResultRelInfo *rinfo, Tu
     RowContext rc;
     DynamoModifyState *st = BeginKeyedRow(rinfo, planSlot, &rc);
     ModifyRuntime *rt = st->rt;
-    if (st->batch_deletes) {
-        AddToBatch(st, true, st->batch_size);
-    } else {
-        for (int attempt = 1;; attempt++) {
-            ExpectedValues(st, planSlot);
-            RunCpp([&] {
-                dynamo::BuildExpectCondition(rt->desc.hash.name, rt->expected, rt->request);
-                rt->request.return_values = st->has_returning;
-            });
-            if (SendSingle(st, "DeleteItem")) {
-                if (st->has_returning) {
-                    bool gone = false;
-                    RunCpp([&] { gone = rt->returned.empty(); });
-                    result = gone ? NULL : StoreReturned(st, slot);
-                }
-                break;
-            }
-            if (!Reevaluate(st, rinfo, attempt, &planSlot)) {
-                result = NULL;
-                break;
-            }
-        }
+    if (WriteModeReason(st, rinfo) == NULL && !st->batch_deletes) {
+        ExpectedValues(st, planSlot);
+        RunCpp([&] {
+            dynamo::BuildExpectCondition(rt->desc.hash.name, rt->expected, rt->request);
+            rt->request.return_values = false;
+        });
+        EndRow(&rc);
+        SendInFlight(st, "DeleteItem");
+        return slot;
     }
+    if (st->batch_deletes)
+        AddToBatch(st, true, st->batch_size);
+    else
+        result = DeleteRow(st, rinfo, slot, planSlot, 0);
     EndRow(&rc);
     return result;
 }
@@ -581,7 +722,7 @@ void DynamoEndForeignModify(EState *estate, ResultRelInfo *rinfo) {
     if (st == NULL || st->cxt == NULL)
         return;
     if (st->rt != NULL && st->rt->client)
-        FlushBatch(st);
+        DrainWrites(st);
     MemoryContextDelete(st->cxt);  // frees the C++ state through its callback
     st->cxt = NULL;
 }
@@ -622,6 +763,7 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
     ExplainPropertyText("DynamoDB Table", st->table, es);
     if (batch > 1)
         ExplainPropertyInteger("DynamoDB Batch Size", NULL, batch, es);
+    ExplainWriteMode(st, rinfo, es);
     if (es->verbose) {
         if (st->operation == CMD_UPDATE) {
             StringInfoData buf;
@@ -649,9 +791,9 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
         }
     }
     if (es->analyze && st->cxt != NULL && st->rt != NULL && st->rt->client) {
-        // Deletes still collected for a batch are sent now rather than at the end of the
-        // statement, so that the figures are whole.
-        FlushBatch(st);
+        // Writes still collected for a batch or in flight are sent and waited for now rather
+        // than at the end of the statement, so that the figures are whole.
+        DrainWrites(st);
         if (st->rereads > 0 || es->format != EXPLAIN_FORMAT_TEXT)
             ExplainPropertyInteger("DynamoDB Items Read Again", NULL, st->rereads, es);
         if (st->rechecks > 0 || es->format != EXPLAIN_FORMAT_TEXT)

@@ -149,6 +149,10 @@ void ExplainWriteCounts(DynamoModifyState *st, ExplainState *es) {
     });
     ExplainPropertyInteger("DynamoDB Requests", NULL, requests, es);
     ExplainPropertyInteger("DynamoDB Retries", NULL, retries, es);
+    int most = st->rt->pipeline ? st->rt->pipeline->most_in_flight() : 0;
+    if (most == 0 && requests > 0)
+        most = 1;
+    ExplainPropertyInteger("DynamoDB Most Requests In Flight", NULL, most, es);
     // As Postgres shows "Rows Removed by Filter": in text, only when there were any.
     if (st->condition_failures > 0 || es->format != EXPLAIN_FORMAT_TEXT)
         ExplainPropertyInteger("DynamoDB Conditional Check Failures", NULL, st->condition_failures,
@@ -168,6 +172,8 @@ DynamoModifyState *CreateModifyState(Relation rel, CmdType operation, Oid userid
     RejectIndexTable(st->relname, opts);
     st->table = opts->table;
     st->batch_size = opts->batch_size > 0 ? opts->batch_size : (int)dynamo::kBatchWriteLimit;
+    st->write_concurrency = opts->write_concurrency > 0 ? opts->write_concurrency : 1;
+    st->estate = estate;
     const dynamo::TableDescription *desc =
         DynamoDescribeTable(relid, ft->serverid, userid, st->table);
 

@@ -168,6 +168,8 @@ const OptionDef kOptions[] = {
     Int("batch_size", kTableDefaults, 1, (long)dynamo::kBatchWriteLimit,
         (long)dynamo::kBatchWriteLimit, OPTIONS_FIELD(batch_size),
         "the most writes one BatchWriteItem request takes"),
+    Int("write_concurrency", kTableDefaults, 1, 64, 16, OPTIONS_FIELD(write_concurrency),
+        "the most write requests one statement keeps in flight"),
     // Unset (0), the number of segments is chosen from the table's size.
     Int("segments", kTableDefaults, 1, 1000000, 0, OPTIONS_FIELD(segments),
         "the range of DynamoDB's TotalSegments"),

@@ -237,8 +237,10 @@ TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node) {
             rt->returned++;
             return ExecStoreVirtualTuple(slot);
         }
-        if (rt->done)
+        if (rt->done) {
+            DynamoWritesAtScanEnd(node);
             return slot;
+        }
         CHECK_FOR_INTERRUPTS();
         FetchPage(ss);
     }
