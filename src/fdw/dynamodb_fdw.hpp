@@ -196,6 +196,24 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
 extern bool dynamodb_pushdown;
 extern bool dynamodb_allow_full_scan;
 
+// --- in xact.cpp (transactions) ---
+
+// dynamodb.atomic_commit: writes inside a transaction block are kept and sent at COMMIT.
+extern bool dynamodb_atomic_commit;
+// Defines the GUC and registers the transaction callbacks (from _PG_init).
+void DynamoXactInit();
+// Whether a write now is kept for COMMIT (atomic_commit on, inside a transaction block).
+bool DynamoDeferWrites();
+// Writes the current transaction keeps.
+int DynamoXactKeptCount();
+// Whether a read by `plan` of DynamoDB table `table` could return an item that the current
+// transaction's kept writes change (a key or partition it wrote, or any Scan, Query or index
+// read of a table it wrote to). Pure C++ (inside RunCpp).
+bool DynamoXactReadConflicts(const char *table, const dynamo::ReadPlan &plan,
+                             const dynamo::TableDescription &desc);
+// Raises the error for such a read.
+void DynamoXactReadError(const char *relname, const char *table);
+
 // --- writes: modify_plan.cpp (planning, one-request UPDATE/DELETE), modify_exec.cpp (row by
 // row), direct_modify.cpp (running one-request UPDATE/DELETE) ---
 void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEntry *target_rte,

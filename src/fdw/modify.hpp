@@ -132,6 +132,9 @@ struct DynamoModifyState {
     int64_t condition_failures;
     bool set_tag;
     bool done;
+    Oid serverid;
+    Oid userid;
+    bool defer;  // inside a transaction block with atomic_commit: kept for COMMIT (xact.cpp)
 };
 
 // One row being written: its memory context and error context.
@@ -184,6 +187,16 @@ bool SendSingle(DynamoModifyState *st, const char *operation);
 // Reads the item of the request's key, strongly consistent, into rt->returned; false when
 // there is none.
 bool ReadCurrentItem(DynamoModifyState *st);
+
+// --- in xact.cpp ---
+
+// Keeps the write in rt->request (a single-item operation, "PutItem", "UpdateItem" or
+// "DeleteItem") for COMMIT; false when an INSERT ... ON CONFLICT DO NOTHING finds the item.
+bool KeepWrite(DynamoModifyState *st, const char *operation);
+// Whether the current transaction keeps a write of the item whose key is in rt->request.item.
+bool KeptItem(DynamoModifyState *st);
+// EXPLAIN of a kept write: deferred to COMMIT; with ANALYZE, the writes the transaction keeps.
+void ExplainDeferred(ExplainState *es);
 
 // --- in batch_writer.cpp ---
 

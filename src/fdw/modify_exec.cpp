@@ -137,7 +137,7 @@ int BatchSizeFor(DynamoModifyState *st, ResultRelInfo *rinfo) {
         (rinfo->ri_TrigDesc != NULL &&
          (rinfo->ri_TrigDesc->trig_insert_before_row || rinfo->ri_TrigDesc->trig_insert_after_row)))
         return 1;
-    return st->batch_size;
+    return st->defer ? 1 : st->batch_size;  // (kept writes go one by one)
 }
 
 // UPDATE, DELETE: the junk columns that carry the key in the subplan's rows.
@@ -347,6 +347,7 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     TriggerDesc *trig = rinfo->ri_TrigDesc;
     st->batch_deletes =
         op == CMD_DELETE && !st->has_returning && st->batch_size > 1 && st->nread == 0 &&
+        !st->defer &&
         !(trig != NULL && (trig->trig_delete_before_row || trig->trig_delete_after_row));
 }
 
@@ -512,6 +513,8 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
     }
     ExplainPropertyText("DynamoDB Operation", operation, es);
     ExplainPropertyText("DynamoDB Table", st->table, es);
+    if (st->defer)
+        ExplainDeferred(es);
     if (batch > 1)
         ExplainPropertyInteger("DynamoDB Batch Size", NULL, batch, es);
     if (es->verbose) {

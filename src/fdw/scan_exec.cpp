@@ -114,6 +114,7 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
     MemoryContextSwitchTo(old);
     ResetExprContext(econtext);
 
+    bool reads_kept = false;
     RunCpp([&] {
         rt->no_rows = no_rows;
         rt->page.items.clear();
@@ -122,10 +123,13 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
         rt->done = no_rows;
         if (!no_rows) {
             dynamo::ReadPlan plan = dynamo::BuildReadPlan(rt->spec, rt->params);
+            reads_kept = DynamoXactReadConflicts(ss->table, plan, rt->desc);
             plan.request.return_consumed = rt->instrumented;
             rt->cursor.reset(new dynamo::ReadCursor(rt->client.get(), std::move(plan)));
         }
     });
+    if (reads_kept)
+        DynamoXactReadError(ss->relname, ss->table);
 }
 
 void FetchPage(DynamoScanState *ss) {
