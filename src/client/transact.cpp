@@ -194,38 +194,219 @@ Error DynamoClient::TransactWriteItems(const std::vector<TransactAction> &action
         abort);
 }
 
+// --- the item as kept writes leave it ---
+
+namespace {
+
+void SetAttribute(Item &item, const std::string &name, const AttributeValue &value) {
+    for (auto &a : item)
+        if (a.first == name) {
+            a.second = value;
+            return;
+        }
+    item.emplace_back(name, value);
+}
+
+void RemoveAttribute(Item &item, const std::string &name) {
+    item.erase(std::remove_if(item.begin(), item.end(),
+                              [&](const std::pair<std::string, AttributeValue> &a) {
+                                  return a.first == name;
+                              }),
+               item.end());
+}
+
+void ApplySpec(const UpdateSpec &spec, Item &item) {
+    for (const auto &s : spec.set)
+        SetAttribute(item, s.first, s.second);
+    for (const std::string &r : spec.remove)
+        RemoveAttribute(item, r);
+}
+
+// Sets out's condition (with its own placeholders) to first's: what first required of the item
+// as DynamoDB holds it. Put and Delete carry it rendered; an Update renders it from its spec.
+void CarryCondition(const KeptWrites::Entry &first, WriteRequest &out) {
+    if (first.action.kind == TransactKind::Update) {
+        BuildDeleteCondition(UpdateCondition(first.spec, first.hash_name), out);
+        return;
+    }
+    out.condition = first.action.request.condition;
+    out.names = first.action.request.names;
+    out.values = first.action.request.values;
+}
+
+}  // namespace
+
+void ApplyKept(TransactKind kind, const Item &put_item, const UpdateSpec &spec, Item &item,
+               bool &exists) {
+    switch (kind) {
+        case TransactKind::Put:
+            item = put_item;
+            exists = true;
+            break;
+        case TransactKind::Delete:
+            item.clear();
+            exists = false;
+            break;
+        case TransactKind::Update:
+            if (exists)
+                ApplySpec(spec, item);
+            break;
+        case TransactKind::ConditionCheck:
+            break;
+    }
+}
+
+Condition UpdateCondition(const UpdateSpec &spec, const std::string &key_name) {
+    std::vector<Condition> parts;
+    parts.push_back(Condition::Exists(key_name));
+    for (const auto &e : spec.expect) {
+        if (e.second.type == AttrType::NUL)
+            parts.push_back(Condition::Or(
+                {Condition::NotExists(e.first), Condition::TypeIs(e.first, AttrType::NUL)}));
+        else
+            parts.push_back(Condition::Compare(e.first, CompareOp::Eq, Operand::Const(e.second)));
+    }
+    if (!spec.also.IsTrue())
+        parts.push_back(spec.also);
+    return Condition::And(std::move(parts));
+}
+
 // --- KeptWrites ---
 
+bool KeptWrites::Merge(const Entry &first, const Entry &then, Entry &out) {
+    out = then;
+    const WriteRequest &fr = first.action.request;
+    WriteRequest &r = out.action.request;
+    switch (then.action.kind) {
+        case TransactKind::Put:
+        case TransactKind::Delete:
+            r.update.clear();
+            CarryCondition(first, r);
+            out.spec = UpdateSpec();
+            return true;
+        case TransactKind::Update:
+            break;
+        case TransactKind::ConditionCheck:
+            return false;
+    }
+    switch (first.action.kind) {
+        case TransactKind::Put: {
+            // An update of an item the transaction put: the put, updated.
+            out.action.kind = TransactKind::Put;
+            r.item = fr.item;
+            ApplySpec(then.spec, r.item);
+            r.update.clear();
+            CarryCondition(first, r);
+            out.spec = UpdateSpec();
+            return true;
+        }
+        case TransactKind::Update: {
+            // Two updates: the later SET or REMOVE of an attribute wins; first's expectations.
+            UpdateSpec spec = first.spec;
+            for (const auto &s : then.spec.set) {
+                spec.remove.erase(std::remove(spec.remove.begin(), spec.remove.end(), s.first),
+                                  spec.remove.end());
+                SetAttribute(spec.set, s.first, s.second);
+            }
+            for (const std::string &name : then.spec.remove) {
+                RemoveAttribute(spec.set, name);
+                if (std::find(spec.remove.begin(), spec.remove.end(), name) == spec.remove.end())
+                    spec.remove.push_back(name);
+            }
+            out.spec = spec;
+            r.item = fr.item;
+            BuildUpdateSpec(spec, first.hash_name, r);
+            r.return_values = false;
+            return true;
+        }
+        default:
+            return false;  // the item was deleted: no row to update
+    }
+}
+
 KeptWrites::Outcome KeptWrites::Keep(Entry entry) {
-    if (HasItem(entry.table, entry.key_id))
-        return Outcome::SecondWrite;
-    if (entries_.size() + 1 > kTransactActionLimit)
+    const Entry *current = Find(entry.table, entry.key_id);
+    Entry merged;
+    if (current != nullptr) {
+        if (!Merge(*current, entry, merged))
+            return Outcome::Unmergeable;
+        merged.level = entry.level;
+    } else {
+        merged = std::move(entry);
+    }
+    merged.size = ActionSize(merged.action);
+    size_t items = size() + (current == nullptr ? 1 : 0);
+    if (items > kTransactActionLimit)
         return Outcome::TooMany;
-    entry.size = ActionSize(entry.action);
-    if (bytes_ + entry.size > kTransactSizeLimit)
+    size_t total = bytes() + merged.size - (current != nullptr ? current->size : 0);
+    if (total > kTransactSizeLimit)
         return Outcome::TooLarge;
-    bytes_ += entry.size;
-    entries_.push_back(std::move(entry));
+    if (current != nullptr && current->level == merged.level) {
+        // (Replaced in place: the item keeps its position.)
+        for (Entry &e : entries_)
+            if (&e == current) {
+                e = std::move(merged);
+                return Outcome::Kept;
+            }
+    }
+    entries_.push_back(std::move(merged));
     return Outcome::Kept;
 }
 
 void KeptWrites::AbortLevel(int level) {
-    auto gone = std::remove_if(entries_.begin(), entries_.end(),
-                               [level](const Entry &e) { return e.level >= level; });
-    for (auto it = gone; it != entries_.end(); ++it)
-        bytes_ -= it->size;
-    entries_.erase(gone, entries_.end());
+    entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                  [level](const Entry &e) { return e.level >= level; }),
+                   entries_.end());
 }
 
 void KeptWrites::CommitLevel(int level) {
     for (Entry &e : entries_)
         if (e.level >= level)
             e.level = level - 1;
+    // An item's earlier write at the parent level is now shadowed for good.
+    std::vector<Entry> kept;
+    for (size_t i = 0; i < entries_.size(); i++) {
+        bool shadowed = false;
+        for (size_t j = i + 1; j < entries_.size() && !shadowed; j++)
+            shadowed =
+                entries_[j].table == entries_[i].table && entries_[j].key_id == entries_[i].key_id;
+        if (!shadowed)
+            kept.push_back(std::move(entries_[i]));
+    }
+    entries_ = std::move(kept);
 }
 
 void KeptWrites::Clear() {
     entries_.clear();
-    bytes_ = 0;
+}
+
+std::vector<const KeptWrites::Entry *> KeptWrites::Current() const {
+    std::vector<const Entry *> out;
+    for (size_t i = 0; i < entries_.size(); i++) {
+        const Entry &e = entries_[i];
+        bool seen = false;
+        for (const Entry *o : out)
+            seen = seen || (o->table == e.table && o->key_id == e.key_id);
+        if (seen)
+            continue;
+        out.push_back(Find(e.table, e.key_id));
+    }
+    return out;
+}
+
+const KeptWrites::Entry *KeptWrites::Find(const std::string &table,
+                                          const std::string &key_id) const {
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
+        if (it->table == table && it->key_id == key_id)
+            return &*it;
+    return nullptr;
+}
+
+size_t KeptWrites::bytes() const {
+    size_t n = 0;
+    for (const Entry *e : Current())
+        n += e->size;
+    return n;
 }
 
 bool KeptWrites::TouchesTable(const std::string &table) const {
@@ -236,10 +417,7 @@ bool KeptWrites::TouchesTable(const std::string &table) const {
 }
 
 bool KeptWrites::HasItem(const std::string &table, const std::string &key_id) const {
-    for (const Entry &e : entries_)
-        if (e.table == table && e.key_id == key_id)
-            return true;
-    return false;
+    return Find(table, key_id) != nullptr;
 }
 
 bool KeptWrites::HasPartition(const std::string &table, const std::string &partition_id) const {

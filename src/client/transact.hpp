@@ -62,8 +62,18 @@ std::vector<std::string> CancellationReasons(const std::string &message);
 // token, so that DynamoDB applies it once).
 std::string NewClientRequestToken();
 
-// The writes of one transaction, in order, one entry per item, each at the subtransaction level
-// that made it.
+// The item as a kept write leaves it: `item` is what DynamoDB holds (`exists` false when it has
+// none) and becomes what the transaction will have written. Put: its item; Delete: none; Update:
+// its SETs and REMOVEs applied to the item (none stays none).
+void ApplyKept(TransactKind kind, const Item &put_item, const UpdateSpec &spec, Item &item,
+               bool &exists);
+
+// The condition under which an Update keeps its meaning: the item exists (`key_name`) and holds
+// what was expected, and the WHERE clause's conditions hold.
+Condition UpdateCondition(const UpdateSpec &spec, const std::string &key_name);
+
+// The writes of one transaction, one current write per item (a second write of an item is merged
+// into the first), each at the subtransaction level that made it.
 class KeptWrites {
   public:
     struct Entry {
@@ -73,18 +83,22 @@ class KeptWrites {
         std::string partition_id;  // PartitionIdentity of the partition key
         std::string key_text;      // the key as error messages show it
         std::string relname;       // the foreign table that wrote it
-        TransactAction action;
+        TransactAction action;     // as it is sent
+        UpdateSpec spec;           // Update: SET, REMOVE, expected values, WHERE conditions
+        std::string hash_name;     // the table's partition key attribute
         size_t size = 0;
     };
     enum class Outcome {
         Kept,
-        SecondWrite,  // the transaction already wrote the item
         TooMany,      // more than kTransactActionLimit items
         TooLarge,     // more than kTransactSizeLimit bytes
+        Unmergeable,  // an update of an item the transaction deleted
     };
 
-    // Keeps the entry (level, table, key_id, action and texts set; size is computed) unless it
-    // would cross a limit or the item already has a kept write.
+    // Keeps the write (level, table, key_id, action, spec and texts set; size is computed),
+    // merged with the item's current write when there is one (see Merge), unless that would
+    // cross a limit. A write at a deeper level than the item's current one leaves that in
+    // place, for ROLLBACK TO SAVEPOINT to return to.
     Outcome Keep(Entry entry);
     // ROLLBACK (TO SAVEPOINT) of subtransaction `level`: its writes and its children's go.
     void AbortLevel(int level);
@@ -93,17 +107,26 @@ class KeptWrites {
     void Clear();
 
     bool empty() const { return entries_.empty(); }
-    size_t size() const { return entries_.size(); }
-    size_t bytes() const { return bytes_; }
-    const std::vector<Entry> &entries() const { return entries_; }
+    // Items written.
+    size_t size() const { return Current().size(); }
+    size_t bytes() const;
+    // The current write of each item, in the order the items were first written.
+    std::vector<const Entry *> Current() const;
+    // The current write of the item, or null.
+    const Entry *Find(const std::string &table, const std::string &key_id) const;
     // Whether a kept write touches the table, the item, or the partition.
     bool TouchesTable(const std::string &table) const;
     bool HasItem(const std::string &table, const std::string &key_id) const;
     bool HasPartition(const std::string &table, const std::string &partition_id) const;
 
+    // The write that stands for `first` followed by `then` on one item; false for an update of
+    // a deleted item. `then` was computed from the item as `first` left it, so its own
+    // condition holds by construction; `first`'s condition (on the item as DynamoDB holds it)
+    // is kept.
+    static bool Merge(const Entry &first, const Entry &then, Entry &out);
+
   private:
     std::vector<Entry> entries_;
-    size_t bytes_ = 0;
 };
 
 }  // namespace dynamo

@@ -338,21 +338,18 @@ bool DeferredDirectModify(DynamoModifyState *st, ExprContext *econtext) {
                         verb, st->relname),
                  errhint("Run the statement anew inside the transaction block (DISCARD PLANS "
                          "drops cached plans), or set dynamodb.atomic_commit = off.")));
-    if (KeptItem(st)) {
-        char key[256];
-        DynamoItemKeyText(&st->cx, &rt->request.item, key, sizeof(key));
-        ereport(ERROR,
-                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                 errmsg("item %s of DynamoDB table \"%s\" is written twice in one transaction", key,
-                        st->table),
-                 errhint("Write the item once, or set dynamodb.atomic_commit = off.")));
-    }
     st->rereads++;
-    if (!ReadCurrentItem(st))
+    bool found = ReadCurrentItem(st);
+    KeptOverlay(st, &found);  // the item as this transaction left it
+    if (!found)
         return false;
     if (st->operation == CMD_UPDATE) {
         EvalDirectAssignments(st, econtext);
         BuildComputedUpdate(st);
+        RunCpp([&] {
+            rt->set = rt->computed.set;
+            rt->remove = rt->computed.remove;
+        });
         return SendSingle(st, "UpdateItem");
     }
     RunCpp([&] {

@@ -193,8 +193,10 @@ bool ReadCurrentItem(DynamoModifyState *st);
 // Keeps the write in rt->request (a single-item operation, "PutItem", "UpdateItem" or
 // "DeleteItem") for COMMIT; false when an INSERT ... ON CONFLICT DO NOTHING finds the item.
 bool KeepWrite(DynamoModifyState *st, const char *operation);
-// Whether the current transaction keeps a write of the item whose key is in rt->request.item.
-bool KeptItem(DynamoModifyState *st);
+// The item whose key is in rt->request.item as the transaction's kept writes leave it: applied
+// to rt->returned, the item as read (*found: whether there is one; both updated). False when the
+// transaction keeps no write of the item.
+bool KeptOverlay(DynamoModifyState *st, bool *found);
 // EXPLAIN of a kept write: deferred to COMMIT; with ANALYZE, the writes the transaction keeps.
 void ExplainDeferred(ExplainState *es);
 

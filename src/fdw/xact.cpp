@@ -8,6 +8,8 @@
 #include "client/transact.hpp"
 #include "fdw/modify.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "access/xact.h"
 #include "utils/guc.h"
@@ -63,7 +65,7 @@ size_t BlamedEntry(const dynamo::KeptWrites &kept, const std::vector<std::string
 CommitFailure Failure(size_t index, const std::string &reason) {
     CommitFailure f;
     const dynamo::KeptWrites::Entry *e = nullptr;
-    RunCpp([&] { e = &g_xact->kept.entries()[index]; });
+    RunCpp([&] { e = g_xact->kept.Current().at(index); });
     f.relname = pstrdup(e->relname.c_str());
     f.table = pstrdup(e->table.c_str());
     f.key = pstrdup(e->key_text.c_str());
@@ -95,7 +97,7 @@ void SendKept() {
     size_t blamed = 0;
     RunCpp([&] {
         if (n == 1) {
-            const dynamo::TransactAction &a = x->kept.entries()[0].action;
+            const dynamo::TransactAction &a = x->kept.Current()[0]->action;
             if (a.kind == dynamo::TransactKind::Put)
                 x->error = x->client->PutItem(a.request, failed, DynamoAbortRequested);
             else if (a.kind == dynamo::TransactKind::Update)
@@ -109,8 +111,8 @@ void SendKept() {
         } else {
             std::vector<dynamo::TransactAction> actions;
             actions.reserve(n);
-            for (const auto &e : x->kept.entries())
-                actions.push_back(e.action);
+            for (const dynamo::KeptWrites::Entry *e : x->kept.Current())
+                actions.push_back(e->action);
             std::string token = dynamo::NewClientRequestToken();
             x->error = x->client->TransactWriteItems(actions, token, DynamoAbortRequested);
             if (x->error.kind == dynamo::ErrorKind::Service &&
@@ -206,32 +208,77 @@ int DynamoXactKeptCount() {
     return n;
 }
 
-bool DynamoXactReadConflicts(const char *table, const dynamo::ReadPlan &plan,
-                             const dynamo::TableDescription &desc) {
+int DynamoXactReadConflicts(const char *table, const dynamo::ReadPlan &plan,
+                            const dynamo::TableDescription &desc) {
     if (g_xact == nullptr || !g_xact->kept.TouchesTable(table))
-        return false;
+        return DYNAMO_READ_PLAIN;
     if (plan.empty)
-        return false;
+        return DYNAMO_READ_PLAIN;
     bool on_table = plan.request.index.empty();
     if (on_table && (plan.kind == dynamo::ReadPlan::Kind::GetItem ||
                      plan.kind == dynamo::ReadPlan::Kind::BatchGetItem)) {
         for (const dynamo::Item &key : plan.keys)
             if (g_xact->kept.HasItem(table, dynamo::KeyIdentity(desc, key)))
-                return true;
-        return false;
+                return plan.request.count_only ? DYNAMO_READ_REFUSED : DYNAMO_READ_OVERLAY;
+        return DYNAMO_READ_PLAIN;
     }
     if (on_table && plan.kind == dynamo::ReadPlan::Kind::Query) {
         for (const dynamo::AttributeValue &v : plan.partition_values)
             if (g_xact->kept.HasPartition(table, dynamo::PartitionIdentity(v)))
-                return true;
+                return DYNAMO_READ_REFUSED;
         if (!plan.partition_values.empty())
-            return false;
+            return DYNAMO_READ_PLAIN;
         for (const auto &v : plan.request.values)
             if (v.first == plan.partition_placeholder)
-                return g_xact->kept.HasPartition(table, dynamo::PartitionIdentity(v.second));
-        return true;
+                return g_xact->kept.HasPartition(table, dynamo::PartitionIdentity(v.second))
+                           ? DYNAMO_READ_REFUSED
+                           : DYNAMO_READ_PLAIN;
     }
+    return DYNAMO_READ_REFUSED;
+}
+
+bool DynamoXactOverlay(const char *table, const dynamo::TableDescription &desc, dynamo::Item &item,
+                       bool &exists) {
+    if (g_xact == nullptr)
+        return false;
+    const dynamo::KeptWrites::Entry *e = g_xact->kept.Find(table, dynamo::KeyIdentity(desc, item));
+    if (e == nullptr)
+        return false;
+    dynamo::ApplyKept(e->action.kind, e->action.request.item, e->spec, item, exists);
     return true;
+}
+
+void DynamoXactOverlayPage(const char *table, const dynamo::TableDescription &desc,
+                           const std::vector<dynamo::Item> &keys, bool last,
+                           std::vector<dynamo::Item> &items, std::vector<std::string> &seen) {
+    if (g_xact == nullptr)
+        return;
+    size_t out = 0;
+    for (size_t i = 0; i < items.size(); i++) {
+        bool exists = true;
+        std::string id = dynamo::KeyIdentity(desc, items[i]);
+        if (DynamoXactOverlay(table, desc, items[i], exists))
+            seen.push_back(id);
+        if (!exists)
+            continue;
+        if (out != i)
+            items[out] = std::move(items[i]);
+        out++;
+    }
+    items.resize(out);
+    if (!last)
+        return;
+    // Items the transaction put that DynamoDB does not have yet.
+    for (const dynamo::Item &key : keys) {
+        std::string id = dynamo::KeyIdentity(desc, key);
+        if (std::find(seen.begin(), seen.end(), id) != seen.end())
+            continue;
+        seen.push_back(id);
+        dynamo::Item item = key;
+        bool exists = false;
+        if (DynamoXactOverlay(table, desc, item, exists) && exists)
+            items.push_back(std::move(item));
+    }
 }
 
 void DynamoXactReadError(const char *relname, const char *table) {
@@ -242,21 +289,23 @@ void DynamoXactReadError(const char *relname, const char *table) {
                     relname, table),
              errdetail("With dynamodb.atomic_commit on, the transaction's writes are kept until "
                        "COMMIT, and this read (a Scan, a Query or an index read) could return "
-                       "items they change. Key lookups of items the transaction did not write, "
-                       "and Queries of partitions it did not write, are supported."),
+                       "items they change. Key lookups (which see the transaction's writes) "
+                       "and Queries of partitions it did not write are supported."),
              errhint("Read before writing, or set dynamodb.atomic_commit = off before the "
                      "transaction to write each statement as it runs (not atomically).")));
 }
 
 namespace dynamo_write {
 
-bool KeptItem(DynamoModifyState *st) {
+bool KeptOverlay(DynamoModifyState *st, bool *found) {
     bool kept = false;
     if (g_xact == nullptr)
         return false;
+    ModifyRuntime *rt = st->rt;
     RunCpp([&] {
-        kept = g_xact->kept.HasItem(st->table,
-                                    dynamo::KeyIdentity(st->rt->desc, st->rt->request.item));
+        if (!*found)
+            rt->returned = dynamo::KeyOf(rt->desc, rt->request.item);
+        kept = DynamoXactOverlay(st->table, rt->desc, rt->returned, *found);
     });
     return kept;
 }
@@ -307,7 +356,21 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
     RunCpp([&] {
         conditional_put = strcmp(operation, "PutItem") == 0 && !rt->request.condition.empty();
     });
-    if (conditional_put) {
+    bool kept_before = false;
+    if (conditional_put)
+        RunCpp([&] {
+            kept_before =
+                g_xact->kept.HasItem(st->table, dynamo::KeyIdentity(rt->desc, rt->request.item));
+        });
+    if (conditional_put && kept_before) {
+        // The item as the transaction left it decides.
+        bool found = false;
+        KeptOverlay(st, &found);
+        if (found) {
+            st->condition_failures++;
+            return false;
+        }
+    } else if (conditional_put) {
         bool found = false, ok = false;
         RunCpp([&] {
             dynamo::ReadRequest get;
@@ -319,7 +382,7 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
         });
         if (!ok)
             Report(st);
-        if (found || KeptItem(st)) {
+        if (found) {
             st->condition_failures++;
             return false;
         }
@@ -339,6 +402,12 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
         dynamo::KindOfOperation(operation, e.action.kind);
         e.action.request = rt->request;
         e.action.request.return_values = false;
+        e.hash_name = rt->desc.hash.name;
+        if (e.action.kind == dynamo::TransactKind::Update) {
+            e.spec.set = rt->set;
+            e.spec.remove = rt->remove;
+            e.spec.expect = rt->expected;
+        }
         if (e.action.kind != dynamo::TransactKind::Put)
             e.action.request.item = dynamo::KeyOf(rt->desc, rt->request.item);
         e.key_id = dynamo::KeyIdentity(rt->desc, rt->request.item);
@@ -352,15 +421,10 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
     switch (outcome) {
         case dynamo::KeptWrites::Outcome::Kept:
             break;
-        case dynamo::KeptWrites::Outcome::SecondWrite:
-            ereport(ERROR,
-                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                     errmsg("item %s of DynamoDB table \"%s\" is written twice in one transaction",
-                            key, st->table),
-                     errdetail("With dynamodb.atomic_commit on, a transaction writes each item "
-                               "once (DynamoDB allows one action per item in a transaction), "
-                               "and a second write of an item is not supported yet."),
-                     errhint("Write the item once, or set dynamodb.atomic_commit = off.")));
+        case dynamo::KeptWrites::Outcome::Unmergeable:
+            elog(ERROR,
+                 "an update of item %s of DynamoDB table \"%s\", which this transaction deleted",
+                 key, st->table);
             break;
         case dynamo::KeptWrites::Outcome::TooMany:
             ereport(ERROR,

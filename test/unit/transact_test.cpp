@@ -111,10 +111,31 @@ TEST(TransactTest, OperationsAndKinds) {
     EXPECT_FALSE(dynamo::KindOfOperation("BatchWriteItem", k));
 }
 
-TEST(KeptWritesTest, OneWritePerItemAndTheActionLimit) {
+KeptWrites::Entry Update(int level, const std::string &pk, const std::string &attr,
+                         const std::string &value, const std::string &expected = "") {
+    KeptWrites::Entry e = Put(level, pk);
+    e.hash_name = "pk";
+    e.action.kind = TransactKind::Update;
+    e.action.request.item = dynamo::KeyOf(Table(), e.action.request.item);
+    e.spec.set.emplace_back(attr, AttributeValue::String(value));
+    if (!expected.empty())
+        e.spec.expect.emplace_back(attr, AttributeValue::String(expected));
+    dynamo::BuildUpdateSpec(e.spec, "pk", e.action.request);
+    return e;
+}
+
+KeptWrites::Entry Delete(int level, const std::string &pk) {
+    KeptWrites::Entry e = Put(level, pk);
+    e.action.kind = TransactKind::Delete;
+    e.action.request.item = dynamo::KeyOf(Table(), e.action.request.item);
+    return e;
+}
+
+TEST(KeptWritesTest, OneActionPerItemAndTheActionLimit) {
     KeptWrites kept;
     EXPECT_EQ(kept.Keep(Put(1, "a")), KeptWrites::Outcome::Kept);
-    EXPECT_EQ(kept.Keep(Put(1, "a", "y")), KeptWrites::Outcome::SecondWrite);
+    EXPECT_EQ(kept.Keep(Put(1, "a", "y")), KeptWrites::Outcome::Kept);
+    EXPECT_EQ(kept.size(), 1u);
     EXPECT_TRUE(kept.HasItem("t", Put(1, "a").key_id));
     EXPECT_TRUE(kept.HasPartition("t", Put(1, "a").partition_id));
     EXPECT_FALSE(kept.HasPartition("t", Put(1, "b").partition_id));
@@ -124,7 +145,96 @@ TEST(KeptWritesTest, OneWritePerItemAndTheActionLimit) {
         EXPECT_EQ(kept.Keep(Put(1, "k" + std::to_string(i))), KeptWrites::Outcome::Kept);
     EXPECT_EQ(kept.size(), 100u);
     EXPECT_EQ(kept.Keep(Put(1, "one-more")), KeptWrites::Outcome::TooMany);
+    // A second write of a kept item adds no action.
+    EXPECT_EQ(kept.Keep(Put(1, "k5", "z")), KeptWrites::Outcome::Kept);
     EXPECT_EQ(kept.size(), 100u);
+}
+
+TEST(KeptWritesTest, MergeKeepsTheFirstCondition) {
+    KeptWrites kept;
+    // update, then update: one Update, the later SET wins, the first expectation stays
+    ASSERT_EQ(kept.Keep(Update(1, "a", "v", "one", "old")), KeptWrites::Outcome::Kept);
+    ASSERT_EQ(kept.Keep(Update(1, "a", "v", "two", "one")), KeptWrites::Outcome::Kept);
+    const KeptWrites::Entry *e = kept.Find("t", Put(1, "a").key_id);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->action.kind, TransactKind::Update);
+    ASSERT_EQ(e->spec.set.size(), 1u);
+    EXPECT_EQ(e->spec.set[0].second.str, "two");
+    ASSERT_EQ(e->spec.expect.size(), 1u);
+    EXPECT_EQ(e->spec.expect[0].second.str, "old");
+    EXPECT_NE(e->action.request.condition.find("attribute_exists"), std::string::npos);
+    // then delete: a Delete on the update's condition
+    ASSERT_EQ(kept.Keep(Delete(1, "a")), KeptWrites::Outcome::Kept);
+    e = kept.Find("t", Put(1, "a").key_id);
+    EXPECT_EQ(e->action.kind, TransactKind::Delete);
+    EXPECT_TRUE(e->action.request.update.empty());
+    EXPECT_NE(e->action.request.condition.find("attribute_exists"), std::string::npos);
+    bool has_old = false;
+    for (const auto &v : e->action.request.values)
+        has_old = has_old || v.second.str == "old";
+    EXPECT_TRUE(has_old);
+    // an update of a deleted item cannot be merged
+    EXPECT_EQ(kept.Keep(Update(1, "a", "v", "x")), KeptWrites::Outcome::Unmergeable);
+    // then put: a Put, still on the first condition
+    ASSERT_EQ(kept.Keep(Put(1, "a", "again")), KeptWrites::Outcome::Kept);
+    e = kept.Find("t", Put(1, "a").key_id);
+    EXPECT_EQ(e->action.kind, TransactKind::Put);
+    EXPECT_NE(e->action.request.condition.find("attribute_exists"), std::string::npos);
+    EXPECT_EQ(kept.size(), 1u);
+}
+
+TEST(KeptWritesTest, UpdateOfAPutIsAPut) {
+    KeptWrites kept;
+    KeptWrites::Entry p = Put(1, "a", "x");
+    p.action.request.condition = "attribute_not_exists(#n0)";
+    p.action.request.names = {{"#n0", "pk"}};
+    ASSERT_EQ(kept.Keep(p), KeptWrites::Outcome::Kept);
+    KeptWrites::Entry u = Update(1, "a", "w", "new");
+    u.spec.remove.push_back("v");
+    ASSERT_EQ(kept.Keep(u), KeptWrites::Outcome::Kept);
+    const KeptWrites::Entry *e = kept.Find("t", p.key_id);
+    EXPECT_EQ(e->action.kind, TransactKind::Put);
+    EXPECT_EQ(e->action.request.condition, "attribute_not_exists(#n0)");
+    EXPECT_TRUE(e->action.request.update.empty());
+    EXPECT_EQ(dynamo::FindAttribute(e->action.request.item, "v"), nullptr);
+    ASSERT_NE(dynamo::FindAttribute(e->action.request.item, "w"), nullptr);
+    EXPECT_EQ(dynamo::FindAttribute(e->action.request.item, "w")->str, "new");
+}
+
+TEST(KeptWritesTest, Overlay) {
+    Item item{{"pk", AttributeValue::String("a")}, {"v", AttributeValue::String("x")}};
+    bool exists = true;
+    KeptWrites::Entry u = Update(1, "a", "w", "new");
+    u.spec.remove.push_back("v");
+    dynamo::ApplyKept(TransactKind::Update, Item(), u.spec, item, exists);
+    EXPECT_TRUE(exists);
+    EXPECT_EQ(dynamo::FindAttribute(item, "v"), nullptr);
+    EXPECT_EQ(dynamo::FindAttribute(item, "w")->str, "new");
+    dynamo::ApplyKept(TransactKind::Delete, Item(), u.spec, item, exists);
+    EXPECT_FALSE(exists);
+    // an update of no item leaves no item
+    dynamo::ApplyKept(TransactKind::Update, Item(), u.spec, item, exists);
+    EXPECT_FALSE(exists);
+    Item put{{"pk", AttributeValue::String("a")}};
+    dynamo::ApplyKept(TransactKind::Put, put, u.spec, item, exists);
+    EXPECT_TRUE(exists);
+    EXPECT_EQ(item.size(), 1u);
+}
+
+TEST(KeptWritesTest, SavepointsReturnToTheEarlierWrite) {
+    KeptWrites kept;
+    ASSERT_EQ(kept.Keep(Put(1, "a", "one")), KeptWrites::Outcome::Kept);
+    ASSERT_EQ(kept.Keep(Put(2, "a", "two")), KeptWrites::Outcome::Kept);
+    EXPECT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept.Find("t", Put(1, "a").key_id)->action.request.item[2].second.str, "two");
+    kept.AbortLevel(2);
+    EXPECT_EQ(kept.Find("t", Put(1, "a").key_id)->action.request.item[2].second.str, "one");
+    ASSERT_EQ(kept.Keep(Put(2, "a", "three")), KeptWrites::Outcome::Kept);
+    kept.CommitLevel(2);
+    EXPECT_EQ(kept.Current().size(), 1u);
+    EXPECT_EQ(kept.Find("t", Put(1, "a").key_id)->action.request.item[2].second.str, "three");
+    kept.AbortLevel(2);  // nothing at level 2 any more
+    EXPECT_EQ(kept.Find("t", Put(1, "a").key_id)->action.request.item[2].second.str, "three");
 }
 
 TEST(KeptWritesTest, SizeLimit) {
@@ -149,10 +259,10 @@ TEST(KeptWritesTest, Savepoints) {
     kept.Keep(Put(3, "c"));
     // RELEASE of level 3: its write is level 2's; ROLLBACK TO level 2 drops both.
     kept.CommitLevel(3);
-    EXPECT_EQ(kept.entries()[2].level, 2);
+    EXPECT_EQ(kept.Find("t", Put(1, "c").key_id)->level, 2);
     kept.AbortLevel(2);
     ASSERT_EQ(kept.size(), 1u);
-    EXPECT_EQ(kept.entries()[0].key_id, Put(1, "a").key_id);
+    EXPECT_EQ(kept.Current()[0]->key_id, Put(1, "a").key_id);
     size_t one = kept.bytes();
     EXPECT_GT(one, 0u);
     // The item dropped with its savepoint may be written again.

@@ -124,15 +124,50 @@ insert into xact.lines select 'big', g, repeat('x', 300000) from generate_series
 rollback;
 select * from xact.writes_sent();
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_lines | grep -c -e bulk -e big
--- One write per item in a transaction
+-- Several writes of one item are one action (DynamoDB allows one per item in a transaction),
+-- and key lookups see the transaction's own writes
 begin;
 insert into xact.accounts values ('jack', 1, 'open');
 insert into xact.accounts values ('jack', 2, 'open');
-rollback;
+select * from xact.accounts where id = 'jack';
+update xact.accounts set balance = balance * 10 where id = 'jack';
+update xact.accounts set status = null where id = 'jack';
+select * from xact.accounts where id = 'jack';
+select * from xact.accounts where id in ('jack', 'alice', 'nobody') order by id;
+select count(*) from xact.accounts where id in ('jack', 'alice');
+select balance from xact.accounts where id = 'jack' and balance > 10;
+-- (nothing of it in DynamoDB yet)
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"jack"}}'
+commit;
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"jack"}}'
+-- a deleted item is gone for the transaction; put again, it is back
+begin;
+delete from xact.accounts where id = 'jack';
+select * from xact.accounts where id = 'jack';
+update xact.accounts set balance = 0 where id = 'jack';
+delete from xact.accounts where id = 'jack';
+insert into xact.accounts values ('jack', 3, 'reopened') on conflict do nothing;
+insert into xact.accounts values ('jack', 4, 'twice') on conflict do nothing;
+select * from xact.accounts where id = 'jack';
+commit;
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"jack"}}'
+-- a savepoint returns to the item's earlier write
+begin;
+update xact.accounts set balance = 5 where id = 'jack';
+savepoint a;
+update xact.accounts set balance = 6 where id = 'jack';
+select balance from xact.accounts where id = 'jack';
+rollback to savepoint a;
+select balance from xact.accounts where id = 'jack';
+commit;
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"jack"}}'
 
--- Reads: key lookups of items the transaction did not write, and Queries of partitions it did
--- not write, see DynamoDB; other reads of a table with kept writes are refused (they could miss
--- the transaction's own writes)
+-- Reads: key lookups see the transaction's writes, and Queries of partitions it did not write
+-- read DynamoDB; other reads of a table with kept writes are refused (they could miss the
+-- transaction's own writes)
 begin;
 insert into xact.lines values ('d3', 1, 'new');
 select * from xact.lines where doc = 'd1' order by line;
@@ -146,8 +181,11 @@ select count(*) from xact.lines;
 rollback;
 begin;
 update xact.accounts set status = 'frozen' where id = 'alice';
-select * from xact.accounts where id = 'alice';
+select * from xact.accounts where status = 'frozen';
 rollback;
+-- several statements sent as one query string are one transaction
+insert into xact.lines values ('m', 1, 'x') \; insert into xact.lines values ('m', 2, 'y') \; select 1 / 0;
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_lines '{"doc":{"S":"m"},"line":{"N":"1"}}'
 
 -- INSERT ... ON CONFLICT DO NOTHING: whether the item exists is decided when it runs
 begin;

@@ -39,6 +39,17 @@ select * from xact.writes_sent();
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_lines
 
+-- Several writes of one item are one action; key lookups see them
+begin;
+insert into xact.accounts values ('gus', 1, 'open');
+update xact.accounts set balance = balance + 1 where id = 'gus';
+update xact.accounts set balance = balance + 1 where id = 'carol';
+update xact.accounts set status = 'open' where id = 'carol';
+select * from xact.accounts where id in ('gus', 'carol') order by id;
+commit;
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts
+
 -- A concurrent change to an item the transaction read and wrote: COMMIT fails with 40001, names
 -- the table, the key and DynamoDB's reason, and writes nothing
 begin;
