@@ -200,6 +200,33 @@ begin;
 update xact.accounts set balance = 1 where id = 'kim' returning *;
 rollback;
 
+-- A plan made outside a transaction block (a generic plan of a prepared statement) that runs
+-- in one: the single-request UPDATE reads the item (as the transaction left it) and keeps a
+-- write; with WHERE conditions besides the key it is refused
+set plan_cache_mode = force_generic_plan;
+prepare bump (bigint, text) as update xact.accounts set balance = balance + $1 where id = $2;
+prepare close_empty (text) as
+  update xact.accounts set status = 'closed' where id = $1 and balance = 0;
+explain (costs off) execute bump(1, 'kim');
+explain (costs off) execute close_empty('ivy');
+begin;
+explain (costs off) execute bump(1, 'kim');
+execute bump(1, 'kim');
+execute bump(2, 'kim');
+execute bump(1, 'nobody');
+select balance from xact.accounts where id = 'kim';
+execute close_empty('ivy');
+rollback;
+begin;
+execute bump(10, 'kim');
+execute bump(10, 'kim');
+commit;
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"kim"}}'
+deallocate bump;
+deallocate close_empty;
+reset plan_cache_mode;
+
 -- EXPLAIN of writes in a transaction block; EXPLAIN ANALYZE counts the kept writes
 begin;
 explain (costs off) insert into xact.accounts values ('lee', 1, 'open');
