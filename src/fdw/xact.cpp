@@ -2,9 +2,10 @@
 // are kept (per subtransaction level) instead of sent, and sent at COMMIT as one
 // TransactWriteItems with a ClientRequestToken, or as the plain request when the transaction
 // wrote one item. ROLLBACK, an error and ROLLBACK TO SAVEPOINT discard what their
-// (sub)transaction kept. A read of a table the transaction has kept writes for is refused unless
-// it reads only items (or partitions) the transaction did not write, so that no read misses the
-// transaction's own writes. The pure part (limits, request, reasons) is client/transact.*.
+// (sub)transaction kept. Key lookups see the kept writes; other reads of a table the transaction
+// has kept writes for are refused where they could return an item it wrote, so that no read
+// misses the transaction's own writes. The pure part (kept writes, merging, limits, the request,
+// cancellation reasons) is client/transact.*.
 #include "client/transact.hpp"
 #include "fdw/modify.hpp"
 
@@ -50,26 +51,29 @@ struct CommitFailure {
 };
 
 // The kept entry that DynamoDB's cancellation reasons blame (the first that is not "None"), or
-// the first entry when they blame none. Pure C++.
+// the first entry when they blame none; the reason into `reason`. Pure C++.
 size_t BlamedEntry(const dynamo::KeptWrites &kept, const std::vector<std::string> &reasons,
-                   std::string &reason) {
+                   char *reason, size_t size) {
+    const char *text = "no reason given";
+    size_t index = 0;
     for (size_t i = 0; i < reasons.size() && i < kept.size(); i++)
         if (!reasons[i].empty() && reasons[i] != "None") {
-            reason = reasons[i];
-            return i;
+            text = reasons[i].c_str();
+            index = i;
+            break;
         }
-    reason = "no reason given";
-    return 0;
+    snprintf(reason, size, "%s", text);
+    return index;
 }
 
-CommitFailure Failure(size_t index, const std::string &reason) {
+CommitFailure Failure(size_t index, const char *reason) {
     CommitFailure f;
     const dynamo::KeptWrites::Entry *e = nullptr;
     RunCpp([&] { e = g_xact->kept.Current().at(index); });
     f.relname = pstrdup(e->relname.c_str());
     f.table = pstrdup(e->table.c_str());
     f.key = pstrdup(e->key_text.c_str());
-    f.reason = pstrdup(reason.c_str());
+    f.reason = pstrdup(reason);
     return f;
 }
 
@@ -93,7 +97,7 @@ void SendKept() {
     if (n == 0)
         return;
     bool ok = false, failed = false, cancelled = false, unknown = false;
-    std::string reason;
+    char reason[128] = "";
     size_t blamed = 0;
     RunCpp([&] {
         if (n == 1) {
@@ -107,7 +111,7 @@ void SendKept() {
                 x->error =
                     x->client->DeleteItem(a.request, failed, x->returned, DynamoAbortRequested);
             if (failed)
-                reason = "ConditionalCheckFailed";
+                snprintf(reason, sizeof(reason), "ConditionalCheckFailed");
         } else {
             std::vector<dynamo::TransactAction> actions;
             actions.reserve(n);
@@ -118,12 +122,11 @@ void SendKept() {
             if (x->error.kind == dynamo::ErrorKind::Service &&
                 x->error.type == "TransactionCanceledException") {
                 cancelled = true;
-                blamed =
-                    BlamedEntry(x->kept, dynamo::CancellationReasons(x->error.message), reason);
+                blamed = BlamedEntry(x->kept, dynamo::CancellationReasons(x->error.message), reason,
+                                     sizeof(reason));
             }
             unknown = x->error.kind == dynamo::ErrorKind::Service &&
-                      (x->error.type == "UnknownOperationException" ||
-                       x->error.message.find("TransactWriteItems") != std::string::npos);
+                      x->error.type == "UnknownOperationException";
         }
         ok = x->error.ok();
     });
