@@ -222,6 +222,28 @@ void ApplySpec(const UpdateSpec &spec, Item &item) {
         RemoveAttribute(item, r);
 }
 
+bool Written(const UpdateSpec &spec, const std::string &attr) {
+    for (const auto &s : spec.set)
+        if (s.first == attr)
+            return true;
+    return std::find(spec.remove.begin(), spec.remove.end(), attr) != spec.remove.end();
+}
+
+// What `then` expected of attributes that `first` does not write: those values came from the
+// item as DynamoDB holds it, so DynamoDB must still hold them (the others `first` wrote, and they
+// hold by construction). Added to `out`'s expectations.
+void AddUnwrittenExpectations(const UpdateSpec &first, const UpdateSpec &then, UpdateSpec &out) {
+    for (const auto &e : then.expect) {
+        if (Written(first, e.first))
+            continue;
+        bool same = false;
+        for (const auto &o : out.expect)
+            same = same || (o.first == e.first && o.second == e.second);
+        if (!same)
+            out.expect.push_back(e);
+    }
+}
+
 // Sets out's condition (with its own placeholders) to first's: what first required of the item
 // as DynamoDB holds it. Put and Delete carry it rendered; an Update renders it from its spec.
 void CarryCondition(const KeptWrites::Entry &first, WriteRequest &out) {
@@ -279,9 +301,20 @@ bool KeptWrites::Merge(const Entry &first, const Entry &then, Entry &out) {
     WriteRequest &r = out.action.request;
     switch (then.action.kind) {
         case TransactKind::Put:
-        case TransactKind::Delete:
             r.update.clear();
             CarryCondition(first, r);
+            out.spec = UpdateSpec();
+            return true;
+        case TransactKind::Delete:
+            r.update.clear();
+            if (first.action.kind == TransactKind::Update) {
+                // The update's condition, and what the delete read of attributes it left alone.
+                UpdateSpec spec = first.spec;
+                AddUnwrittenExpectations(first.spec, then.spec, spec);
+                BuildDeleteCondition(UpdateCondition(spec, first.hash_name), r);
+            } else {
+                CarryCondition(first, r);
+            }
             out.spec = UpdateSpec();
             return true;
         case TransactKind::Update:
@@ -301,8 +334,10 @@ bool KeptWrites::Merge(const Entry &first, const Entry &then, Entry &out) {
             return true;
         }
         case TransactKind::Update: {
-            // Two updates: the later SET or REMOVE of an attribute wins; first's expectations.
+            // Two updates: the later SET or REMOVE of an attribute wins; first's expectations, and
+            // then's of attributes first left alone.
             UpdateSpec spec = first.spec;
+            AddUnwrittenExpectations(first.spec, then.spec, spec);
             for (const auto &s : then.spec.set) {
                 spec.remove.erase(std::remove(spec.remove.begin(), spec.remove.end(), s.first),
                                   spec.remove.end());

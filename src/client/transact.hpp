@@ -84,8 +84,9 @@ class KeptWrites {
         std::string key_text;      // the key as error messages show it
         std::string relname;       // the foreign table that wrote it
         TransactAction action;     // as it is sent
-        UpdateSpec spec;           // Update: SET, REMOVE, expected values, WHERE conditions
-        std::string hash_name;     // the table's partition key attribute
+        UpdateSpec spec;        // Update: SET, REMOVE, expected values, WHERE conditions; Delete:
+                                // the expected values
+        std::string hash_name;  // the table's partition key attribute
         size_t size = 0;
     };
     enum class Outcome {
@@ -120,9 +121,9 @@ class KeptWrites {
     bool HasPartition(const std::string &table, const std::string &partition_id) const;
 
     // The write that stands for `first` followed by `then` on one item; false for an update of
-    // a deleted item. `then` was computed from the item as `first` left it, so its own
-    // condition holds by construction; `first`'s condition (on the item as DynamoDB holds it)
-    // is kept.
+    // a deleted item. `then` was computed from the item as `first` left it: what it expected of
+    // attributes `first` wrote holds by construction, what it expected of the others (read
+    // from DynamoDB) is kept, with `first`'s condition (on the item as DynamoDB holds it).
     static bool Merge(const Entry &first, const Entry &then, Entry &out);
 
   private:

@@ -409,8 +409,9 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
         if (e.action.kind == dynamo::TransactKind::Update) {
             e.spec.set = rt->set;
             e.spec.remove = rt->remove;
-            e.spec.expect = rt->expected;
         }
+        if (e.action.kind != dynamo::TransactKind::Put)
+            e.spec.expect = rt->expected;
         if (e.action.kind != dynamo::TransactKind::Put)
             e.action.request.item = dynamo::KeyOf(rt->desc, rt->request.item);
         e.key_id = dynamo::KeyIdentity(rt->desc, rt->request.item);

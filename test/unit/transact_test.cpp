@@ -183,6 +183,33 @@ TEST(KeptWritesTest, MergeKeepsTheFirstCondition) {
     EXPECT_EQ(kept.size(), 1u);
 }
 
+TEST(KeptWritesTest, MergeKeepsWhatTheLaterWriteReadFromDynamoDB) {
+    KeptWrites kept;
+    ASSERT_EQ(kept.Keep(Update(1, "a", "v", "one", "old")), KeptWrites::Outcome::Kept);
+    // the later update read v (which the first wrote) and u (which came from DynamoDB)
+    KeptWrites::Entry then = Update(1, "a", "w", "new");
+    then.spec.expect.emplace_back("v", AttributeValue::String("one"));
+    then.spec.expect.emplace_back("u", AttributeValue::String("as read"));
+    ASSERT_EQ(kept.Keep(then), KeptWrites::Outcome::Kept);
+    const KeptWrites::Entry *e = kept.Find("t", Put(1, "a").key_id);
+    ASSERT_EQ(e->spec.expect.size(), 2u);
+    EXPECT_EQ(e->spec.expect[0].first, "v");
+    EXPECT_EQ(e->spec.expect[0].second.str, "old");
+    EXPECT_EQ(e->spec.expect[1].first, "u");
+    // a delete that read x from DynamoDB: its condition expects x too
+    KeptWrites::Entry del = Delete(1, "a");
+    del.spec.expect.emplace_back("x", AttributeValue::String("x as read"));
+    ASSERT_EQ(kept.Keep(del), KeptWrites::Outcome::Kept);
+    e = kept.Find("t", Put(1, "a").key_id);
+    EXPECT_EQ(e->action.kind, TransactKind::Delete);
+    std::string values;
+    for (const auto &v : e->action.request.values)
+        values += v.second.str + ";";
+    EXPECT_NE(values.find("old;"), std::string::npos);
+    EXPECT_NE(values.find("as read;"), std::string::npos);
+    EXPECT_NE(values.find("x as read;"), std::string::npos);
+}
+
 TEST(KeptWritesTest, UpdateOfAPutIsAPut) {
     KeptWrites kept;
     KeptWrites::Entry p = Put(1, "a", "x");

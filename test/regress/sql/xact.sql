@@ -165,6 +165,17 @@ commit;
 select * from xact.writes_sent();
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"jack"}}'
 
+-- what a later statement read of attributes the earlier one left alone is checked at COMMIT
+-- too: here another client closes the account in between, and COMMIT fails with 40001
+begin;
+update xact.accounts set balance = balance + 1 where id = 'ivy';
+update xact.accounts set status = 'vip' where id = 'ivy' and status = 'open';
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" xact_accounts '{"id":{"S":"ivy"},"balance":{"N":"0"},"status":{"S":"closed"}}'
+commit;
+\echo :LAST_ERROR_SQLSTATE
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"ivy"}}'
+
 -- Reads: key lookups see the transaction's writes, and Queries of partitions it did not write
 -- read DynamoDB; other reads of a table with kept writes are refused (they could miss the
 -- transaction's own writes)
