@@ -130,6 +130,7 @@ constexpr size_t kBatchWriteLimit = 25;
 constexpr size_t kItemSizeLimit = 400 * 1024;
 
 class DynamoClient;
+struct TransactAction;
 
 // The statement-wide backoff: one "not before" time shared by the requests of one statement
 // (every write it keeps in flight). When one of them is throttled, its backoff moves the time on,
@@ -255,6 +256,12 @@ class DynamoClient {
     static std::string DeleteItemBody(const WriteRequest &request);
     static std::string BatchWriteItemBody(const std::string &table,
                                           const std::vector<BatchWrite> &writes);
+    // One TransactWriteItems (transact.cpp) of up to kTransactActionLimit actions with the
+    // ClientRequestToken `token`, retried (with the same token) as any request. A cancelled
+    // transaction is an Error of type "TransactionCanceledException" whose message lists the
+    // reasons (CancellationReasons).
+    Error TransactWriteItems(const std::vector<TransactAction> &actions, const std::string &token,
+                             AbortFn abort);
 
     const ClientStats &stats() const { return stats_; }
     long connections_opened() const { return http_.connections_opened(); }

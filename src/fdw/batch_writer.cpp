@@ -139,6 +139,8 @@ void DrainWrites(DynamoModifyState *st) {
 
 void ExplainWriteMode(DynamoModifyState *st, ResultRelInfo *rinfo, ExplainState *es) {
     const char *reason = WriteModeReason(st, rinfo);
+    if (st->defer)
+        return;
     if (reason != NULL)
         ExplainPropertyText("DynamoDB Write Mode", psprintf("one request at a time (%s)", reason),
                             es);

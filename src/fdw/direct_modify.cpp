@@ -320,6 +320,45 @@ void EvalDirectAssignments(DynamoModifyState *st, ExprContext *econtext) {
     }
 }
 
+// In a transaction block with atomic_commit, for a plan made outside one (a prepared statement,
+// a function's cached plan): the item is read, the row counts only when it exists, and the
+// write is kept for COMMIT on the condition that the item still holds what was read (an
+// arithmetic or list assignment computed from it). False when there is no item.
+bool DeferredDirectModify(DynamoModifyState *st, ExprContext *econtext) {
+    ModifyRuntime *rt = st->rt;
+    bool has_also = false;
+    RunCpp([&] { has_also = !rt->also.IsTrue(); });
+    const char *verb = st->operation == CMD_UPDATE ? "UPDATE" : "DELETE";
+    if (has_also)
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("%s of foreign table \"%s\" with conditions besides the key is not "
+                        "supported in a transaction block with dynamodb.atomic_commit on when "
+                        "its plan was made outside one",
+                        verb, st->relname),
+                 errhint("Run the statement anew inside the transaction block (DISCARD PLANS "
+                         "drops cached plans), or set dynamodb.atomic_commit = off.")));
+    st->rereads++;
+    bool found = ReadCurrentItem(st);
+    KeptOverlay(st, &found);  // the item as this transaction left it
+    if (!found)
+        return false;
+    if (st->operation == CMD_UPDATE) {
+        EvalDirectAssignments(st, econtext);
+        BuildComputedUpdate(st);
+        RunCpp([&] {
+            rt->set = rt->computed.set;
+            rt->remove = rt->computed.remove;
+        });
+        return SendSingle(st, "UpdateItem");
+    }
+    RunCpp([&] {
+        dynamo::BuildDeleteCondition(dynamo::Condition::Exists(rt->desc.hash.name), rt->request);
+        rt->request.return_values = false;
+    });
+    return SendSingle(st, "DeleteItem");  // RETURNING: the item as read (rt->returned)
+}
+
 // " AND (<the WHERE clause's conditions>)" as EXPLAIN shows them, when there are any.
 void AppendWhereCondition(DynamoModifyState *st, StringInfo out) {
     char *text = NULL;
@@ -382,7 +421,9 @@ TupleTableSlot *DynamoIterateDirectModify(ForeignScanState *node) {
         rt->remove.clear();
     });
     bool found = EvalDirectKey(st, econtext);
-    if (found && st->operation == CMD_UPDATE) {
+    if (found && st->defer) {
+        found = DeferredDirectModify(st, econtext);
+    } else if (found && st->operation == CMD_UPDATE) {
         EvalDirectAssignments(st, econtext);
         found = SendUpdateWithArithmetic(st);
     } else if (found) {
@@ -428,6 +469,8 @@ void DynamoExplainDirectModify(ForeignScanState *node, ExplainState *es) {
                         fscan->operation == CMD_UPDATE ? "UpdateItem" : "DeleteItem", es);
     ExplainPropertyText("DynamoDB Table", st->table, es);
     ExplainPropertyText("DynamoDB Key", strVal(list_nth(priv, FdwDirectPrivateKeyText)), es);
+    if (st->defer)
+        ExplainDeferred(es);
     if (es->verbose && fscan->operation == CMD_UPDATE) {
         const char *hash = NULL;
         RunCpp([&] { hash = st->rt->desc.hash.name.c_str(); });

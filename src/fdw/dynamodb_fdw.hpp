@@ -197,6 +197,36 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
 extern bool dynamodb_pushdown;
 extern bool dynamodb_allow_full_scan;
 
+// --- in xact.cpp (transactions) ---
+
+// dynamodb.atomic_commit: writes inside a transaction block are kept and sent at COMMIT.
+extern bool dynamodb_atomic_commit;
+// Defines the GUC and registers the transaction callbacks (from _PG_init).
+void DynamoXactInit();
+// Whether a write now is kept for COMMIT (atomic_commit on, inside a transaction block).
+bool DynamoDeferWrites();
+// Writes the current transaction keeps.
+int DynamoXactKeptCount();
+// How a read by `plan` of DynamoDB table `table` meets the current transaction's kept writes:
+// not at all; a key lookup of items it wrote (DynamoXactOverlayPage applies them); or a read
+// that could return items they change and cannot merge them yet (any Scan, index read, or
+// Query of a partition it wrote): refused. Pure C++ (inside RunCpp).
+enum { DYNAMO_READ_PLAIN, DYNAMO_READ_OVERLAY, DYNAMO_READ_REFUSED };
+int DynamoXactReadConflicts(const char *table, const dynamo::ReadPlan &plan,
+                            const dynamo::TableDescription &desc);
+// Applies the kept write of the item (its key in `item`) to it; `exists` says whether there is
+// an item, before and after. False when the transaction keeps no write of the item. Pure C++.
+bool DynamoXactOverlay(const char *table, const dynamo::TableDescription &desc, dynamo::Item &item,
+                       bool &exists);
+// A key lookup's page with the kept writes applied: items deleted go, items updated change,
+// and on the last page, the items put that DynamoDB did not return are added. `seen` collects
+// the key identities met so far. Pure C++.
+void DynamoXactOverlayPage(const char *table, const dynamo::TableDescription &desc,
+                           const std::vector<dynamo::Item> &keys, bool last,
+                           std::vector<dynamo::Item> &items, std::vector<std::string> &seen);
+// Raises the error for such a read.
+void DynamoXactReadError(const char *relname, const char *table);
+
 // --- writes: modify_plan.cpp (planning, one-request UPDATE/DELETE), modify_exec.cpp (row by
 // row), direct_modify.cpp (running one-request UPDATE/DELETE) ---
 void DynamoAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEntry *target_rte,

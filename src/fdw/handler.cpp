@@ -175,6 +175,7 @@ void _PG_init(void) {
                              "when it is planned; key lookups and Queries are not affected.",
                              &dynamodb_allow_full_scan, true, PGC_USERSET, 0, NULL, NULL, NULL);
     DynamoInstallColumnOptionCheck();
+    DynamoXactInit();
 #if PG_VERSION_NUM >= 150000
     MarkGUCPrefixReserved("dynamodb");
 #else

@@ -155,6 +155,9 @@ struct DynamoModifyState {
     int64_t rechecks;
     bool set_tag;
     bool done;
+    Oid serverid;
+    Oid userid;
+    bool defer;  // inside a transaction block with atomic_commit: kept for COMMIT (xact.cpp)
 };
 
 // One row being written: its memory context and error context.
@@ -215,6 +218,18 @@ const char *WriteModeReason(DynamoModifyState *st, ResultRelInfo *rinfo);
 // on its item as it is now and written one request at a time (as a write sent one at a time is);
 // a row whose item is gone, or no longer satisfies the WHERE clause, no longer counts.
 void ResolveRefused(DynamoModifyState *st);
+
+// --- in xact.cpp ---
+
+// Keeps the write in rt->request (a single-item operation, "PutItem", "UpdateItem" or
+// "DeleteItem") for COMMIT; false when an INSERT ... ON CONFLICT DO NOTHING finds the item.
+bool KeepWrite(DynamoModifyState *st, const char *operation);
+// The item whose key is in rt->request.item as the transaction's kept writes leave it: applied
+// to rt->returned, the item as read (*found: whether there is one; both updated). False when the
+// transaction keeps no write of the item.
+bool KeptOverlay(DynamoModifyState *st, bool *found);
+// EXPLAIN of a kept write: deferred to COMMIT; with ANALYZE, the writes the transaction keeps.
+void ExplainDeferred(ExplainState *es);
 
 // --- in batch_writer.cpp ---
 

@@ -144,7 +144,7 @@ int BatchSizeFor(DynamoModifyState *st, ResultRelInfo *rinfo) {
         (rinfo->ri_TrigDesc != NULL &&
          (rinfo->ri_TrigDesc->trig_insert_before_row || rinfo->ri_TrigDesc->trig_insert_after_row)))
         return 1;
-    return st->batch_size;
+    return st->defer ? 1 : st->batch_size;  // (kept writes go one by one)
 }
 
 // UPDATE, DELETE: the junk columns that carry the key in the subplan's rows.
@@ -483,6 +483,12 @@ const char *dynamo_write::WriteModeReason(DynamoModifyState *st, ResultRelInfo *
         return st->one_at_a_time;
     const char *why = NULL;
     TriggerDesc *trig = rinfo->ri_TrigDesc;
+    // (Kept for COMMIT: nothing is sent now; EXPLAIN says so itself.)
+    if (st->defer) {
+        st->one_at_a_time = "kept until COMMIT";
+        st->mode_known = true;
+        return st->one_at_a_time;
+    }
     bool returning = st->has_returning || rinfo->ri_projectReturning != NULL;
     if (st->operation == CMD_INSERT) {
         if (st->on_conflict_nothing)
@@ -606,6 +612,7 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     // must be conditional on the values the statement read (a batch takes no conditions).
     st->batch_deletes =
         op == CMD_DELETE && !st->has_returning && st->batch_size > 1 && st->nread == 0 &&
+        !st->defer &&
         !(trig != NULL && (trig->trig_delete_before_row || trig->trig_delete_after_row));
     // Row-by-row writes of UPDATE and DELETE may stay in flight when the rows come straight from
     // a scan of this table (its end is the end of the rows: DynamoWritesAtScanEnd).
@@ -761,6 +768,8 @@ void DynamoExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
     }
     ExplainPropertyText("DynamoDB Operation", operation, es);
     ExplainPropertyText("DynamoDB Table", st->table, es);
+    if (st->defer)
+        ExplainDeferred(es);
     if (batch > 1)
         ExplainPropertyInteger("DynamoDB Batch Size", NULL, batch, es);
     ExplainWriteMode(st, rinfo, es);

@@ -536,6 +536,11 @@ bool DynamoPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRe
     CmdType op = plan->operation;
     if (op != CMD_UPDATE && op != CMD_DELETE)
         return false;
+    // In a transaction block with atomic_commit the write is kept for COMMIT: the row is read
+    // first (the statement's row count is then known), and written on the condition that it
+    // still holds what was read.
+    if (DynamoDeferWrites())
+        return false;
     ForeignScan *fscan = DirectScan(root, plan, resultRelation);
     if (fscan == NULL)
         return false;

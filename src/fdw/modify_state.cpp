@@ -169,6 +169,9 @@ DynamoModifyState *CreateModifyState(Relation rel, CmdType operation, Oid userid
     st->rel = rel;
     st->relname = pstrdup(RelationGetRelationName(rel));
     st->operation = operation;
+    st->serverid = ft->serverid;
+    st->userid = userid;
+    st->defer = DynamoDeferWrites();
     RejectIndexTable(st->relname, opts);
     st->table = opts->table;
     st->batch_size = opts->batch_size > 0 ? opts->batch_size : (int)dynamo::kBatchWriteLimit;
@@ -318,6 +321,8 @@ TupleTableSlot *StoreReturned(DynamoModifyState *st, TupleTableSlot *slot) {
 
 // One single-item write; false when its condition failed (no such item, or one already there).
 bool SendSingle(DynamoModifyState *st, const char *operation) {
+    if (st->defer)
+        return KeepWrite(st, operation);
     ModifyRuntime *rt = st->rt;
     bool ok = false, failed = false;
     RunCpp([&] {

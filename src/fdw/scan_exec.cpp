@@ -39,6 +39,10 @@ struct ScanRuntime {
     bool instrumented = false;  // EXPLAIN ANALYZE: ask DynamoDB for the capacity consumed
     dynamo::Error error;
     std::string buf;  // conversion scratch buffer
+    // A key lookup of items the transaction has kept writes of: its keys, and those met so far.
+    bool overlay = false;
+    std::vector<dynamo::Item> overlay_keys;
+    std::vector<std::string> overlay_seen;
     // EXPLAIN ANALYZE figures, summed over rescans
     int64_t requests = 0;
     int64_t retries = 0;
@@ -114,7 +118,9 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
     MemoryContextSwitchTo(old);
     ResetExprContext(econtext);
 
+    int reads_kept = DYNAMO_READ_PLAIN;
     RunCpp([&] {
+        rt->overlay = false;
         rt->no_rows = no_rows;
         rt->page.items.clear();
         rt->pos = 0;
@@ -122,10 +128,21 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
         rt->done = no_rows;
         if (!no_rows) {
             dynamo::ReadPlan plan = dynamo::BuildReadPlan(rt->spec, rt->params);
+            reads_kept = DynamoXactReadConflicts(ss->table, plan, rt->desc);
+            if (reads_kept == DYNAMO_READ_OVERLAY) {
+                // Whole items, keys included, so that the kept writes can be applied by key.
+                rt->overlay = true;
+                rt->overlay_keys = plan.keys;
+                rt->overlay_seen.clear();
+                plan.request.projection.clear();
+                plan.request.names.clear();
+            }
             plan.request.return_consumed = rt->instrumented;
             rt->cursor.reset(new dynamo::ReadCursor(rt->client.get(), std::move(plan)));
         }
     });
+    if (reads_kept == DYNAMO_READ_REFUSED)
+        DynamoXactReadError(ss->relname, ss->table);
 }
 
 void FetchPage(DynamoScanState *ss) {
@@ -143,6 +160,9 @@ void FetchPage(DynamoScanState *ss) {
         rt->pos = 0;
         if (ok)
             rt->done = done;
+        if (ok && rt->overlay)
+            DynamoXactOverlayPage(ss->table, rt->desc, rt->overlay_keys, done, rt->page.items,
+                                  rt->overlay_seen);
         rt->requests += rt->cursor->requests() - before_requests;
         rt->retries += rt->cursor->retries() - before_retries;
         rt->scanned += rt->cursor->scanned() - before_scanned;
