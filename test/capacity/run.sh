@@ -58,6 +58,8 @@ if [ "$mode" = shared ]; then
     exit "$failed"
 fi
 
+figures="$(mktemp)"
+trap 'rm -f "$figures"' EXIT
 node "$root/test/capacity/load.mjs" load
 "${psql[@]}" -v proxy="$FAULT_PROXY_ENDPOINT" <<'SQL'
 set search_path = public, extensions;
@@ -104,8 +106,19 @@ expect() {
     fi
 }
 
-out=$(recorded "select count(distinct id), sum(length(payload)) from cap.items")
-expect "paced scan result" "$out" "4000|4000000"
+# The paced scan, watched from another session: it waits with a wait event of type Extension.
+curl -sf -X POST "$control/reset"
+curl -sf -X PUT "$control/answers"
+"${psql[@]}" -c "select count(distinct id), sum(length(payload)) from cap.items /* paced */" \
+    >"$figures" 2>&1 &
+scan_pid=$!
+sleep 1.5
+waits=$("${psql[@]}" -c "select wait_event_type from pg_stat_activity
+  where query like '%/* paced */%' and pid <> pg_backend_pid()")
+wait "$scan_pid" || failed=1
+expect "paced scan result" "$(cat "$figures")" "4000|4000000"
+expect "wait event of the paced scan" "$waits" "Extension"
+echo "capacity: pg_stat_activity of the paced scan: wait_event_type $waits"
 answers | node "$root/test/capacity/check.mjs" "scan under 100 units/s" Scan 100 4 6 450 || failed=1
 
 out=$(recorded "select count(*) from cap.items_share")
@@ -123,6 +136,20 @@ answers | node "$root/test/capacity/check.mjs" "scan without a budget" Scan 0 0 
 out=$(recorded "insert into cap.writes_free select 'v' || lpad(g::text, 4, '0'), repeat('x', 900) from generate_series(1, 500) g")
 answers | node "$root/test/capacity/check.mjs" "insert without a budget" BatchWriteItem 0 0 3 0 || failed=1
 expect "items written (AWS SDK)" "$(node "$root/test/capacity/load.mjs" count capacity_writes)" "1000"
+
+# EXPLAIN ANALYZE under a budget: the capacity consumed and the time waited for it.
+plan=$("${psql[@]}" -c "set search_path = public, extensions" \
+    -c "explain (analyze, costs off, timing off, summary off) select payload from cap.items where id = 'i0001'" \
+    -c "explain (analyze, costs off, timing off, summary off) insert into cap.writes values ('e1', 'x')")
+for line in "DynamoDB Consumed Read Capacity: 0.5" "DynamoDB Capacity Wait: " \
+    "DynamoDB Consumed Write Capacity: 1.0"; do
+    if ! grep -qF "$line" <<<"$plan"; then
+        echo "capacity: EXPLAIN ANALYZE FAILED: no \"$line\" in:" >&2
+        echo "$plan" >&2
+        failed=1
+    fi
+done
+echo "capacity: EXPLAIN ANALYZE: $(grep -E 'Consumed|Capacity Wait' <<<"$plan" | sed 's/^ *//' | paste -sd ';')"
 
 # Refused: a share of an on-demand table, and values that are not budgets.
 refused() {
@@ -156,8 +183,6 @@ throttled_run() {
     expect "throttled scan result (statement_backoff $1)" "$out" "4000|4000"
     curl -sf "$control/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(`${j.operations.Scan||0} ${j.faults.throttle||0}`)})'
 }
-figures="$(mktemp)"
-trap 'rm -f "$figures"' EXIT
 throttled_run on >"$figures"
 read -r shared_requests shared_throttled <"$figures"
 throttled_run off >"$figures"
