@@ -18,7 +18,10 @@ CREATE FUNCTION dynamodb_client_stats(
     OUT connections bigint,
     OUT operation text,
     OUT requests bigint,
-    OUT retries bigint)
+    OUT retries bigint,
+    OUT throttled bigint,
+    OUT consumed_read_units double precision,
+    OUT consumed_write_units double precision)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'dynamodb_client_stats'
 LANGUAGE C STRICT VOLATILE;

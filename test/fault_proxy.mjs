@@ -14,12 +14,19 @@
 //                   rate: probability in [0, 1] (default 1); fault: one name or an array of
 //                   names, one picked at random per injected fault; count: inject at most this
 //                   many times (default unlimited); after: let this many matching requests
-//                   through before the rule starts (default 0).
+//                   through before the rule starts (default 0); per_second: a table's
+//                   capacity in requests: the rule injects its fault only into the matching
+//                   requests beyond this many in the last second (those let through count).
 //   PUT    /rules   replace all rules (same body as POST)
 //   DELETE /rules   remove all rules
 //   POST   /seed    {"seed":N}: restart the random sequence
 //   POST   /reset   remove all rules, zero the counters, reseed with the start seed
-//   GET    /stats   {"requests":N,"forwarded":N,"faults":{"throttle":N,...}}
+//   GET    /stats   {"requests":N,"forwarded":N,"faults":{"throttle":N,...},
+//                    "operations":{"Scan":N,...}} (operations: requests received, by operation)
+//   PUT    /answers start recording every forwarded answer (the record is cleared)
+//   GET    /answers [{"operation":"Scan","at":ms,"units":U},...]: each answer's time (ms since
+//                   recording started) and the ConsumedCapacity it reports (0 when none)
+//   DELETE /answers stop recording
 //   PUT    /keys    {"<access key id>":"<secret access key>",...}: from now on the proxy checks
 //                   requests as DynamoDB does: one signed (SigV4) with a key id not listed is
 //                   refused (400 UnrecognizedClientException), one whose signature is not made
@@ -93,7 +100,10 @@ function validateRule(r) {
   if (!(count >= 0)) throw new Error('count must be a non-negative number');
   const after = r.after === undefined ? 0 : Number(r.after);
   if (!(after >= 0)) throw new Error('after must be a non-negative number');
-  return { operation: r.operation ? String(r.operation) : '*', rate, faults, left: count, after };
+  const perSecond = r.per_second === undefined ? 0 : Number(r.per_second);
+  if (!(perSecond >= 0)) throw new Error('per_second must be a non-negative number');
+  return { operation: r.operation ? String(r.operation) : '*', rate, faults, left: count, after,
+    perSecond, passed: [] };
 }
 
 const args = parseArgs(process.argv);
@@ -102,7 +112,9 @@ const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 let rules = [];
 let random = makeRandom(args.seed);
-let stats = { requests: 0, forwarded: 0, faults: {} };
+let stats = { requests: 0, forwarded: 0, faults: {}, operations: {} };
+let answers = null; // recorded answers, when recording
+let answersStart = 0;
 let keys = null; // access key id -> secret access key, when requests are checked
 let keyCounts = {};
 
@@ -172,6 +184,15 @@ function chooseFault(operation) {
     if (r.after > 0) {
       r.after--;
       continue;
+    }
+    if (r.perSecond > 0) {
+      // Within the table's capacity: let it through (and count it).
+      const now = Date.now();
+      while (r.passed.length > 0 && r.passed[0] <= now - 1000) r.passed.shift();
+      if (r.passed.length < r.perSecond) {
+        r.passed.push(now);
+        continue;
+      }
     }
     if (random() >= r.rate) continue;
     r.left--;
@@ -259,6 +280,7 @@ function handle(req, res, body) {
   stats.requests++;
   const target = String(req.headers['x-amz-target'] || '');
   const operation = target.includes('.') ? target.slice(target.lastIndexOf('.') + 1) : target;
+  stats.operations[operation] = (stats.operations[operation] || 0) + 1;
   const refused = checkCredentials(req, body);
   if (refused) return sendJson(res, 400, `com.amazon.coral.service#${refused[0]}`, refused[1]);
   const fault = chooseFault(operation);
@@ -291,6 +313,16 @@ function handle(req, res, body) {
     }
   }
   forward(req, body, res, (status, headers, upBody) => {
+    if (answers !== null && status === 200) {
+      let units = 0;
+      try {
+        const cc = JSON.parse(upBody.toString('utf8')).ConsumedCapacity;
+        for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) units += Number(c.CapacityUnits || 0);
+      } catch {
+        units = 0;
+      }
+      answers.push({ operation, at: Date.now() - answersStart, units });
+    }
     if (held && status === 200) {
       const answer = JSON.parse(upBody.toString('utf8'));
       const field = operation === 'BatchWriteItem' ? 'UnprocessedItems' : 'UnprocessedKeys';
@@ -381,7 +413,8 @@ const control = http.createServer((req, res) => {
       if (path === '/reset' && req.method === 'POST') {
         rules = [];
         random = makeRandom(args.seed);
-        stats = { requests: 0, forwarded: 0, faults: {} };
+        stats = { requests: 0, forwarded: 0, faults: {}, operations: {} };
+        answers = null;
         keys = null;
         keyCounts = {};
         return ok();
@@ -396,6 +429,19 @@ const control = http.createServer((req, res) => {
       if (path === '/keys' && req.method === 'GET') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         return res.end(`${JSON.stringify(keyCounts)}\n`);
+      }
+      if (path === '/answers' && req.method === 'PUT') {
+        answers = [];
+        answersStart = Date.now();
+        return ok();
+      }
+      if (path === '/answers' && req.method === 'DELETE') {
+        answers = null;
+        return ok();
+      }
+      if (path === '/answers' && req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(`${JSON.stringify(answers || [])}\n`);
       }
       if (path === '/stats' && req.method === 'GET') {
         res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -15,6 +15,7 @@
 #   stop_dynamodb
 #   start_moto || [ $? -eq 77 ]  # 77: moto_server is not installed
 #   start_fault_proxy           # exports FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
+#   preload_wrappers            # restarts postgres with wrappers in shared_preload_libraries
 #   start_tls_proxy             # exports TLS_PROXY_ENDPOINT TLS_CA_FILE TLS_OTHER_CA_FILE
 #
 # The library does not change shell options; it works with or without
@@ -265,6 +266,22 @@ EOF
     export PG_BINDIR="$bindir"
     export PG_LOG="$base/postgres.log"
     echo "harness: postgres running on 127.0.0.1:$port (socket dir $PGHOST, data $base/data)" >&2
+}
+
+# preload_wrappers: adds the wrappers library to shared_preload_libraries of the cluster
+# started by start_postgres (keeping what is there) and restarts it, so that the capacity
+# budgets live in shared memory.
+preload_wrappers() {
+    [ -n "$_HARNESS_PG_DATA" ] || { _harness_err "postgres is not running"; return 1; }
+    local bindir="${PG_BINDIR:-/usr/lib/postgresql/15/bin}" libs
+    libs="$("$bindir/psql" -X -At -d postgres -c 'show shared_preload_libraries')" || return 1
+    libs="${libs:+$libs,}wrappers"
+    echo "shared_preload_libraries = '$libs'" >>"$_HARNESS_PG_DATA/postgresql.conf"
+    if ! _harness_pg_run "$bindir/pg_ctl" -D "$_HARNESS_PG_DATA" -l "$PG_LOG" -m fast \
+        -w -t 60 restart >>"$_HARNESS_PG_DATA/../pg_ctl.log" 2>&1; then
+        _harness_err "pg_ctl restart with wrappers preloaded failed, see $PG_LOG"
+        return 1
+    fi
 }
 
 # stop_postgres: stops the cluster started by start_postgres (immediate mode).

@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "client/host_wait.hpp"
 #include "client/json_codec.hpp"
 
 namespace dynamo {
@@ -30,6 +31,7 @@ bool InterruptibleSleep(long ms, AbortFn abort) {
         if (abort != nullptr && abort())
             return false;
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+        ReportedWait reported(WaitKind::Request);
         std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
     }
     return true;
@@ -102,11 +104,6 @@ bool IsRetryableService(const std::string &type, long http_status) {
            type == "TransactionInProgressException";
 }
 
-bool IsThrottle(const std::string &type) {
-    return type == "ProvisionedThroughputExceededException" || type == "ThrottlingException" ||
-           type == "RequestLimitExceeded";
-}
-
 void ParseErrorBody(std::string_view body, std::string &type, std::string &message) {
     type.clear();
     message.clear();
@@ -142,11 +139,34 @@ PendingCall::PendingCall(DynamoClient *client, const std::string &operation, std
       parse_on_io_(parse_on_io_thread),
       started_(Clock::now()) {
     err_.operation = operation_;
+    if (CapacityKindOf(operation_, kind_)) {
+        std::string_view table = TableOfBody(body_);
+        if (!table.empty())
+            pacer_ = client_->PacerFor(table);
+    }
+    // A paced request asks DynamoDB what it consumed (the bodies this client writes are JSON
+    // objects; one that asks already is left as it is).
+    if (pacer_ && pacer_->limited(kind_) && !body_.empty() && body_.back() == '}' &&
+        body_.find("\"ReturnConsumedCapacity\"") == std::string::npos)
+        body_.insert(body_.size() - 1, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
 }
 
 PendingCall::~PendingCall() {
     if (ticket_)
         client_->http_.Cancel(ticket_);
+    FinishPaced(TablePacer::Outcome::Failed);
+}
+
+void PendingCall::FinishPaced(TablePacer::Outcome outcome) {
+    if (!paced_in_flight_)
+        return;
+    paced_in_flight_ = false;
+    const RetryPolicy &p = client_->config_.retry;
+    BackoffPolicy backoff{p.base_delay_ms, p.max_delay_ms};
+    pacer_->Finish(kind_, reserved_, outcome, consumed_, consumed_known_, Clock::now(), backoff);
+    if (outcome == TablePacer::Outcome::Done && consumed_known_)
+        (kind_ == CapacityKind::Read ? client_->stats_.read_units : client_->stats_.write_units) +=
+            consumed_;
 }
 
 Clock::time_point PendingCall::wake_at() const {
@@ -156,6 +176,29 @@ Clock::time_point PendingCall::wake_at() const {
 }
 
 void PendingCall::Send() {
+    if (pacer_) {
+        const auto now = Clock::now();
+        Clock::time_point when;
+        if (!pacer_->TryStart(kind_, now, reserved_, when)) {
+            if (!held_) {
+                held_ = true;
+                held_since_ = now;
+                pacer_->CountWait();
+            }
+            retry_at_ = when;
+            waiting_ = true;
+            return;
+        }
+        paced_in_flight_ = true;
+        if (held_) {
+            held_ = false;
+            double ms = std::chrono::duration<double, std::milli>(now - held_since_).count();
+            waited_ms_ += ms;
+            client_->stats_.capacity_wait_ms += ms;
+        }
+    }
+    consumed_ = 0;
+    consumed_known_ = false;
     ++attempt_;
     err_.attempts = attempt_;
     SignableRequest req;
@@ -173,7 +216,19 @@ void PendingCall::Send() {
     parse_error_.clear();
     parse_exception_ = nullptr;
     CompletionFn step;
-    if (parse_on_io_)
+    if (paced_in_flight_ && pacer_->limited(kind_))
+        step = [this](HttpResponse &response) {
+            if (!response.transport_error && !response.timed_out && response.status == 200) {
+                try {
+                    consumed_known_ = ConsumedUnitsOfBody(response.body, consumed_);
+                } catch (...) {
+                    consumed_known_ = false;
+                }
+            }
+            if (parse_on_io_)
+                ParseOnIoThread(response);
+        };
+    else if (parse_on_io_)
         step = [this](HttpResponse &response) { ParseOnIoThread(response); };
     ticket_ = client_->http_.Submit(client_->url_, req.headers, body_, std::move(step));
 }
@@ -202,6 +257,8 @@ void PendingCall::Cancel() {
         err_.http_status = 0;
         err_.type.clear();
     }
+    FinishPaced(TablePacer::Outcome::Failed);
+    held_ = false;
     if (finished_)
         return;
     waiting_ = false;
@@ -215,7 +272,9 @@ bool PendingCall::Poll() {
     if (finished_)
         return true;
     if (waiting_) {
-        if (Clock::now() < wake_at())
+        // A call the pacer held back asks it again at every poll (another request's answer
+        // may have made room); a retry's backoff (its own, and its statement's) is waited out.
+        if (!held_ && Clock::now() < wake_at())
             return false;
         waiting_ = false;
         Send();
@@ -230,6 +289,7 @@ bool PendingCall::Poll() {
     err_.type.clear();
     err_.message.clear();
     if (resp.aborted) {
+        FinishPaced(TablePacer::Outcome::Failed);
         finished_ = true;
         err_.kind = ErrorKind::Aborted;
         err_.message = "request cancelled";
@@ -267,6 +327,7 @@ bool PendingCall::Poll() {
             }
         }
         if (failure.empty()) {
+            FinishPaced(TablePacer::Outcome::Done);
             finished_ = true;
             err_ = Error{};
             return true;
@@ -279,6 +340,10 @@ bool PendingCall::Poll() {
         ParseErrorBody(resp.body, err_.type, err_.message);
         err_.retryable = IsRetryableService(err_.type, resp.status);
     }
+    const bool throttled = err_.kind == ErrorKind::Service && IsThrottle(err_.type);
+    if (throttled)
+        client_->stats_.throttled++;
+    FinishPaced(throttled ? TablePacer::Outcome::Throttled : TablePacer::Outcome::Failed);
     done.reset();
     if (!err_.retryable) {
         finished_ = true;
@@ -293,7 +358,12 @@ bool PendingCall::Poll() {
         finished_ = true;
         return true;
     }
-    long delay = std::min(FullJitterDelay(p, attempt_), std::max(0L, p.max_total_ms - elapsed));
+    // A throttle's pause is the table's (the pacer holds the retry back with every other
+    // request to the table) unless each request backs off alone.
+    long delay =
+        throttled && pacer_ && pacer_->shared_backoff()
+            ? 0
+            : std::min(FullJitterDelay(p, attempt_), std::max(0L, p.max_total_ms - elapsed));
     retry_at_ = Clock::now() + std::chrono::milliseconds(delay);
     waiting_ = true;
     if (backoff_ != nullptr && IsThrottle(err_.type))
@@ -313,6 +383,34 @@ std::unique_ptr<PendingCall> DynamoClient::Start(const std::string &operation, s
     return call;
 }
 
+std::shared_ptr<TablePacer> DynamoClient::PacerFor(std::string_view table) {
+    auto it = pacers_.find(table);
+    if (it == pacers_.end()) {
+        PacerState *shared = nullptr;
+        if (registry_ != nullptr)
+            shared = registry_->Find(url_ + " " + std::string(table));
+        it = pacers_.emplace(std::string(table), std::make_shared<TablePacer>(shared)).first;
+    }
+    return it->second;
+}
+
+void DynamoClient::ConfigureTable(const std::string &table, double read_units_per_second,
+                                  double write_units_per_second, bool shared_backoff) {
+    std::shared_ptr<TablePacer> p = PacerFor(table);
+    p->SetBudget(read_units_per_second, write_units_per_second, Clock::now());
+    p->SetSharedBackoff(shared_backoff);
+}
+
+double DynamoClient::ReadBudget(const std::string &table) const {
+    auto it = pacers_.find(table);
+    return it == pacers_.end() ? 0 : it->second->rate(CapacityKind::Read);
+}
+
+double DynamoClient::WriteBudget(const std::string &table) const {
+    auto it = pacers_.find(table);
+    return it == pacers_.end() ? 0 : it->second->rate(CapacityKind::Write);
+}
+
 bool DynamoClient::WaitForProgress(uint64_t seen, Clock::time_point until, AbortFn abort) {
     return http_.WaitForCompletion(seen, until, abort) != HttpClient::WaitResult::Aborted;
 }
@@ -325,7 +423,12 @@ Error DynamoClient::Call(const std::string &operation, const std::string &body,
         uint64_t seen = http_.completions();
         if (call.Poll())
             return call.error();
-        if (!WaitForProgress(seen, call.wake_at(), abort)) {
+        bool progressed;
+        {
+            ReportedWait reported(call.held() ? WaitKind::Capacity : WaitKind::Request);
+            progressed = WaitForProgress(seen, call.wake_at(), abort);
+        }
+        if (!progressed) {
             call.Cancel();
             return call.error();
         }
@@ -403,6 +506,17 @@ Error DynamoClient::DescribeTable(const std::string &table, TableDescription &ou
             ParseKeySchema(schema, defs, out.hash, out.has_range, out.range);
             out.item_count = GetInt(t, "ItemCount");
             out.size_bytes = GetInt(t, "TableSizeBytes");
+            simdjson::dom::object pt;
+            if (t["ProvisionedThroughput"].get_object().get(pt) == simdjson::SUCCESS) {
+                out.provisioned_read = static_cast<double>(GetInt(pt, "ReadCapacityUnits"));
+                out.provisioned_write = static_cast<double>(GetInt(pt, "WriteCapacityUnits"));
+            }
+            std::string_view mode;
+            out.on_demand = t["BillingModeSummary"]["BillingMode"].get_string().get(mode) ==
+                                simdjson::SUCCESS &&
+                            mode == "PAY_PER_REQUEST";
+            if (out.provisioned_read <= 0 && out.provisioned_write <= 0)
+                out.on_demand = true;
             for (const char *kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
                 simdjson::dom::array indexes;
                 if (t[kind].get_array().get(indexes) != simdjson::SUCCESS)

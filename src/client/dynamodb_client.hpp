@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "client/attribute_value.hpp"
+#include "client/capacity.hpp"
 #include "client/errors.hpp"
 #include "client/expression.hpp"
 #include "client/http.hpp"
@@ -67,6 +68,11 @@ struct TableDescription {
     std::vector<IndexDescription> indexes;
     int64_t item_count = 0;
     int64_t size_bytes = 0;
+    // ProvisionedThroughput of the table (0 when on demand); on_demand: BillingMode
+    // PAY_PER_REQUEST.
+    double provisioned_read = 0;
+    double provisioned_write = 0;
+    bool on_demand = false;
 };
 
 // A Scan or Query request. Expression strings use #n / :v placeholders whose values are in
@@ -104,6 +110,10 @@ struct ClientStats {
     std::map<std::string, int64_t> requests;  // operation -> HTTP requests sent (retries included)
     std::map<std::string, int64_t> retried;   // operation -> retries among them
     int64_t retries = 0;                      // all operations
+    int64_t throttled = 0;                    // requests DynamoDB throttled
+    double read_units = 0;  // capacity reported consumed (paced requests, or on request)
+    double write_units = 0;
+    double capacity_wait_ms = 0;  // time requests were held back by a budget or the backoff
 };
 
 // A single-item write (PutItem, UpdateItem, DeleteItem). Expression strings use #n / :v
@@ -149,8 +159,6 @@ class StatementBackoff {
     std::chrono::steady_clock::time_point not_before_{};
 };
 
-// Whether a DynamoDB error type says the request was throttled (capacity or request rate).
-bool IsThrottle(const std::string &type);
 
 // A function that reads a 200 response body; it may throw JsonError (or simdjson's errors) for
 // a body that does not parse, which counts as a retryable transport failure.
@@ -186,14 +194,21 @@ class PendingCall {
     // Joins the call to a statement's backoff (which must outlive it): a throttled attempt
     // pushes the statement's "not before" time, and a retry waits for it.
     void set_backoff(StatementBackoff *backoff) { backoff_ = backoff; }
+    // Time this call was held back by its table's budget or backoff, in milliseconds.
+    double waited_ms() const { return waited_ms_; }
+    // Whether the call is waiting for its table's budget or backoff (not for an answer).
+    bool held() const { return held_; }
 
   private:
     friend class DynamoClient;
     PendingCall(DynamoClient *client, const std::string &operation, std::string body, ParseFn parse,
                 bool parse_on_io_thread);
+    // Sends the next attempt, or, when the table's pacer holds it back, waits (wake_at).
     void Send();
     // The completion step on the I/O thread: parses a 200 response.
     void ParseOnIoThread(HttpResponse &response);
+    // Tells the pacer how the attempt in flight ended.
+    void FinishPaced(TablePacer::Outcome outcome);
 
     DynamoClient *client_;
     std::string operation_;
@@ -211,6 +226,17 @@ class PendingCall {
     // Outcome of the parse step on the I/O thread, read once the request is complete.
     std::string parse_error_;
     std::exception_ptr parse_exception_;
+    // Pacing (capacity.hpp): the table's pacer, when the operation reads or writes a table.
+    std::shared_ptr<TablePacer> pacer_;
+    CapacityKind kind_ = CapacityKind::Read;
+    bool paced_in_flight_ = false;  // the attempt in flight holds a reservation
+    double reserved_ = 0;
+    bool held_ = false;  // waiting for the pacer since held_since_
+    std::chrono::steady_clock::time_point held_since_;
+    double waited_ms_ = 0;
+    // Written by the completion step on the I/O thread, read once the request is complete.
+    double consumed_ = 0;
+    bool consumed_known_ = false;
 };
 
 class DynamoClient {
@@ -286,6 +312,21 @@ class DynamoClient {
     // or abort (asked every 100 ms) says stop: false then.
     bool WaitForProgress(uint64_t seen, std::chrono::steady_clock::time_point until, AbortFn abort);
 
+    // The budget of a DynamoDB table for this client's requests (units per second, 0 for no
+    // limit), and whether a throttle slows every request to it (true) or only the throttled
+    // one. Tables never configured have no budget and a shared backoff.
+    void ConfigureTable(const std::string &table, double read_units_per_second,
+                        double write_units_per_second, bool shared_backoff);
+    // The table's pacer (made on first use).
+    std::shared_ptr<TablePacer> PacerFor(std::string_view table);
+    // From now on, tables' pacing states are taken from `registry` (shared with other
+    // processes), keyed by the endpoint and the table; a table the registry has no room for
+    // keeps a state of its own.
+    void UsePacerRegistry(PacerRegistry *registry) { registry_ = registry; }
+    // The read and write budgets of a table (0: none).
+    double ReadBudget(const std::string &table) const;
+    double WriteBudget(const std::string &table) const;
+
   private:
     friend class PendingCall;
     friend class WritePipeline;
@@ -307,6 +348,8 @@ class DynamoClient {
     std::string path_;
     ClientStats stats_;
     double last_consumed_ = 0;
+    std::map<std::string, std::shared_ptr<TablePacer>, std::less<>> pacers_;
+    PacerRegistry *registry_ = nullptr;
 };
 
 // Fills request.update, request.condition and their placeholders: SET for each attribute of

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "client/host_wait.hpp"
 #include "client/http.hpp"
 #include "client/json_codec.hpp"
 
@@ -146,8 +147,20 @@ void ReadCursor::Request(Stream &s) {
     spare_.pop_back();
     b->count_only = s.request.count_only;
     s.buffer = b;
+    std::string body;
+    const double budget = client_->ReadBudget(s.request.table);
+    if (budget > 0) {
+        // Under a read budget, pages are kept to about a fifth of a second's budget, so that
+        // no page alone overdraws it (DynamoDB goes on where a page with a Limit stopped).
+        ReadRequest paced = s.request;
+        int64_t limit = PacedPageLimit(budget, units_per_item_);
+        paced.limit = paced.limit > 0 ? std::min(paced.limit, limit) : limit;
+        body = DynamoClient::ReadRequestBody(paced, s.start_key);
+    } else {
+        body = DynamoClient::ReadRequestBody(s.request, s.start_key);
+    }
     s.call = client_->Start(
-        s.request.query ? "Query" : "Scan", DynamoClient::ReadRequestBody(s.request, s.start_key),
+        s.request.query ? "Query" : "Scan", std::move(body),
         [b](std::string_view text) { ParseResponse(text, *b); }, true);
 }
 
@@ -268,6 +281,8 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
             requests_++;
             scanned_ += current_->scanned;
             consumed_ += current_->consumed;
+            if (current_->scanned > 0 && current_->consumed > 0)
+                units_per_item_ = current_->consumed / static_cast<double>(current_->scanned);
             if (Advance(s, current_->last_evaluated_key) && plan_.prefetch)
                 Request(s);
             continue;
@@ -288,6 +303,7 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
             if (s.call->Poll()) {
                 Error err = s.call->error();
                 retries_ += s.call->attempts() - 1;
+                waited_ms_ += s.call->waited_ms();
                 s.call.reset();
                 if (!err.ok()) {
                     CancelAll();
@@ -303,7 +319,17 @@ Error ReadCursor::NextStreamed(Page &page, bool &done, AbortFn abort) {
         }
         if (progressed)
             continue;
-        if (!client_->WaitForProgress(seen, wake, abort)) {
+        // Waiting for the budget only when no request of the cursor is in flight.
+        bool held = true;
+        for (auto &sp : streams_)
+            if (sp->call && !sp->call->held())
+                held = false;
+        bool waited;
+        {
+            ReportedWait reported(held ? WaitKind::Capacity : WaitKind::Request);
+            waited = client_->WaitForProgress(seen, wake, abort);
+        }
+        if (!waited) {
             CancelAll();
             Error err;
             err.kind = ErrorKind::Aborted;
@@ -335,6 +361,7 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
     // GetItem and BatchGetItem run to completion here: the client's retry count grows only
     // by theirs meanwhile.
     const int64_t retries_before = client_->stats().retries;
+    const double waited_before = client_->stats().capacity_wait_ms;
     if (plan_.kind == ReadPlan::Kind::GetItem) {
         bool found = false;
         Item item;
@@ -361,6 +388,7 @@ Error ReadCursor::Next(Page &page, bool &done, AbortFn abort) {
         finished_ = next_key_ >= plan_.keys.size();
     }
     retries_ += client_->stats().retries - retries_before;
+    waited_ms_ += client_->stats().capacity_wait_ms - waited_before;
     scanned_ += page.scanned_count;
     consumed_ += page.consumed_capacity;
     done = finished_;

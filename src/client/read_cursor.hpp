@@ -77,6 +77,8 @@ class ReadCursor {
     // Requests sent again under the retry policy (throttling, server errors, broken or
     // invalid responses), for the pages received so far.
     int64_t retries() const { return retries_; }
+    // Time the requests were held back by the table's budget or backoff, in milliseconds.
+    double waited_ms() const { return waited_ms_; }
 
   private:
     // One Scan or Query response, parsed into a document on the I/O thread.
@@ -124,6 +126,9 @@ class ReadCursor {
     int64_t retries_ = 0;
     int64_t scanned_ = 0;
     double consumed_ = 0;
+    double waited_ms_ = 0;
+    // Capacity units a scanned item has consumed (the last page's), for paced page limits.
+    double units_per_item_ = 0;
 };
 
 }  // namespace dynamo

@@ -130,6 +130,7 @@ dynamo::DynamoClient *DynamoGetClient(Oid serverid, Oid userid) {
         try {
             ClientEntry &entry = (*g_clients)[ClientKey(serverid, userid)];
             entry.client = std::make_shared<dynamo::DynamoClient>(config);
+            entry.client->UsePacerRegistry(DynamoSharedPacers());
             entry.server_name = server->servername;
             entry.valid = true;
             client = entry.client.get();
@@ -160,8 +161,10 @@ const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid
             it->second.table == table)
             found = &it->second.desc;
     });
-    if (found != nullptr)
+    if (found != nullptr) {
+        DynamoApplyCapacity(relid, serverid, userid, table, found);
         return found;
+    }
 
     dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
     uint32 relhash = GetSysCacheHashValue1(FOREIGNTABLEREL, ObjectIdGetDatum(relid));
@@ -181,6 +184,7 @@ const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid
     });
     if (!ok)
         ReportClientError(g_error, get_rel_name(relid), table);
+    DynamoApplyCapacity(relid, serverid, userid, table, found);
     return found;
 }
 
@@ -208,6 +212,9 @@ void CollectStats(StatsRow **rows, int *nrows) {
             std::strncpy(r.operation, op.first.c_str(), sizeof(r.operation) - 1);
             r.requests = op.second;
             r.retries = st.retries;
+            r.throttled = st.throttled;
+            r.read_units = st.read_units;
+            r.write_units = st.write_units;
         }
     }
     *rows = out;

@@ -97,6 +97,11 @@ struct DynamoOptions {
     int write_concurrency;  // most write requests one statement keeps in flight
     int segments;           // segments of a parallel Scan (1 to 1000000); 0: by the table's size
     bool allow_full_scan;   // false: a read that needs a Scan fails at planning
+    // Capacity budget (0: unset): units a second, or a share of the provisioned throughput.
+    double max_read_units_per_second;
+    double max_write_units_per_second;
+    double read_capacity_share;
+    double write_capacity_share;
 };
 
 // Resolves options for a server and user (and a foreign table when relid is valid): server,
@@ -150,6 +155,23 @@ void DynamoShareClient(Oid serverid, Oid userid, std::shared_ptr<dynamo::DynamoC
 const dynamo::TableDescription *DynamoDescribeTable(Oid relid, Oid serverid, Oid userid,
                                                     const char *table);
 
+// --- in capacity.cpp ---
+
+// Hands the foreign table's capacity budget (and dynamodb.statement_backoff) to the backend's
+// client for (server, user), which paces every request to the DynamoDB table `table` with it.
+// A share of provisioned capacity on an on-demand table is an error. Called by
+// DynamoDescribeTable, so every statement that touches the table applies it.
+void DynamoApplyCapacity(Oid relid, Oid serverid, Oid userid, const char *table,
+                         const dynamo::TableDescription *desc);
+// dynamodb.statement_backoff: a throttle slows every request to the table (on), or only the
+// request throttled (off).
+extern bool dynamodb_statement_backoff;
+// From _PG_init: installs the wait events' reporter, and, when the library is preloaded, asks
+// for the shared memory of the budgets.
+void DynamoCapacityInit();
+// The budgets' registry in shared memory, or NULL when the library was not preloaded.
+dynamo::PacerRegistry *DynamoSharedPacers();
+
 // Names of every DynamoDB table the server's credentials can see (all ListTables pages), as a
 // List of String nodes.
 List *DynamoListTables(Oid serverid, Oid userid);
@@ -174,6 +196,10 @@ struct StatsRow {
     char operation[64];
     int64 requests;
     int64 retries;
+    // Of the client (every operation), as retries.
+    int64 throttled;
+    double read_units;  // consumed, as DynamoDB reported (paced requests)
+    double write_units;
 };
 void CollectStats(StatsRow **rows, int *nrows);
 

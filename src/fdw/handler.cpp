@@ -174,6 +174,12 @@ void _PG_init(void) {
                              "When off, a statement that would Scan (no key condition) fails "
                              "when it is planned; key lookups and Queries are not affected.",
                              &dynamodb_allow_full_scan, true, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomBoolVariable("dynamodb.statement_backoff",
+                             "Slows every request to a DynamoDB table when one is throttled.",
+                             "When off, each throttled request backs off alone while the "
+                             "statement's other requests go on.",
+                             &dynamodb_statement_backoff, true, PGC_USERSET, 0, NULL, NULL, NULL);
+    DynamoCapacityInit();
     DynamoInstallColumnOptionCheck();
     DynamoXactInit();
 #if PG_VERSION_NUM >= 150000
@@ -236,13 +242,16 @@ Datum dynamodb_client_stats(PG_FUNCTION_ARGS) {
     InitMaterializedSRF(fcinfo, 0);
     RunCpp([&] { CollectStats(&rows, &nrows); });
     for (int i = 0; i < nrows; i++) {
-        Datum values[5];
-        bool nulls[5] = {false, false, false, false, false};
+        Datum values[8];
+        bool nulls[8] = {false, false, false, false, false, false, false, false};
         values[0] = CStringGetTextDatum(rows[i].server);
         values[1] = Int64GetDatum(rows[i].connections);
         values[2] = CStringGetTextDatum(rows[i].operation);
         values[3] = Int64GetDatum(rows[i].requests);
         values[4] = Int64GetDatum(rows[i].retries);
+        values[5] = Int64GetDatum(rows[i].throttled);
+        values[6] = Float8GetDatum(rows[i].read_units);
+        values[7] = Float8GetDatum(rows[i].write_units);
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
     free(rows);

@@ -96,6 +96,9 @@ struct ModifyRuntime {
     // The client's write requests and retries when the write began (for EXPLAIN ANALYZE).
     int64_t requests_at_start = 0;
     int64_t retries_at_start = 0;
+    // The client's write units and capacity wait when the statement began (EXPLAIN ANALYZE).
+    double write_units_at_start = 0;
+    double wait_ms_at_start = 0;
 };
 
 struct DynamoModifyState {

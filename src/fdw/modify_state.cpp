@@ -142,10 +142,16 @@ void ExplainWriteCounts(DynamoModifyState *st, ExplainState *es) {
     if (!es->analyze || st->rt == NULL || !st->rt->client)
         return;
     int64_t requests = 0, retries = 0;
+    bool paced = false;
+    double units = 0, waited = 0;
     RunCpp([&] {
         WriteCounts(*st->rt, requests, retries);
         requests -= st->rt->requests_at_start;
         retries -= st->rt->retries_at_start;
+        const dynamo::ClientStats &stats = st->rt->client->stats();
+        paced = st->rt->client->WriteBudget(st->table) > 0;
+        units = stats.write_units - st->rt->write_units_at_start;
+        waited = stats.capacity_wait_ms - st->rt->wait_ms_at_start;
     });
     ExplainPropertyInteger("DynamoDB Requests", NULL, requests, es);
     ExplainPropertyInteger("DynamoDB Retries", NULL, retries, es);
@@ -153,6 +159,12 @@ void ExplainWriteCounts(DynamoModifyState *st, ExplainState *es) {
     if (most == 0 && requests > 0)
         most = 1;
     ExplainPropertyInteger("DynamoDB Most Requests In Flight", NULL, most, es);
+    // Under a write budget (whose requests ask DynamoDB what they consume): the units
+    // consumed and the time requests waited for the budget or the table's backoff.
+    if (paced) {
+        ExplainPropertyFloat("DynamoDB Consumed Write Capacity", NULL, units, 1, es);
+        ExplainPropertyFloat("DynamoDB Capacity Wait", "ms", waited, 1, es);
+    }
     // As Postgres shows "Rows Removed by Filter": in text, only when there were any.
     if (st->condition_failures > 0 || es->format != EXPLAIN_FORMAT_TEXT)
         ExplainPropertyInteger("DynamoDB Conditional Check Failures", NULL, st->condition_failures,
@@ -196,7 +208,11 @@ DynamoModifyState *CreateModifyState(Relation rel, CmdType operation, Oid userid
     MemoryContextRegisterResetCallback(st->cxt, cb);
     if (!explain_only) {
         DynamoShareClient(ft->serverid, userid, &st->rt->client);
-        RunCpp([&] { WriteCounts(*st->rt, st->rt->requests_at_start, st->rt->retries_at_start); });
+        RunCpp([&] {
+            WriteCounts(*st->rt, st->rt->requests_at_start, st->rt->retries_at_start);
+            st->rt->write_units_at_start = st->rt->client->stats().write_units;
+            st->rt->wait_ms_at_start = st->rt->client->stats().capacity_wait_ms;
+        });
     }
 
     ModifyRuntime *rt = st->rt;

@@ -7,6 +7,7 @@
 #include "fdw/type_mapping.hpp"
 
 #include <climits>
+#include <cmath>
 #include <cstddef>
 
 extern "C" {
@@ -53,6 +54,7 @@ enum OptionKind {
     OPT_INT,        // an integer from min to max (int)
     OPT_BOOL,       // true or false, as Postgres spells booleans (bool)
     OPT_ENUM,       // one of `words` (int: the word's index)
+    OPT_RATE,       // a number above 0, at most max when max > 0 (double)
 };
 
 // Credentials (OPT_SECRET, OPT_VAULT_REF) are resolved as a group, not one by one: the key pair
@@ -118,6 +120,11 @@ constexpr OptionDef Int(const char *name, unsigned scopes, long min, long max, l
 constexpr OptionDef Bool(const char *name, unsigned scopes, bool def, FieldRef<bool> f) {
     return {name, scopes, OPT_BOOL, f.offset, 0, 0, def, NULL, NULL, NULL};
 }
+// A number above 0 (at most `max` when it is not 0); unset, the field is 0.
+constexpr OptionDef Rate(const char *name, unsigned scopes, long max, FieldRef<double> f,
+                         const char *note) {
+    return {name, scopes, OPT_RATE, f.offset, 0, max, 0, NULL, note, NULL};
+}
 constexpr OptionDef Enum(const char *name, unsigned scopes, const char *const *words, int def,
                          FieldRef<int> f) {
     return {name, scopes, OPT_ENUM, f.offset, 0, 0, def, words, NULL, NULL};
@@ -175,6 +182,15 @@ const OptionDef kOptions[] = {
         "the range of DynamoDB's TotalSegments"),
     Text("index", IN_TABLE, OPTIONS_FIELD(index)),
     Bool("allow_full_scan", kTableDefaults, true, OPTIONS_FIELD(allow_full_scan)),
+    // Unset (0), reads and writes are not paced.
+    Rate("max_read_units_per_second", kTableDefaults, 0, OPTIONS_FIELD(max_read_units_per_second),
+         "read capacity units a second"),
+    Rate("max_write_units_per_second", kTableDefaults, 0, OPTIONS_FIELD(max_write_units_per_second),
+         "write capacity units a second"),
+    Rate("read_capacity_share", kTableDefaults, 1, OPTIONS_FIELD(read_capacity_share),
+         "the share of the table's provisioned read capacity"),
+    Rate("write_capacity_share", kTableDefaults, 1, OPTIONS_FIELD(write_capacity_share),
+         "the share of the table's provisioned write capacity"),
     Bool("catch_all", IN_COLUMN, true, COLUMN_FIELD(catch_all)),
     // The column's type is checked by CheckColumnOptions, which knows the column.
     Enum("array_type", IN_COLUMN, kArrayTypes, DYNAMO_ARRAY_AUTO, COLUMN_FIELD(array_type)),
@@ -285,6 +301,22 @@ long ParseInteger(const OptionDef &opt, const char *value) {
     return v;
 }
 
+double ParseRate(const OptionDef &opt, const char *value) {
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (errno != 0 || end == value || *end != '\0' || !std::isfinite(v) || v <= 0 ||
+        (opt.max > 0 && v > (double)opt.max))
+        ereport(ERROR,
+                (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                 errmsg("invalid value for option \"%s\": \"%s\"", opt.name, value),
+                 opt.max > 0 ? errhint("The value must be a number above 0 and at most %ld, "
+                                       "%s.",
+                                       opt.max, opt.note)
+                             : errhint("The value must be a number above 0, %s.", opt.note)));
+    return v;
+}
+
 bool ParseBoolean(const OptionDef &opt, const char *value) {
     bool result;
     if (!parse_bool(value, &result))
@@ -364,6 +396,12 @@ void ParseOption(const OptionDef &opt, char *value, void *into) {
                 FieldOf<int>(into, opt) = v;
             return;
         }
+        case OPT_RATE: {
+            double v = ParseRate(opt, value);
+            if (into != NULL)
+                FieldOf<double>(into, opt) = v;
+            return;
+        }
     }
     if (into != NULL)
         FieldOf<char *>(into, opt) =
@@ -432,6 +470,8 @@ void SetDefaults(unsigned scopes, void *into) {
             FieldOf<char *>(into, opt) = NULL;
         else if (opt.kind == OPT_BOOL)
             FieldOf<bool>(into, opt) = opt.def != 0;
+        else if (opt.kind == OPT_RATE)
+            FieldOf<double>(into, opt) = 0;
         else
             FieldOf<int>(into, opt) = (int)opt.def;
     }

@@ -49,6 +49,8 @@ struct ScanRuntime {
     int64_t scanned = 0;
     int64_t returned = 0;
     double consumed = 0;
+    double waited_ms = 0;  // held back by the table's budget or backoff
+    bool paced = false;    // the table has a read budget
 };
 
 struct DynamoScanState {
@@ -153,6 +155,7 @@ void FetchPage(DynamoScanState *ss) {
         int64_t before_retries = rt->cursor->retries();
         int64_t before_scanned = rt->cursor->scanned();
         double before_consumed = rt->cursor->consumed();
+        double before_waited = rt->cursor->waited_ms();
         bool done = false;
         rt->error = rt->cursor->Next(rt->page, done, DynamoAbortRequested);
         ok = rt->error.ok();
@@ -167,6 +170,7 @@ void FetchPage(DynamoScanState *ss) {
         rt->retries += rt->cursor->retries() - before_retries;
         rt->scanned += rt->cursor->scanned() - before_scanned;
         rt->consumed += rt->cursor->consumed() - before_consumed;
+        rt->waited_ms += rt->cursor->waited_ms() - before_waited;
     });
     if (!ok)
         ReportClientError(&rt->error, ss->relname, ss->table);
@@ -211,6 +215,7 @@ void DynamoBeginForeignScan(ForeignScanState *node, int eflags) {
     });
 
     DynamoShareClient(serverid, userid, &ss->rt->client);
+    RunCpp([&] { ss->rt->paced = ss->rt->client->ReadBudget(ss->table) > 0; });
     ss->param_states = ExecInitExprList(plan->fdw_exprs, (PlanState *)node);
 
     if (!ss->count_only) {
@@ -339,5 +344,8 @@ void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es) {
         ExplainPropertyInteger("DynamoDB Items Scanned", NULL, rt->scanned, es);
         ExplainPropertyInteger("DynamoDB Items Returned", NULL, rt->returned, es);
         ExplainPropertyFloat("DynamoDB Consumed Read Capacity", NULL, rt->consumed, 1, es);
+        // Under a read budget: the time requests waited for it (or for the table's backoff).
+        if (rt->paced)
+            ExplainPropertyFloat("DynamoDB Capacity Wait", "ms", rt->waited_ms, 1, es);
     }
 }
