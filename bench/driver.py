@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from statistics import median
+from urllib.request import urlopen
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -815,18 +816,90 @@ class Bench:
 
     # ----- report -----
 
+    def run_attrs(self):
+        """The query of the seed's own workflow through the catch-all of an imported table: what
+        the wrapper receives and how long it takes, with pushdown and with dynamodb.pushdown off
+        (which sends what the build before pushdown through jsonb paths sent: a plain Scan of
+        whole items)."""
+        n = self.args.attrs_size
+        reps = self.args.reps
+        proxy = subprocess.Popen(["node", os.path.join(BENCH, "count_proxy.mjs"), "--port", "0",
+                                  "--target", self.endpoint], stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(proxy.stdout.readline().split()[-1])
+            url = f"http://127.0.0.1:{port}"
+            ddl = (f"create server if not exists bench_attrs_server foreign data wrapper dynamodb_wrapper "
+                   f"options (region 'us-east-1', endpoint_url '{url}', aws_access_key_id 'test', "
+                   f"aws_secret_access_key 'test');\n"
+                   f"drop schema if exists bench_attrs cascade;\ncreate schema bench_attrs;\n"
+                   f"import foreign schema dynamodb limit to (bench_attrs_{n}) from server bench_attrs_server "
+                   f"into bench_attrs;\n")
+            self.psql("set search_path = public, extensions;\n" + ddl)
+            self.extra_ddl += ddl.replace(url, "$COUNT_PROXY_ENDPOINT")
+            query = (f"select id, _attrs->>'name' from bench_attrs.bench_attrs_{n} "
+                     f"where (_attrs->>'age')::int = 42")
+            runs = {}
+            cmds = {}
+            for mode in ("on", "off"):
+                sql = (f"set search_path = public, extensions;\nset dynamodb.pushdown = {mode};\n"
+                       f"select count(*) from ({query}) q;\n")
+                cmd = PSQL + ["-c", sql]
+                cmds[mode] = self.show(cmd).replace(url, "$COUNT_PROXY_ENDPOINT")
+                runs[mode] = []
+                for _ in range(reps):
+                    urlopen(url + "/__count").read()
+                    start = time.monotonic()
+                    rc, out, err = run(cmd)
+                    seconds = time.monotonic() - start
+                    rows = int(out.strip().splitlines()[-1])
+                    count = json.loads(urlopen(url + "/__count").read())
+                    if rows != n // 100:
+                        raise RuntimeError(f"the _attrs query returned {rows} rows, expected {n // 100}")
+                    runs[mode].append({"seconds": seconds, "bytes": count["response_bytes"],
+                                       "requests": count["requests"]})
+            plan = run(PSQL + ["-c", f"set search_path = public, extensions;\nexplain (verbose, costs off) {query};"])[1]
+        finally:
+            proxy.terminate()
+            proxy.wait()
+        on_s, off_s = (median(r["seconds"] for r in runs[m]) for m in ("on", "off"))
+        on_b, off_b = (median(r["bytes"] for r in runs[m]) for m in ("on", "off"))
+        refs = ", ".join(self.command(f"query through _attrs, {n:,} items, pushdown {m} (one round)", cmds[m])
+                         for m in ("on", "off"))
+        self.rows.append(
+            (f"`where (_attrs->>'age')::int = 42` on an imported table, {n:,} items of ~1 KB "
+             f"(s, median of {reps}; MB received)",
+             f"{fmt(on_s)} ({on_b / 1e6:.2f} MB)", "—", "—", "—", "—",
+             f"≥ 10x fewer bytes than pushdown off ({fmt(off_s)} s, {off_b / 1e6:.2f} MB: "
+             f"{off_b / max(on_b, 1):.1f}x the bytes, {off_s / on_s:.1f}x the time)",
+             yes(off_b >= 10 * on_b), refs))
+        self.details += ["### Query through the catch-all, every round", "",
+                         "| pushdown | seconds | bytes received | requests |", "|---|---|---|---|"]
+        for m in ("on", "off"):
+            for r in runs[m]:
+                self.details.append(f"| {m} | {fmt(r['seconds'])} | {r['bytes']:,} | {r['requests']} |")
+        self.details += ["", "The plan with pushdown:", "", "```", plan.strip(), "```", "",
+                         "Bytes are the response bodies the wrapper received, counted by bench/count_proxy.mjs "
+                         "between it and the emulator; each round is a new psql session. With "
+                         "`dynamodb.pushdown = off` the wrapper sends a plain Scan of whole items, as the build "
+                         "before pushdown through jsonb paths did for this query.", ""]
+
     def write_report(self):
         stamp = self.started.strftime("%Y%m%d-%H%M%S")
         name = f"{stamp}-{self.backend}{'-quick' if self.args.quick else ''}"
         os.makedirs(self.args.results, exist_ok=True)
         md_path = os.path.join(self.args.results, name + ".md")
         png_path = os.path.join(self.args.results, name + ".png")
-        chart_ok = self.chart(png_path)
+        chart_ok = bool(self.scan) and self.chart(png_path)
         header = ["workload", "wrapper", "boto3", "floor", "wrapper/floor", "boto3/wrapper", "target", "met?",
                   "commands"]
         table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         table += ["| " + " | ".join(str(c) for c in row) + " |" for row in self.rows]
-        loaded = " ".join(f"--items {n}" for n in sorted(set(self.sizes + self.memory_sizes)))
+        only = bool(self.args.only)
+        loaded = "" if only else " ".join(f"--items {n}" for n in sorted(set(self.sizes + self.memory_sizes)))
+        if self.args.attrs_size:
+            loaded = f"{loaded} --attrs {self.args.attrs_size}".strip()
+        empties = "" if only else (" --empty bench_empty --empty bench_ins_wrapper --empty bench_ins_boto3 "
+                                   "--empty bench_ins_boto3_put --empty bench_ins_floor --empty bench_ins_floor_put")
         lines = [
             f"# DynamoDB wrapper benchmark: {self.backend}, {self.started.strftime('%Y-%m-%d %H:%M UTC')}", "",
             f"`{self.args.command_line}` on {self.backend}. Ratios are of times (or CPU) from this one run on this "
@@ -845,12 +918,11 @@ class Bench:
                   "them. The tables are loaded by the AWS SDK for JavaScript and the wrapper's objects created "
                   "with:", "",
                   "```sh",
-                  f"node bench/load.mjs {loaded} --empty bench_empty --empty bench_ins_wrapper "
-                  "--empty bench_ins_boto3 --empty bench_ins_boto3_put --empty bench_ins_floor "
-                  "--empty bench_ins_floor_put",
+                  f"node bench/load.mjs {loaded}{empties}",
                   self.setup_cmd, "```", ""]
         if self.extra_ddl:
-            lines += ["and, for the workloads through the delay proxy:", "", "```sql", self.extra_ddl.rstrip(), "```",
+            lines += ["and, for the workloads through a proxy (bench/delay_proxy.mjs, bench/count_proxy.mjs):", "",
+                      "```sql", self.extra_ddl.rstrip(), "```",
                       ""]
         for ref, what, text in self.commands:
             lines += [f"**{ref}** {what}:", "", "```sh", text, "```", ""]
@@ -864,7 +936,8 @@ class Bench:
             f.write("\n".join(lines))
         print("\n".join(table))
         print(f"\nbackend: {self.backend}\nreport: {os.path.relpath(md_path, ROOT)}\nchart: "
-              + (os.path.relpath(png_path, ROOT) if chart_ok else "not written (gnuplot failed)")
+              + (os.path.relpath(png_path, ROOT) if chart_ok
+                 else "not written (no scans)" if not self.scan else "not written (gnuplot failed)")
               + f"\nlogs: {self.workdir}")
 
     def chart(self, png_path):
@@ -1080,7 +1153,8 @@ def machine_info(bench):
 
 
 # The workloads in the order they run (bench/run.sh --only selects some).
-WORKLOADS = ("scans", "callgrind", "point", "insert", "remote", "remote_writes", "latency", "memory")
+WORKLOADS = ("scans", "callgrind", "point", "insert", "remote", "remote_writes", "latency", "memory",
+             "attrs")
 
 
 def main():
@@ -1102,6 +1176,7 @@ def main():
     p.add_argument("--command-line", default="bench/run.sh")
     p.add_argument("--write-concurrency", type=int, default=16,
                    help="requests in flight of the remote write workloads (the wrapper's default)")
+    p.add_argument("--attrs-size", type=int, default=50000, help="items of the query through _attrs (0: skip)")
     p.add_argument("--only", default="",
                    help="run only these workloads (space-separated): " + " ".join(WORKLOADS))
     args = p.parse_args()
@@ -1113,6 +1188,8 @@ def main():
     try:
         bench.setup()
         for name in WORKLOADS:
+            if name == "attrs" and not args.attrs_size:
+                continue
             if not only or name in only:
                 getattr(bench, "run_" + name)()
     finally:

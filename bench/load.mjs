@@ -2,7 +2,9 @@
 //
 //   DYNAMODB_ENDPOINT=http://127.0.0.1:PORT node bench/load.mjs [--items N ...] [--empty NAME ...]
 //
-// `--items N` creates bench_items_<N> holding the items 1..N (see benchItem); `--empty NAME`
+// `--items N` creates bench_items_<N> holding the items 1..N (see benchItem); `--attrs N`
+// creates bench_attrs_<N> holding N items of about 1 KB with 20 attributes (attrsItem);
+// `--empty NAME`
 // creates the empty table NAME with the same key (the targets of the insert benchmark and the
 // baseline of the instruction count). Tables are deleted first if present.
 //
@@ -38,6 +40,27 @@ export function benchItem(i) {
   };
 }
 
+// Item i of bench_attrs_<N>, for the query through the catch-all: the key, `name`, `age`
+// (i mod 100, so that one item in a hundred has age 42) and 18 more attributes, strings of 40
+// characters and numbers, about 1 KB in all.
+//   id     S  'u' and i zero-padded to 8 digits
+//   name   S  'name-' and i
+//   age    N  i mod 100
+//   a01..a09  S  40 characters
+//   n01..n09  N  i * k
+export function attrsItem(i) {
+  const item = {
+    id: { S: `u${String(i).padStart(8, '0')}` },
+    name: { S: `name-${i}` },
+    age: { N: String(i % 100) },
+  };
+  for (let k = 1; k <= 9; k++) {
+    item[`a0${k}`] = { S: `${String(i).padStart(8, '0')}-attribute-${k}-`.padEnd(88, 'x') };
+    item[`n0${k}`] = { N: String(i * k) };
+  }
+  return item;
+}
+
 const KEYS = [['pk', 'N', 'HASH']];
 
 function parseArgs(argv) {
@@ -52,6 +75,12 @@ function parseArgs(argv) {
       const name = `bench_items_${n}`;
       TABLES.push({ name, keys: KEYS, items: () => Array.from({ length: n }, (_, k) => benchItem(k + 1)) });
       names.push(name);
+    } else if (flag === '--attrs') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--attrs ${value}: not a positive integer`);
+      const name = `bench_attrs_${n}`;
+      TABLES.push({ name, keys: [['id', 'S', 'HASH']], items: () => Array.from({ length: n }, (_, k) => attrsItem(k + 1)) });
+      names.push(name);
     } else if (flag === '--empty') {
       TABLES.push({ name: value, keys: KEYS, items: [] });
       names.push(value);
@@ -64,7 +93,7 @@ function parseArgs(argv) {
 
 async function main() {
   const names = parseArgs(process.argv.slice(2));
-  if (names.length === 0) throw new Error('nothing to load: give --items N or --empty NAME');
+  if (names.length === 0) throw new Error('nothing to load: give --items N, --attrs N or --empty NAME');
   const client = makeClient();
   try {
     for (const name of names) {

@@ -8,7 +8,7 @@
 #   bench/run.sh [--backend dynalite|moto] [--sizes "10000 50000 200000"] [--quick]
 #                [--memory-sizes "200000 400000"] [--reps 5] [--point-seconds 10]
 #                [--insert-rows 10000] [--delay-ms 20] [--remote-delays "2 20"]
-#                [--no-callgrind] [--no-build] [--only "insert remote_writes"]
+#                [--no-callgrind] [--no-build] [--attrs-size 50000] [--only "insert remote_writes"]
 #                [--results DIR]
 #
 #   --quick          a small smoke run: sizes "2000 5000 10000", memory "10000 20000",
@@ -20,7 +20,8 @@
 #   --no-callgrind   skips the instruction counts (a scan and point lookups under valgrind)
 #   --no-build       uses the extension already installed
 #   --only           runs only these workloads (of: scans callgrind point insert remote
-#                    remote_writes latency memory); the report then holds only their rows
+#                    remote_writes latency memory attrs); the report then holds only their rows
+#   --attrs-size     items of the table queried through the catch-all (_attrs); 0 skips it
 #   --results        where the report goes (default bench/results)
 #
 # BENCH_WORKDIR=/some/dir keeps the logs there (default: a new /tmp/dynamodb-bench.* dir).
@@ -40,6 +41,7 @@ delay_ms=20
 remote_delays="2 20"
 callgrind=1
 build=1
+attrs_size=50000
 only=""
 results="$root/bench/results"
 
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
         --remote-delays) remote_delays="${2-}"; shift 2 ;;
         --no-callgrind) callgrind=0; shift ;;
         --no-build) build=0; shift ;;
+        --attrs-size) attrs_size="${2:?}"; shift 2 ;;
         --only) only="${2-}"; shift 2 ;;
         --results) results="${2:?}"; shift 2 ;;
         -h | --help) usage; exit 0 ;;
@@ -146,12 +149,17 @@ fi
 # The tables that only the memory measurement reads are loaded by driver.py just before it, so
 # that the emulator's heap stays small during the other workloads.
 load_args=()
-for n in $sizes; do
-    load_args+=(--items "$n")
-done
-for t in empty ins_wrapper ins_boto3 ins_boto3_put ins_floor ins_floor_put; do
-    load_args+=(--empty "bench_$t")
-done
+if [ -z "$only" ]; then
+    for n in $sizes; do
+        load_args+=(--items "$n")
+    done
+    for t in empty ins_wrapper ins_boto3 ins_boto3_put ins_floor ins_floor_put; do
+        load_args+=(--empty "bench_$t")
+    done
+fi
+if [ "$attrs_size" != 0 ] && { [ -z "$only" ] || [[ " $only " == *" attrs "* ]]; }; then
+    load_args+=(--attrs "$attrs_size")
+fi
 echo "== loading tables with the AWS SDK for JavaScript (node bench/load.mjs ${load_args[*]})" >&2
 load_start=$SECONDS
 node bench/load.mjs "${load_args[@]}" | tee "$work/load.log" >&2
@@ -162,6 +170,7 @@ flags=()
 [ "$build" = 1 ] && flags+=(--built)
 "$python" "$root/bench/driver.py" \
     --workdir "$work" --results "$results" --backend "$DYNAMODB_BACKEND" \
+    --attrs-size "$attrs_size" \
     --sizes "$sizes" --memory-sizes "$memory_sizes" --reps "$reps" \
     --point-seconds "$point_seconds" --insert-rows "$insert_rows" --delay-ms "$delay_ms" \
     --remote-delays "$remote_delays" \

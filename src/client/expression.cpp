@@ -1,5 +1,7 @@
 #include "client/expression.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -164,11 +166,21 @@ const char *CompareOpText(CompareOp op) {
 
 namespace {
 
+std::string PathWith(const std::string &attr, const std::vector<PathStep> &path,
+                     const std::function<std::string(const std::string &)> &name) {
+    std::string s = name(attr);
+    for (const PathStep &step : path)
+        s += step.is_index ? "[" + std::to_string(step.index) + "]" : "." + name(step.key);
+    return s;
+}
+
 // Renders with callbacks for names and values; `top` avoids parentheses at the outermost level.
 std::string RenderWith(const Condition &c,
-                       const std::function<std::string(const std::string &)> &name,
+                       const std::function<std::string(const std::string &)> &bare_name,
                        const std::function<std::string(const Operand &)> &value, bool top) {
     using K = Condition::Kind;
+    // Every attribute reference of a leaf is the attribute followed by its document path.
+    auto name = [&](const std::string &a) { return PathWith(a, c.path, bare_name); };
     switch (c.kind) {
         case K::True:
             return "";
@@ -200,11 +212,13 @@ std::string RenderWith(const Condition &c,
         }
         case K::And:
         case K::Or: {
+            // A child of the same kind needs no parentheses of its own: every level of them
+            // costs an expression parser that backtracks (dynalite's) several times the time.
             std::string s;
             for (size_t i = 0; i < c.children.size(); i++) {
                 if (i > 0)
                     s += c.kind == K::And ? " AND " : " OR ";
-                s += RenderWith(c.children[i], name, value, false);
+                s += RenderWith(c.children[i], bare_name, value, c.children[i].kind == c.kind);
             }
             return top ? s : "(" + s + ")";
         }
@@ -212,7 +226,7 @@ std::string RenderWith(const Condition &c,
             // NOT binds looser than comparisons in DynamoDB's grammar, but not every
             // implementation agrees: its operand is always parenthesized.
             const Condition &child = c.children[0];
-            std::string inner = RenderWith(child, name, value, false);
+            std::string inner = RenderWith(child, bare_name, value, false);
             bool bare = child.kind == K::Compare || child.kind == K::Between || child.kind == K::In;
             return bare ? "NOT (" + inner + ")" : "NOT " + inner;
         }
@@ -284,8 +298,17 @@ std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders
     return s;
 }
 
+std::string RenderPath(const std::string &attr, const std::vector<PathStep> &path,
+                       Placeholders &ph) {
+    return PathWith(attr, path, [&](const std::string &a) { return ph.Name(a); });
+}
+
 std::string InlineName(const std::string &attr) {
     return PlainIdentifier(attr) ? attr : QuoteJsonString(attr);
+}
+
+std::string InlinePath(const std::string &attr, const std::vector<PathStep> &path) {
+    return PathWith(attr, path, InlineName);
 }
 
 std::string InlineOperand(const Operand &o) {
@@ -294,6 +317,17 @@ std::string InlineOperand(const Operand &o) {
 
 std::string RenderInline(const Condition &c) {
     return RenderWith(c, InlineName, InlineOperand, true);
+}
+
+int ExpressionDepth(const std::string &text) {
+    int depth = 0, deepest = 0;
+    for (char ch : text) {
+        if (ch == '(')
+            deepest = std::max(deepest, ++depth);
+        else if (ch == ')')
+            depth--;
+    }
+    return deepest;
 }
 
 void ConditionAttributes(const Condition &c, std::vector<std::string> &out) {

@@ -38,6 +38,29 @@ struct Operand {
 };
 
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge };
+
+// One step of a document path below a top-level attribute: a map member (`.key`) or a list
+// element (`[index]`).
+struct PathStep {
+    bool is_index = false;
+    std::string key;  // a map member's name
+    int index = 0;    // a list element's position, from 0
+
+    static PathStep Key(std::string k) {
+        PathStep s;
+        s.key = std::move(k);
+        return s;
+    }
+    static PathStep Index(int i) {
+        PathStep s;
+        s.is_index = true;
+        s.index = i;
+        return s;
+    }
+    bool operator==(const PathStep &o) const {
+        return is_index == o.is_index && key == o.key && index == o.index;
+    }
+};
 // "=", "<>", "<", "<=", ">", ">=": as DynamoDB's expressions and the condition JSON write them.
 const char *CompareOpText(CompareOp op);
 
@@ -59,6 +82,7 @@ struct Condition {
     Kind kind = Kind::True;
     CompareOp op = CompareOp::Eq;
     std::string attr;
+    std::vector<PathStep> path;  // a document path below attr (m.x, l[0]); empty: attr itself
     std::vector<Operand> operands;
     AttrType type = AttrType::S;  // for TypeIs
     std::vector<Condition> children;
@@ -108,6 +132,9 @@ class Placeholders {
 std::string Render(const Condition &c, Placeholders &ph);
 // A ProjectionExpression for the attributes (empty list: empty text).
 std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders &ph);
+// A document path: the attribute's placeholder followed by .#name and [index] steps.
+std::string RenderPath(const std::string &attr, const std::vector<PathStep> &path,
+                       Placeholders &ph);
 
 // The same condition with names and values written inline, for EXPLAIN: names bare when they
 // are plain identifiers and "quoted" otherwise, strings in double quotes, numbers as digits,
@@ -116,7 +143,13 @@ std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders
 std::string RenderInline(const Condition &c);
 // One name or one operand written as RenderInline writes them.
 std::string InlineName(const std::string &attr);
+// A document path as RenderInline writes it: m.x, l[0], "a b"."c.d".
+std::string InlinePath(const std::string &attr, const std::vector<PathStep> &path);
 std::string InlineOperand(const Operand &o);
+
+// The deepest nesting of parentheses in an expression text written by Render (placeholders
+// hold no parentheses).
+int ExpressionDepth(const std::string &text);
 
 // Attribute names a condition refers to.
 void ConditionAttributes(const Condition &c, std::vector<std::string> &out);

@@ -468,4 +468,33 @@ int CompareDecimal(std::string_view a, std::string_view b) {
     return x.sign * abs;
 }
 
+bool IsCanonicalNumberText(std::string_view text) {
+    size_t i = 0, n = text.size();
+    if (i < n && text[i] == '-')
+        i++;
+    size_t int_start = i;
+    while (i < n && text[i] >= '0' && text[i] <= '9')
+        i++;
+    size_t int_len = i - int_start;
+    if (int_len == 0 || (int_len > 1 && text[int_start] == '0'))
+        return false;
+    bool zero_int = int_len == 1 && text[int_start] == '0';
+    if (i < n) {
+        if (text[i] != '.')
+            return false;
+        size_t frac_start = ++i;
+        while (i < n && text[i] >= '0' && text[i] <= '9')
+            i++;
+        if (i != n || i == frac_start || text[n - 1] == '0')
+            return false;
+        return true;
+    }
+    return !zero_int;  // "0" and "-0" are not taken as canonical (see the header)
+}
+
+bool LooksLikeNumberText(std::string_view text) {
+    DecimalText d;
+    return ScanDecimal(text, d);
+}
+
 }  // namespace dynamo

@@ -72,4 +72,13 @@ bool CheckDynamoNumber(std::string_view text, std::string &why);
 // number, and two such texts compare by bytes.
 int CompareDecimal(std::string_view a, std::string_view b);
 
+// Whether `text` is written as DynamoDB writes back a stored number: an optional '-', the
+// integer part without leading zeros, and a fraction (if any) without trailing zeros, no exponent
+// ("0", "-12", "2.5", "0.001"; not "-0", "05", "1.50", "1E+2", "+1"). DynamoDB keeps numbers in
+// this form, so a number attribute reads as exactly this text when it equals the number.
+// "0" is left out too: a backend may keep a negative zero as "-0".
+bool IsCanonicalNumberText(std::string_view text);
+// Whether `text` reads as a decimal number at all (then it may be some number's text).
+bool LooksLikeNumberText(std::string_view text);
+
 }  // namespace dynamo

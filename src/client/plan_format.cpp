@@ -67,7 +67,7 @@ void PutRawArray(JsonWriter &w, const char *key, const std::vector<std::string_v
 
 // The one writer of a condition's JSON: the fields a node of its kind has, with its operands and
 // children given as JSON texts already written. Fields without content are left out.
-std::string Node(K kind, std::string_view attr, const CompareOp *op, const AttrType *type,
+std::string Node(K kind, const condition_json::Ref &attr, const CompareOp *op, const AttrType *type,
                  const std::vector<std::string_view> &operands,
                  const std::vector<std::string_view> &children) {
     rapidjson::StringBuffer sb;
@@ -75,9 +75,13 @@ std::string Node(K kind, std::string_view attr, const CompareOp *op, const AttrT
     w.StartObject();
     w.Key("k");
     w.String(KindName(kind));
-    if (!attr.empty()) {
+    if (!attr.name.empty()) {
         w.Key("a");
-        PutString(w, attr);
+        PutString(w, attr.name);
+        if (!attr.path.empty()) {
+            w.Key("path");
+            w.RawValue(attr.path.data(), attr.path.size(), rapidjson::kArrayType);
+        }
     }
     if (op != nullptr) {
         w.Key("op");
@@ -99,7 +103,7 @@ std::vector<std::string_view> Views(const std::vector<std::string> &texts) {
 
 // AND or OR of condition texts, without simplification.
 std::string Join(K kind, const std::vector<std::string> &parts) {
-    return Node(kind, {}, nullptr, nullptr, {}, Views(parts));
+    return Node(kind, std::string_view(), nullptr, nullptr, {}, Views(parts));
 }
 
 }  // namespace
@@ -107,6 +111,22 @@ std::string Join(K kind, const std::vector<std::string> &parts) {
 // --- condition builders ---
 
 namespace condition_json {
+
+std::string PathJson(const std::vector<PathStep> &steps) {
+    if (steps.empty())
+        return std::string();
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    w.StartArray();
+    for (const PathStep &step : steps) {
+        if (step.is_index)
+            w.Int(step.index);
+        else
+            PutString(w, step.key);
+    }
+    w.EndArray();
+    return Text(sb);
+}
 
 std::string ConstOperand(const AttributeValue &value) {
     rapidjson::StringBuffer sb;
@@ -128,40 +148,40 @@ std::string ParamOperand(int index) {
     return Text(sb);
 }
 
-std::string Compare(std::string_view attr, CompareOp op, std::string_view operand) {
+std::string Compare(const Ref &attr, CompareOp op, std::string_view operand) {
     return Node(K::Compare, attr, &op, nullptr, {operand}, {});
 }
 
-std::string Between(std::string_view attr, std::string_view lo, std::string_view hi) {
+std::string Between(const Ref &attr, std::string_view lo, std::string_view hi) {
     return Node(K::Between, attr, nullptr, nullptr, {lo, hi}, {});
 }
 
-std::string In(std::string_view attr, const std::vector<std::string> &operands) {
+std::string In(const Ref &attr, const std::vector<std::string> &operands) {
     return Node(K::In, attr, nullptr, nullptr, Views(operands), {});
 }
 
-std::string BeginsWith(std::string_view attr, std::string_view operand) {
+std::string BeginsWith(const Ref &attr, std::string_view operand) {
     return Node(K::BeginsWith, attr, nullptr, nullptr, {operand}, {});
 }
 
-std::string Contains(std::string_view attr, std::string_view operand) {
+std::string Contains(const Ref &attr, std::string_view operand) {
     return Node(K::Contains, attr, nullptr, nullptr, {operand}, {});
 }
 
-std::string Exists(std::string_view attr) {
+std::string Exists(const Ref &attr) {
     return Node(K::Exists, attr, nullptr, nullptr, {}, {});
 }
 
-std::string NotExists(std::string_view attr) {
+std::string NotExists(const Ref &attr) {
     return Node(K::NotExists, attr, nullptr, nullptr, {}, {});
 }
 
-std::string TypeIs(std::string_view attr, AttrType type) {
+std::string TypeIs(const Ref &attr, AttrType type) {
     return Node(K::TypeIs, attr, nullptr, &type, {}, {});
 }
 
 std::string Not(std::string_view child) {
-    return Node(K::Not, {}, nullptr, nullptr, {}, {child});
+    return Node(K::Not, std::string_view(), nullptr, nullptr, {}, {child});
 }
 
 std::string And(const std::vector<std::string> &parts) {
@@ -205,7 +225,8 @@ std::string ConditionToJson(const Condition &c) {
         operands.push_back(OperandToJson(o));
     for (const Condition &child : c.children)
         children.push_back(ConditionToJson(child));
-    return Node(c.kind, c.attr, c.kind == K::Compare ? &c.op : nullptr,
+    std::string path = condition_json::PathJson(c.path);
+    return Node(c.kind, condition_json::Ref(c.attr, path), c.kind == K::Compare ? &c.op : nullptr,
                 c.kind == K::TypeIs ? &c.type : nullptr, Views(operands), Views(children));
 }
 
@@ -271,6 +292,8 @@ void CheckShape(const Condition &c) {
         !(c.kind == K::True || c.kind == K::And || c.kind == K::Or || c.kind == K::Not);
     if (needs_attr && c.attr.empty())
         throw JsonError("condition without attribute");
+    if (!needs_attr && !c.path.empty())
+        throw JsonError("a document path without attribute");
 }
 
 Condition ReadCondition(simdjson::dom::element e, int depth) {
@@ -294,6 +317,20 @@ Condition ReadCondition(simdjson::dom::element e, int depth) {
     std::string_view s;
     if (o["a"].get_string().get(s) == simdjson::SUCCESS)
         c.attr = std::string(s);
+    simdjson::dom::array steps;
+    if (o["path"].get_array().get(steps) == simdjson::SUCCESS) {
+        for (simdjson::dom::element step : steps) {
+            std::string_view key;
+            int64_t index;
+            if (step.get_string().get(key) == simdjson::SUCCESS)
+                c.path.push_back(PathStep::Key(std::string(key)));
+            else if (step.get_int64().get(index) == simdjson::SUCCESS && index >= 0 &&
+                     index <= 0x7fffffff)
+                c.path.push_back(PathStep::Index(static_cast<int>(index)));
+            else
+                throw JsonError("a document path step must be a name or a list position");
+        }
+    }
     if (o["op"].get_string().get(s) == simdjson::SUCCESS && !ParseOp(s, c.op))
         throw JsonError("unknown operator " + std::string(s));
     if (o["t"].get_string().get(s) == simdjson::SUCCESS)

@@ -14,6 +14,7 @@
 //   {"k": kind,                  true cmp between in begins_with contains exists not_exists
 //                                type and or not
 //    "a": "attr"?,               every kind but true, and, or, not
+//    "path": ["key" | index, ...]?  a document path below attr: map members and list elements
 //    "op": "=" | "<>" | "<" | "<=" | ">" | ">="?,   cmp
 //    "t": "S" | "N" | ...?,      type (attribute_type)
 //    "v": [<operand>, ...]?,     cmp, begins_with, contains: 1; between: 2; in: 1 or more
@@ -63,18 +64,30 @@ Operand OperandFromJson(const std::string &json);  // throws JsonError
 // the same code, so a text built here is exactly ConditionToJson(ConditionFromJson(text)).
 namespace condition_json {
 
+// The attribute a leaf refers to: a top-level name, and optionally a document path below it as
+// the JSON array PathJson wrote (map members as strings, list elements as numbers).
+struct Ref {
+    std::string_view name;
+    std::string_view path;  // empty: the attribute itself
+
+    Ref(std::string_view n, std::string_view p = {}) : name(n), path(p) {}
+    Ref(const char *n) : name(n) {}
+    Ref(const std::string &n) : name(n) {}
+};
+std::string PathJson(const std::vector<PathStep> &steps);  // "" for no steps
+
 std::string ConstOperand(const AttributeValue &value);  // {"c": value}
 std::string ParamOperand(int index);                    // {"p": index}
 
-std::string Compare(std::string_view attr, CompareOp op, std::string_view operand);
-std::string Between(std::string_view attr, std::string_view lo, std::string_view hi);
-std::string In(std::string_view attr, const std::vector<std::string> &operands);
+std::string Compare(const Ref &attr, CompareOp op, std::string_view operand);
+std::string Between(const Ref &attr, std::string_view lo, std::string_view hi);
+std::string In(const Ref &attr, const std::vector<std::string> &operands);
 // begins_with and contains take an operand; exists and not_exists none.
-std::string BeginsWith(std::string_view attr, std::string_view operand);
-std::string Contains(std::string_view attr, std::string_view operand);
-std::string Exists(std::string_view attr);
-std::string NotExists(std::string_view attr);
-std::string TypeIs(std::string_view attr, AttrType type);  // attribute_type(attr, type)
+std::string BeginsWith(const Ref &attr, std::string_view operand);
+std::string Contains(const Ref &attr, std::string_view operand);
+std::string Exists(const Ref &attr);
+std::string NotExists(const Ref &attr);
+std::string TypeIs(const Ref &attr, AttrType type);  // attribute_type(attr, type)
 std::string Not(std::string_view child);
 // AND and OR where an empty text stands for TRUE (no constraint): TRUE parts vanish from an AND
 // and make an OR TRUE; a single part is returned as it is; an AND of nothing is TRUE. OR of no

@@ -1,6 +1,7 @@
 // The connection cache: one DynamoDB client (with its keep-alive HTTP connections) per foreign
 // server and user in this backend, and the cache of DescribeTable answers per foreign table.
 // Both are invalidated when the catalog rows they were built from change.
+#include "client/sample.hpp"
 #include "fdw/dynamodb_fdw.hpp"
 
 #include <cstdlib>
@@ -273,5 +274,34 @@ void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySc
             out->index_keys[out->nindex_keys] = pstrdup(k.name.c_str());
             out->index_key_types[out->nindex_keys++] = k.type;
         }
+    }
+}
+
+void DynamoSampleTable(Oid serverid, Oid userid, const char *table, int64 limit, int64 *items,
+                       int64 *mixed, DynamoSampledColumn **columns, int *ncolumns) {
+    dynamo::DynamoClient *client = DynamoGetClient(serverid, userid);
+    static std::vector<dynamo::SampledAttribute> *found;
+    bool ok = false;
+    int64 n = 0, m = 0;
+    RunCpp([&] {
+        if (found == nullptr)
+            found = new std::vector<dynamo::SampledAttribute>();
+        dynamo::AttributeSampler sampler;
+        *g_error = dynamo::SampleTable(client, table, limit, sampler, DynamoAbortRequested);
+        ok = g_error->ok();
+        *found = sampler.Consistent();
+        n = sampler.items();
+        m = sampler.mixed();
+    });
+    if (!ok)
+        ReportClientError(g_error, NULL, table);
+    *items = n;
+    *mixed = m;
+    *ncolumns = (int)found->size();
+    *columns = (DynamoSampledColumn *)palloc0(sizeof(DynamoSampledColumn) * (found->size() + 1));
+    for (size_t i = 0; i < found->size(); i++) {
+        (*columns)[i].name = pstrdup((*found)[i].name.c_str());
+        (*columns)[i].type = (*found)[i].type;
+        (*columns)[i].whole = (*found)[i].whole;
     }
 }

@@ -30,6 +30,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/pg_locale.h"
 }
@@ -42,6 +43,15 @@ namespace {
 // One short C++ call each, its text copied into palloc'd memory. NULL stands for TRUE.
 
 namespace condjson = dynamo::condition_json;
+
+// Records `attr` in a String list once.
+List *AddName(List *names, const char *attr) {
+    ListCell *lc;
+    foreach (lc, names)
+        if (strcmp(strVal(lfirst(lc)), attr) == 0)
+            return names;
+    return lappend(names, makeString(pstrdup(attr)));
+}
 
 // The texts of a List of char * (NULL as ""), copied out before any C++ runs.
 struct Texts {
@@ -58,30 +68,41 @@ std::vector<std::string> Strings(const Texts &t) {
     return std::vector<std::string>(t.items, t.items + t.n);
 }
 
-char *JCmp(const char *a, dynamo::CompareOp op, const char *v) {
-    return DynamoCppString([&] { return condjson::Compare(a, op, v); });
+// The attribute a leaf tests: a top-level attribute, or a document path below it (the JSON of
+// its steps, JsonPath's path).
+struct Attr {
+    const char *name;
+    const char *path;
+    Attr(const char *n, const char *p = NULL) : name(n), path(p) {}
+};
+condjson::Ref R(const Attr &a) {
+    return condjson::Ref(a.name, a.path != NULL ? a.path : "");
 }
-char *JBegins(const char *a, const char *v) {
-    return DynamoCppString([&] { return condjson::BeginsWith(a, v); });
+
+char *JCmp(Attr a, dynamo::CompareOp op, const char *v) {
+    return DynamoCppString([&] { return condjson::Compare(R(a), op, v); });
 }
-char *JContains(const char *a, const char *v) {
-    return DynamoCppString([&] { return condjson::Contains(a, v); });
+char *JBegins(Attr a, const char *v) {
+    return DynamoCppString([&] { return condjson::BeginsWith(R(a), v); });
 }
-char *JExists(const char *a) {
-    return DynamoCppString([&] { return condjson::Exists(a); });
+char *JContains(Attr a, const char *v) {
+    return DynamoCppString([&] { return condjson::Contains(R(a), v); });
 }
-char *JNotExists(const char *a) {
-    return DynamoCppString([&] { return condjson::NotExists(a); });
+char *JExists(Attr a) {
+    return DynamoCppString([&] { return condjson::Exists(R(a)); });
 }
-char *JType(const char *a, dynamo::AttrType t) {
-    return DynamoCppString([&] { return condjson::TypeIs(a, t); });
+char *JNotExists(Attr a) {
+    return DynamoCppString([&] { return condjson::NotExists(R(a)); });
+}
+char *JType(Attr a, dynamo::AttrType t) {
+    return DynamoCppString([&] { return condjson::TypeIs(R(a), t); });
 }
 char *JNot(const char *child) {
     return DynamoCppString([&] { return condjson::Not(child); });
 }
-char *JIn(const char *a, List *operands) {
+char *JIn(Attr a, List *operands) {
     Texts t = ListTexts(operands);
-    return DynamoCppString([&] { return condjson::In(a, Strings(t)); });
+    return DynamoCppString([&] { return condjson::In(R(a), Strings(t)); });
 }
 // AND / OR of a List of conditions (char *, NULL for TRUE).
 char *JAnd(List *parts) {
@@ -103,7 +124,7 @@ char *JOr2(char *a, char *b) {
 
 // attribute_type(a, T). For booleans it is spelled as the two values a boolean can have,
 // because dynalite finds attribute_type(a, "BOOL") false when a is false.
-char *TypeTest(const char *a, dynamo::AttrType t) {
+char *TypeTest(Attr a, dynamo::AttrType t) {
     if (t == dynamo::AttrType::BOOL)
         return JOr2(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true)),
                     JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false)));
@@ -128,8 +149,7 @@ struct WalkCtx {
 // such items on both sides, and Postgres decides them: then the filter is not exact.
 // `np`, when given, is NOT p written positively: p and np each hold only where the item holds
 // `a` with type T, so neither needs the type test.
-void Sided(WalkCtx *cx, const AttrClass &cls, const char *a, char *p, char *np, char **t,
-           char **f) {
+void Sided(WalkCtx *cx, const AttrClass &cls, Attr a, char *p, char *np, char **t, char **f) {
     if (np != NULL) {
         *t = p;
         *f = np;
@@ -147,18 +167,209 @@ void Sided(WalkCtx *cx, const AttrClass &cls, const char *a, char *p, char *np, 
     }
 }
 
-// Filters for a comparison leaf `col op value`; false when it cannot be sent.
-bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *value, Oid collid,
-                 char **t, char **f) {
+// What a comparison leaf compares: a column, or a path into a jsonb column (possibly under a
+// cast), with the class that decides its three-valued care.
+struct LeafTarget {
     AttrClass cls;
-    if (!ClassifyColumn(cx->info, col, &cls))
+    Attr a = Attr(NULL);
+    bool text_number_key;  // a number key read through a text column
+    // The attribute reads as text whatever its type (a text column that is not a key, `->>`):
+    // its comparisons with a text constant may be exact (TextMatch).
+    bool text_view;
+    bool jsonb;        // `->` uncast: a jsonb value (JSON null is a value, not SQL NULL)
+    const char *list;  // the path of the list whose element the attribute is, or NULL
+    bool has_list;
+    // Through a catch-all column: the column's own attribute, which it reads instead of the
+    // catch-all object where the item holds one, and the path below it (see Interpretations).
+    const char *own_column;
+    const char *own_path;
+    const char *own_list;
+};
+
+bool IsCastFromText(Expr *e, Expr **arg) {
+    if (!IsA(e, CoerceViaIO))
         return false;
+    CoerceViaIO *io = (CoerceViaIO *)e;
+    *arg = io->arg;
+    return exprType((Node *)io->arg) == TEXTOID;
+}
+
+// The target of a leaf's operand, or false when it is neither a column nor a path DynamoDB can
+// follow.
+bool TargetOf(WalkCtx *cx, Expr *e, LeafTarget *lt) {
+    while (IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
+    memset(&lt->cls, 0, sizeof(lt->cls));
+    lt->text_number_key = lt->text_view = lt->jsonb = lt->has_list = false;
+    lt->list = lt->own_column = lt->own_path = lt->own_list = NULL;
+    const DynamoPlanColumn *col = ColumnOf(cx->info, e, cx->rel);
+    if (col != NULL) {
+        if (!ClassifyColumn(cx->info, col, &lt->cls))
+            return false;
+        lt->a = Attr(col->name);
+        lt->text_number_key = TextNumberKey(col, lt->cls);
+        lt->text_view = lt->cls.reads_other_types && !lt->cls.type_enforced &&
+                        lt->cls.target == dynamo::AttrType::S;
+        return true;
+    }
+    // Widening casts of a cast path: (j->>'k')::integer compared with a numeric.
+    if (IsA(e, FuncExpr)) {
+        FuncExpr *fe = (FuncExpr *)e;
+        if (fe->funcformat == COERCE_IMPLICIT_CAST && list_length(fe->args) == 1 &&
+            (fe->funcid == F_NUMERIC_INT2 || fe->funcid == F_NUMERIC_INT4 ||
+             fe->funcid == F_NUMERIC_INT8 || fe->funcid == F_INT8_INT4 ||
+             fe->funcid == F_INT8_INT2 || fe->funcid == F_INT4_INT2))
+            e = (Expr *)linitial(fe->args);
+    }
+    JsonPath jp;
+    Expr *arg;
+    lt->cls.always_present = lt->cls.type_enforced = false;
+    if (JsonPathOf(cx->info, e, cx->rel, &jp)) {
+        if (!jp.as_text)
+            lt->jsonb = true;
+        lt->cls.target = dynamo::AttrType::S;
+        lt->cls.reads_other_types = true;
+        lt->text_view = jp.as_text;
+    } else if (IsCastFromText(e, &arg) && JsonPathOf(cx->info, arg, cx->rel, &jp) && jp.as_text) {
+        // (j->>'k')::integer and the like: a number reads as its digits, which the cast reads
+        // back; a string may hold digits too, so other types stay for Postgres to decide.
+        Oid to = exprType((Node *)e);
+        if (to == BOOLOID)
+            lt->cls.target = dynamo::AttrType::BOOL;
+        else if (to == INT2OID || to == INT4OID || to == INT8OID || to == NUMERICOID)
+            lt->cls.target = dynamo::AttrType::N;
+        else
+            return false;
+        lt->cls.reads_other_types = true;
+    } else if (IsA(e, FuncExpr) && list_length(((FuncExpr *)e)->args) == 1 &&
+               (((FuncExpr *)e)->funcid == F_NUMERIC_JSONB ||
+                ((FuncExpr *)e)->funcid == F_BOOL_JSONB) &&
+               JsonPathOf(cx->info, (Expr *)linitial(((FuncExpr *)e)->args), cx->rel, &jp) &&
+               !jp.as_text) {
+        // (j->'k')::numeric, (j->'k')::boolean: Postgres refuses any other JSON type, so the
+        // comparison is on numbers (booleans) alone.
+        lt->cls.target = ((FuncExpr *)e)->funcid == F_NUMERIC_JSONB ? dynamo::AttrType::N
+                                                                    : dynamo::AttrType::BOOL;
+        lt->cls.reads_other_types = false;
+    } else {
+        return false;
+    }
+    lt->a = Attr(jp.name, jp.path);
+    lt->has_list = jp.last_is_index;
+    lt->list = jp.parent;
+    if (jp.col->catch_all) {
+        lt->own_column = jp.col->name;
+        lt->own_path = jp.own_path;
+        lt->own_list = jp.own_parent;
+    }
+    return true;
+}
+
+// A leaf through a catch-all column means one thing where the item lacks the column's own
+// attribute (a member of the catch-all object) and another where it holds it (a path below
+// that attribute): the leaf is written for both, each under its case.
+template <typename Leaf>
+bool Interpretations(WalkCtx *cx, const LeafTarget &lt, Leaf leaf, char **t, char **f) {
+    if (lt.own_column == NULL)
+        return leaf(lt, t, f);
+    char *t1 = NULL, *f1 = NULL, *t2 = NULL, *f2 = NULL;
+    if (!leaf(lt, &t1, &f1))
+        return false;
+    LeafTarget own = lt;
+    own.a = Attr(lt.own_column, lt.own_path);
+    own.list = lt.own_list;
+    own.own_column = NULL;
+    if (!leaf(own, &t2, &f2))
+        return false;
+    Attr column(lt.own_column);
+    *t = JOr2(JAnd2(JNotExists(column), t1), JAnd2(JExists(column), t2));
+    *f = JOr2(JAnd2(JNotExists(column), f1), JAnd2(JExists(column), f2));
+    return true;
+}
+
+// An element of a list: DynamoDB follows a position only into a list (dynalite also into a map
+// with a member named "0"), while Postgres also reads an element of a set (an array in jsonb)
+// and, for position 0, a scalar itself. Both sides require the container to be a list and keep
+// the items whose container is neither a list nor a map, which Postgres decides.
+void ListElement(WalkCtx *cx, const LeafTarget &lt, char **t, char **f) {
+    if (!lt.has_list)
+        return;
+    Attr list(lt.a.name, lt.list);
+    char *is_list = JType(list, dynamo::AttrType::L);
+    char *others = JAnd(list_make3(JExists(list), JNot(JType(list, dynamo::AttrType::L)),
+                                   JNot(JType(list, dynamo::AttrType::M))));
+    if (*t != NULL)
+        *t = JOr2(JAnd2(is_list, *t), others);
+    if (*f != NULL)
+        *f = JOr2(JAnd2(is_list, *f), others);
+    cx->exact = false;
+}
+
+// Exact filters for `a = one of texts` on an attribute that reads as text whatever its type
+// (TRUE rows in *match, FALSE rows in *nomatch); false when some text has no exact answer (see
+// DynamoTextReadAs) or there are too many values for IN.
+bool TextMatch(Attr a, List *texts, char **match, char **nomatch) {
+    List *values = NIL;
+    bool has_true = false, has_false = false;
+    ListCell *lc;
+    foreach (lc, texts) {
+        DynamoScalar alts[4];
+        int n;
+        if (!DynamoTextReadAs((const char *)lfirst(lc), alts, &n))
+            return false;
+        for (int i = 0; i < n; i++) {
+            if (alts[i].type == dynamo::AttrType::BOOL) {
+                has_true = has_true || alts[i].boolean;
+                has_false = has_false || !alts[i].boolean;
+                continue;
+            }
+            char *o = TypedOperand(alts[i].type, alts[i].data, alts[i].len, false);
+            if (o == NULL)
+                return false;
+            values = lappend(values, o);
+        }
+    }
+    if (list_length(values) > 100)
+        return false;  // DynamoDB's IN takes 1 to 100 values
+    // Booleans as equalities (dynalite's IN and NOT get a false boolean wrong).
+    char *in = values == NIL              ? NULL
+               : list_length(values) == 1 ? JCmp(a, dynamo::CompareOp::Eq, (char *)linitial(values))
+                                          : JIn(a, values);
+    List *yes = NIL;
+    if (in != NULL)
+        yes = lappend(yes, in);
+    if (has_true)
+        yes = lappend(yes, JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true)));
+    if (has_false)
+        yes = lappend(yes, JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false)));
+    *match = JOr(yes);
+    // FALSE: present, not the NULL type, and none of them.
+    *nomatch = JAnd(list_make3(JExists(a), JNot(JType(a, dynamo::AttrType::NUL)), JNot(*match)));
+    return true;
+}
+
+// Filters for a comparison leaf `target op value`; false when it cannot be sent.
+bool LeafCompare(WalkCtx *cx, const LeafTarget &lt, CmpKind k, Const *value, Oid collid, char **t,
+                 char **f) {
+    if (lt.jsonb)
+        return false;  // jsonb values are compared here only through casts and operators
+    const AttrClass &cls = lt.cls;
     dynamo::AttrType target = cls.target;
-    bool text_number_key = TextNumberKey(col, cls);
+    bool text_number_key = lt.text_number_key;
     if (!TypeFits(value->consttype, target, text_number_key) || value->constisnull)
         return false;
-    const char *a = col->name;
+    Attr a = lt.a;
 
+    if (lt.text_view && (k == CMP_EQ || k == CMP_NE) && IsTextType(value->consttype) &&
+        EqualityCollationOk(collid)) {
+        char *match, *nomatch;
+        if (TextMatch(a, list_make1(TextDatumGetCString(value->constvalue)), &match, &nomatch)) {
+            *t = k == CMP_EQ ? match : nomatch;
+            *f = k == CMP_EQ ? nomatch : match;
+            ListElement(cx, lt, t, f);
+            return true;
+        }
+    }
     if (k == CMP_LIKE || k == CMP_NOT_LIKE) {
         if (target != dynamo::AttrType::S || !EqualityCollationOk(collid))
             return false;
@@ -171,6 +382,7 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
         Sided(cx, cls, a, prefix ? JBegins(a, op) : JContains(a, op), NULL, &match, &nomatch);
         *t = k == CMP_LIKE ? match : nomatch;
         *f = k == CMP_LIKE ? nomatch : match;
+        ListElement(cx, lt, t, f);
         return true;
     }
     if (k != CMP_EQ && k != CMP_NE) {
@@ -204,35 +416,206 @@ bool LeafCompare(WalkCtx *cx, const DynamoPlanColumn *col, CmpKind k, Const *val
         bool v = DatumGetBool(value->constvalue) == (k == CMP_EQ);
         Sided(cx, cls, a, JCmp(a, dynamo::CompareOp::Eq, BoolOperand(v)),
               JCmp(a, dynamo::CompareOp::Eq, BoolOperand(!v)), t, f);
+        ListElement(cx, lt, t, f);
         return true;
     }
     Sided(cx, cls, a, JCmp(a, CmpOp(k), operand), NULL, t, f);
+    ListElement(cx, lt, t, f);
     return true;
 }
 
 bool Walk(WalkCtx *cx, Expr *e, char **t, char **f);
 
+// The constant keys of a ?| or ?& operand (a text[] without NULLs), or NIL.
+List *KeyArray(Const *c) {
+    if (c->consttype != TEXTARRAYOID || c->constisnull)
+        return NIL;
+    Datum *elems;
+    bool *nulls;
+    int n;
+    deconstruct_array(DatumGetArrayTypeP(c->constvalue), TEXTOID, -1, false, TYPALIGN_INT, &elems,
+                      &nulls, &n);
+    List *keys = NIL;
+    for (int i = 0; i < n; i++) {
+        if (nulls[i])
+            return NIL;
+        keys = lappend(keys, TextDatumGetCString(elems[i]));
+    }
+    return keys;
+}
+
+// Whether `key` may be a member of the catch-all: a DynamoDB name (not empty) that no declared
+// column reads.
+bool CatchAllMember(WalkCtx *cx, const char *key) {
+    return key[0] != '\0' && !DeclaredAttribute(cx->info, key);
+}
+
+// An item holding the catch-all column's own attribute reads that attribute in the column,
+// which these operators are not sent for: such items (unless NULL) stay on both sides.
+void OwnAttributeLeftOpen(WalkCtx *cx, const DynamoPlanColumn *col, char **t, char **f) {
+    Attr own(col->name);
+    char *held = JAnd2(JExists(own), JNot(JType(own, dynamo::AttrType::NUL)));
+    *t = JOr2(JAnd2(JNotExists(own), *t), held);
+    *f = JOr2(JAnd2(JNotExists(own), *f), held);
+    cx->exact = false;
+}
+
+// `_attrs ? 'k'`, `?|`, `?&` on the catch-all (an object: never NULL, holding every attribute
+// no column reads): attribute_exists and attribute_not_exists. Other jsonb columns are not sent
+// (`?` also finds strings in arrays).
+bool WalkExistence(WalkCtx *cx, const DynamoPlanColumn *col, const char *opname, Const *c, char **t,
+                   char **f) {
+    if (!col->catch_all || c->constisnull)
+        return false;
+    List *keys;
+    bool any;
+    if (strcmp(opname, "?") == 0) {
+        if (c->consttype != TEXTOID)
+            return false;
+        keys = list_make1(TextDatumGetCString(c->constvalue));
+        any = true;
+    } else {
+        keys = KeyArray(c);
+        any = strcmp(opname, "?|") == 0;
+    }
+    if (keys == NIL)
+        return false;
+    List *exists = NIL, *missing = NIL;
+    ListCell *lc;
+    foreach (lc, keys) {
+        const char *k = (const char *)lfirst(lc);
+        if (!CatchAllMember(cx, k)) {
+            if (!any)
+                return false;  // never all present
+            continue;          // never present
+        }
+        exists = lappend(exists, JExists(Attr(k)));
+        missing = lappend(missing, JNotExists(Attr(k)));
+    }
+    if (exists == NIL)
+        return false;
+    *t = any ? JOr(exists) : JAnd(exists);
+    *f = any ? JAnd(missing) : JOr(missing);
+    OwnAttributeLeftOpen(cx, col, t, f);
+    return true;
+}
+
+// `_attrs @> '{"k": "v", "n": 3, "b": true, "z": null}'` on the catch-all: each member equal.
+// A JSON string is an S, or a B whose base64 it is; members holding objects or arrays are not
+// sent (containment of arrays is not equality).
+bool WalkContainment(WalkCtx *cx, const DynamoPlanColumn *col, Const *c, char **t, char **f) {
+    if (!col->catch_all || c->consttype != JSONBOID || c->constisnull)
+        return false;
+    Jsonb *jb = DatumGetJsonbP(c->constvalue);
+    if (!JB_ROOT_IS_OBJECT(jb))
+        return false;
+    JsonbIterator *it = JsonbIteratorInit(&jb->root);
+    JsonbValue v;
+    JsonbIteratorToken tok;
+    List *yes = NIL, *no = NIL;
+    char *key = NULL;
+    while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+        if (tok == WJB_KEY) {
+            key = pnstrdup(v.val.string.val, v.val.string.len);
+            continue;
+        }
+        if (tok != WJB_VALUE)
+            continue;
+        if (key == NULL || !CatchAllMember(cx, key))
+            return false;
+        Attr a(key);
+        char *match = NULL, *nomatch = NULL;
+        switch (v.type) {
+            case jbvString: {
+                char *s = pnstrdup(v.val.string.val, v.val.string.len);
+                DynamoScalar alts[4];
+                int n;
+                if (s[0] == '\0' || s[0] == '[' || s[0] == '{' || !DynamoTextReadAs(s, alts, &n))
+                    return false;
+                List *eqs = NIL;
+                for (int i = 0; i < n; i++)
+                    if (alts[i].type == dynamo::AttrType::S || alts[i].type == dynamo::AttrType::B)
+                        eqs = lappend(eqs, JCmp(a, dynamo::CompareOp::Eq,
+                                                TypedOperand(alts[i].type, alts[i].data,
+                                                             alts[i].len, false)));
+                match = JOr(eqs);
+                nomatch = JNot(match);
+                break;
+            }
+            case jbvNumeric: {
+                char *num = DatumGetCString(
+                    DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+                char *o = TypedOperand(dynamo::AttrType::N, num, (int)strlen(num), false);
+                if (o == NULL)
+                    return false;
+                match = JCmp(a, dynamo::CompareOp::Eq, o);
+                nomatch = JNot(match);
+                break;
+            }
+            case jbvBool:
+                // Positively, as dynalite gets NOT of a false boolean's comparison wrong.
+                match = JCmp(a, dynamo::CompareOp::Eq, BoolOperand(v.val.boolean));
+                nomatch = JOr(list_make3(
+                    JNotExists(a), JCmp(a, dynamo::CompareOp::Eq, BoolOperand(!v.val.boolean)),
+                    JAnd2(JNot(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true))),
+                          JNot(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false))))));
+                break;
+            case jbvNull:
+                match = JType(a, dynamo::AttrType::NUL);
+                nomatch = JNot(match);
+                break;
+            default:
+                return false;
+        }
+        yes = lappend(yes, match);
+        no = lappend(no, nomatch);
+        key = NULL;
+    }
+    if (yes == NIL)
+        return false;  // '{}' holds always
+    *t = JAnd(yes);
+    *f = JOr(no);
+    OwnAttributeLeftOpen(cx, col, t, f);
+    return true;
+}
+
+bool ArrayLeaf(WalkCtx *cx, ScalarArrayOpExpr *sa, const LeafTarget &lt, char **t, char **f);
+
 bool WalkOpExpr(WalkCtx *cx, OpExpr *op, char **t, char **f) {
     if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId)
         return false;
-    CmpKind k = CmpFromName(get_opname(op->opno));
+    const char *opname = get_opname(op->opno);
+    Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
+    if (exprType((Node *)l) == JSONBOID && IsA(r, Const)) {
+        const DynamoPlanColumn *col = ColumnOf(cx->info, l, cx->rel);
+        if (col != NULL &&
+            (strcmp(opname, "?") == 0 || strcmp(opname, "?|") == 0 || strcmp(opname, "?&") == 0))
+            return WalkExistence(cx, col, opname, (Const *)r, t, f);
+        if (col != NULL && strcmp(opname, "@>") == 0)
+            return WalkContainment(cx, col, (Const *)r, t, f);
+    }
+    CmpKind k = CmpFromName(opname);
     if (k == CMP_NONE)
         return false;
-    Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
-    const DynamoPlanColumn *col = ColumnOf(cx->info, l, cx->rel);
+    LeafTarget lt;
     Expr *val = r;
-    if (col == NULL) {
-        col = ColumnOf(cx->info, r, cx->rel);
+    if (!TargetOf(cx, l, &lt)) {
         val = l;
         k = Commute(k);
-        if (col == NULL || k == CMP_NONE)
+        if (k == CMP_NONE || !TargetOf(cx, r, &lt))
             return false;
     }
     while (IsA(val, RelabelType))
         val = ((RelabelType *)val)->arg;
     if (!IsA(val, Const))
         return false;
-    return LeafCompare(cx, col, k, (Const *)val, op->inputcollid, t, f);
+    Oid collid = op->inputcollid;
+    return Interpretations(
+        cx, lt,
+        [&](const LeafTarget &x, char **xt, char **xf) {
+            return LeafCompare(cx, x, k, (Const *)val, collid, xt, xf);
+        },
+        t, f);
 }
 
 // `col = ANY(array)` (IN) and `col <> ALL(array)` (NOT IN). A NULL element makes the answer
@@ -244,22 +627,30 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
     CmpKind k = CmpFromName(get_opname(sa->opno));
     if (!((k == CMP_EQ && sa->useOr) || (k == CMP_NE && !sa->useOr)))
         return false;
-    const DynamoPlanColumn *col = ColumnOf(cx->info, (Expr *)linitial(sa->args), cx->rel);
+    LeafTarget target;
     Expr *arr = (Expr *)lsecond(sa->args);
-    if (col == NULL || !IsA(arr, Const) || ((Const *)arr)->constisnull)
+    if (!TargetOf(cx, (Expr *)linitial(sa->args), &target) || target.jsonb || !IsA(arr, Const) ||
+        ((Const *)arr)->constisnull)
         return false;
-    AttrClass cls;
-    if (!ClassifyColumn(cx->info, col, &cls))
-        return false;
+    return Interpretations(
+        cx, target,
+        [&](const LeafTarget &x, char **xt, char **xf) { return ArrayLeaf(cx, sa, x, xt, xf); }, t,
+        f);
+}
+
+bool ArrayLeaf(WalkCtx *cx, ScalarArrayOpExpr *sa, const LeafTarget &lt, char **t, char **f) {
+    Expr *arr = (Expr *)lsecond(sa->args);
+    const AttrClass &cls = lt.cls;
     dynamo::AttrType target = cls.target;
     if (target == dynamo::AttrType::S && !EqualityCollationOk(sa->inputcollid))
         return false;
-    bool text_number_key = TextNumberKey(col, cls);
+    bool text_number_key = lt.text_number_key;
+    Attr a = lt.a;
 
     List *consts;
     if (!ArrayConsts((Const *)arr, target, text_number_key, &consts))
         return false;
-    List *operands = NIL;
+    List *operands = NIL, *texts = NIL;
     bool has_null = false;
     ListCell *ec;
     foreach (ec, consts) {
@@ -272,22 +663,29 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
         if (o == NULL)
             return false;
         operands = lappend(operands, o);
+        if (lt.text_view && IsTextType(c->consttype))
+            texts = lappend(texts, TextDatumGetCString(c->constvalue));
     }
     if (operands == NIL || list_length(operands) > 100)
         return false;  // DynamoDB's IN takes 1 to 100 values
     char *in, *not_in;
-    char *p;
-    if (target == dynamo::AttrType::BOOL) {
-        // Equalities instead of IN: dynalite's IN never matches false.
-        List *eqs = NIL;
-        ListCell *lc;
-        foreach (lc, operands)
-            eqs = lappend(eqs, JCmp(col->name, dynamo::CompareOp::Eq, (char *)lfirst(lc)));
-        p = JOr(eqs);
+    if (lt.text_view && list_length(texts) == list_length(operands) &&
+        TextMatch(a, texts, &in, &not_in)) {
+        // exact, as for `=`
     } else {
-        p = JIn(col->name, operands);
+        char *p;
+        if (target == dynamo::AttrType::BOOL) {
+            // Equalities instead of IN: dynalite's IN never matches false.
+            List *eqs = NIL;
+            ListCell *lc;
+            foreach (lc, operands)
+                eqs = lappend(eqs, JCmp(a, dynamo::CompareOp::Eq, (char *)lfirst(lc)));
+            p = JOr(eqs);
+        } else {
+            p = JIn(a, operands);
+        }
+        Sided(cx, cls, a, p, NULL, &in, &not_in);
     }
-    Sided(cx, cls, col->name, p, NULL, &in, &not_in);
     if (has_null || text_number_key) {
         // An element is NULL: never FALSE for IN, never TRUE for NOT IN. A number key read as
         // text: a text outside the list may still be an equal number (see LeafCompare).
@@ -296,6 +694,7 @@ bool WalkArrayOp(WalkCtx *cx, ScalarArrayOpExpr *sa, char **t, char **f) {
     }
     *t = sa->useOr ? in : not_in;
     *f = sa->useOr ? not_in : in;
+    ListElement(cx, lt, t, f);
     return true;
 }
 
@@ -309,25 +708,60 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
             return WalkArrayOp(cx, (ScalarArrayOpExpr *)e, t, f);
         case T_NullTest: {
             NullTest *nt = (NullTest *)e;
+            if (nt->argisrow)
+                return false;
             const DynamoPlanColumn *col = ColumnOf(cx->info, nt->arg, cx->rel);
-            if (col == NULL || col->catch_all || nt->argisrow)
+            LeafTarget lt;
+            if (col != NULL && col->catch_all)
                 return false;
-            char *isnull = JOr2(JNotExists(col->name), JType(col->name, dynamo::AttrType::NUL));
-            char *notnull =
-                JAnd2(JExists(col->name), JNot(JType(col->name, dynamo::AttrType::NUL)));
-            *t = nt->nulltesttype == IS_NULL ? isnull : notnull;
-            *f = nt->nulltesttype == IS_NULL ? notnull : isnull;
-            return true;
+            Attr a = col != NULL ? Attr(col->name) : Attr(NULL);
+            bool jsonb = false;
+            if (col == NULL) {
+                // A path: `j->'k' IS NULL` where k is missing (a JSON null is a value);
+                // `j->>'k' IS NULL` where k is missing or holds the NULL type.
+                if (!TargetOf(cx, nt->arg, &lt) || lt.has_list)
+                    return false;
+                a = lt.a;
+                jsonb = lt.jsonb;
+            } else {
+                lt = LeafTarget();
+                lt.a = a;
+            }
+            NullTestType kind = nt->nulltesttype;
+            return Interpretations(
+                cx, lt,
+                [&](const LeafTarget &x, char **xt, char **xf) {
+                    char *isnull, *notnull;
+                    if (jsonb) {
+                        isnull = JNotExists(x.a);
+                        notnull = JExists(x.a);
+                    } else {
+                        isnull = JOr2(JNotExists(x.a), JType(x.a, dynamo::AttrType::NUL));
+                        notnull = JAnd2(JExists(x.a), JNot(JType(x.a, dynamo::AttrType::NUL)));
+                    }
+                    *xt = kind == IS_NULL ? isnull : notnull;
+                    *xf = kind == IS_NULL ? notnull : isnull;
+                    return true;
+                },
+                t, f);
         }
-        case T_Var: {
-            // A boolean column as a condition: `b` is `b = true`.
-            const DynamoPlanColumn *col = ColumnOf(cx->info, e, cx->rel);
-            AttrClass cls;
-            if (col == NULL || col->typid != BOOLOID || !ClassifyColumn(cx->info, col, &cls))
+        case T_Var:
+        case T_FuncExpr:
+        case T_CoerceViaIO: {
+            // A boolean column or cast path as a condition: `b` is `b = true`.
+            LeafTarget lt;
+            if (exprType((Node *)e) != BOOLOID || !TargetOf(cx, e, &lt) || lt.jsonb ||
+                lt.cls.target != dynamo::AttrType::BOOL)
                 return false;
-            Sided(cx, cls, col->name, JCmp(col->name, dynamo::CompareOp::Eq, BoolOperand(true)),
-                  JCmp(col->name, dynamo::CompareOp::Eq, BoolOperand(false)), t, f);
-            return true;
+            return Interpretations(
+                cx, lt,
+                [&](const LeafTarget &x, char **xt, char **xf) {
+                    Sided(cx, x.cls, x.a, JCmp(x.a, dynamo::CompareOp::Eq, BoolOperand(true)),
+                          JCmp(x.a, dynamo::CompareOp::Eq, BoolOperand(false)), xt, xf);
+                    ListElement(cx, x, xt, xf);
+                    return true;
+                },
+                t, f);
         }
         case T_BooleanTest: {
             // IS [NOT] TRUE / FALSE / UNKNOWN is never NULL: one side is the other's negation,
@@ -398,15 +832,6 @@ bool Walk(WalkCtx *cx, Expr *e, char **t, char **f) {
         default:
             return false;
     }
-}
-
-// Records `attr` in a String list once.
-List *AddName(List *names, const char *attr) {
-    ListCell *lc;
-    foreach (lc, names)
-        if (strcmp(strVal(lfirst(lc)), attr) == 0)
-            return names;
-    return lappend(names, makeString(pstrdup(attr)));
 }
 
 // Key use of a conjunct: `keycol op value` where value is computable at scan start.
@@ -520,7 +945,116 @@ void MatchKey(DynamoRelInfo *info, RelOptInfo *rel, Expr *clause, DynamoConjunct
     }
 }
 
+// --- which members of the catch-all a query reads ---
+
+// A walker for expression_tree_walker / query_tree_walker (through void (*)(void), which any
+// function pointer may be cast to and from).
+#define MEMBERS_WALKER ((bool (*)())(void (*)(void))MembersWalker)
+
+struct MembersCtx {
+    DynamoRelInfo *info;
+    RelOptInfo *rel;
+    const DynamoPlanColumn *col;  // the catch-all
+    int levelsup;
+    List *names;  // String
+    bool whole;   // the column is used otherwise than through a member
+};
+
+bool MembersWalker(Node *node, MembersCtx *mc) {
+    if (node == NULL || mc->whole)
+        return false;
+    if (IsA(node, Query)) {
+        mc->levelsup++;
+        bool r = query_tree_walker((Query *)node, MEMBERS_WALKER, mc, 0);
+        mc->levelsup--;
+        return r;
+    }
+    if (IsA(node, Var)) {
+        Var *v = (Var *)node;
+        if ((Index)v->varno == mc->rel->relid && (int)v->varlevelsup == mc->levelsup &&
+            (v->varattno == mc->col->attnum || v->varattno == 0))
+            mc->whole = true;
+        return false;
+    }
+    if (mc->levelsup == 0 && IsA(node, OpExpr)) {
+        OpExpr *op = (OpExpr *)node;
+        JsonPath jp;
+        if (JsonPathOf(mc->info, (Expr *)node, mc->rel, &jp) && jp.col == mc->col) {
+            mc->names = AddName(mc->names, jp.name);
+            return false;
+        }
+        if (list_length(op->args) == 2 && op->opno < FirstGenbkiObjectId &&
+            ColumnOf(mc->info, (Expr *)linitial(op->args), mc->rel) == mc->col &&
+            IsA(lsecond(op->args), Const) && !((Const *)lsecond(op->args))->constisnull) {
+            // `?`, `?|`, `?&`, `@>` with constant keys read those members.
+            const char *name = get_opname(op->opno);
+            Const *c = (Const *)lsecond(op->args);
+            List *keys = NIL;
+            if (strcmp(name, "?") == 0 && c->consttype == TEXTOID) {
+                keys = list_make1(TextDatumGetCString(c->constvalue));
+            } else if ((strcmp(name, "?|") == 0 || strcmp(name, "?&") == 0)) {
+                keys = KeyArray(c);
+            } else if (strcmp(name, "@>") == 0 && c->consttype == JSONBOID) {
+                Jsonb *jb = DatumGetJsonbP(c->constvalue);
+                if (JB_ROOT_IS_OBJECT(jb)) {
+                    JsonbIterator *it = JsonbIteratorInit(&jb->root);
+                    JsonbValue jv;
+                    JsonbIteratorToken tok;
+                    while ((tok = JsonbIteratorNext(&it, &jv, true)) != WJB_DONE)
+                        if (tok == WJB_KEY)
+                            keys = lappend(keys, pnstrdup(jv.val.string.val, jv.val.string.len));
+                    if (keys == NIL)
+                        keys = list_make1(pstrdup(""));  // '{}': nothing to read, one name
+                }
+            }
+            if (keys != NIL) {
+                ListCell *lc;
+                foreach (lc, keys) {
+                    const char *k = (const char *)lfirst(lc);
+                    if (k[0] != '\0' && !DeclaredAttribute(mc->info, k))
+                        mc->names = AddName(mc->names, k);
+                }
+                return false;
+            }
+        }
+    }
+    return expression_tree_walker(node, MEMBERS_WALKER, mc);
+}
+
+// Whether a conjunct's filter is small enough to send: DynamoDB takes expressions of up to 4 KB,
+// and an expression parser that backtracks (dynalite's) takes several times longer for each
+// level of parentheses, seconds from about seven on. A filter beyond either stays with Postgres.
+constexpr size_t kMaxFilterChars = 2000;
+constexpr int kMaxFilterDepth = 6;
+bool FilterFits(const char *json) {
+    bool fits = false;
+    RunCpp([&] {
+        dynamo::Condition c = dynamo::ConditionFromJson(json);
+        dynamo::Placeholders ph;
+        std::string text = dynamo::Render(c, ph);
+        fits = text.size() <= kMaxFilterChars && dynamo::ExpressionDepth(text) <= kMaxFilterDepth;
+    });
+    return fits;
+}
+
 }  // namespace
+
+bool DynamoCatchAllMembers(PlannerInfo *root, RelOptInfo *rel, DynamoRelInfo *info,
+                           const DynamoPlanColumn *col, List **names) {
+    // Only a plain SELECT of this table as such: writes need the whole catch-all (its members
+    // are compared and rewritten), and a child of an inheritance tree is named by its parent.
+    if (root->parse->commandType != CMD_SELECT || rel->reloptkind != RELOPT_BASEREL ||
+        root->hasRecursion)
+        return false;
+    MembersCtx mc = {info, rel, col, 0, NIL, false};
+    query_tree_walker(root->parse, MEMBERS_WALKER, &mc, 0);
+    if (mc.whole)
+        return false;
+    // Where an item holds the column's own attribute, the column reads that instead.
+    mc.names = AddName(mc.names, col->name);
+    *names = mc.names;
+    return true;
+}
 
 const DynamoKeyAttr *DynamoFindKeyAttr(DynamoRelInfo *info, const char *attr) {
     if (strcmp(info->hash.name, attr) == 0)
@@ -544,7 +1078,7 @@ DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, Rest
     // Filters take constants only: a conjunct with a run-time value is a key condition or local.
     WalkCtx cx = {info, rel, true};
     char *t = NULL, *f = NULL;
-    if (Walk(&cx, ri->clause, &t, &f) && t != NULL) {
+    if (Walk(&cx, ri->clause, &t, &f) && t != NULL && FilterFits(t)) {
         cj->filter = t;
         cj->filter_exact = cx.exact;
     }

@@ -99,6 +99,12 @@ struct DynamoRelInfo {
 // --- in deparse.cpp ---
 const DynamoKeyAttr *DynamoFindKeyAttr(DynamoRelInfo *info, const char *attr);
 DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, RestrictInfo *ri);
+// The members of the catch-all column `col` that a SELECT reads, when it reads it only through
+// paths (`_attrs->>'k'`, `_attrs->'m'->>'x'`) and `?`, `?|`, `?&`, `@>` with constant keys:
+// their top-level attribute names, with the column's own name (which it reads where an item
+// holds that attribute), in *names. False when the query needs the whole catch-all.
+bool DynamoCatchAllMembers(PlannerInfo *root, RelOptInfo *rel, DynamoRelInfo *info,
+                           const DynamoPlanColumn *col, List **names);
 // The JSON operand for a key value: a constant inline, anything else as a run-time parameter
 // (appended to *params, with its DynamoDB type in *param_types).
 // `equality`: the operand is compared for equality, so a value that cannot be a key (an empty

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "catalog/pg_collation.h"
@@ -90,6 +91,146 @@ const DynamoPlanColumn *ColumnOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel) 
         if (info->cols[i].attnum == v->varattno)
             return &info->cols[i];
     return NULL;
+}
+
+bool DeclaredAttribute(DynamoRelInfo *info, const char *name) {
+    for (int i = 0; i < info->ncols; i++)
+        if (!info->cols[i].catch_all && strcmp(info->cols[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+namespace {
+
+// One step of a path as the planner collects it: a map member (key) or a list position.
+struct Step {
+    const char *key;  // NULL for a list position
+    int index;
+};
+
+// A #> element Postgres may take as a list position (it reads it as an integer where the
+// container is an array): such a path has no single DynamoDB meaning.
+bool IntegerLike(const char *s) {
+    return s[0] != '\0' && strspn(s, " \t\n\r+-0123456789") == strlen(s);
+}
+
+// Collects the steps of `e` (outermost last) into *steps; *col is the jsonb column at the base.
+bool CollectSteps(DynamoRelInfo *info, Expr *e, RelOptInfo *rel, const DynamoPlanColumn **col,
+                  List **steps, bool *as_text, bool outermost) {
+    while (IsA(e, RelabelType))
+        e = ((RelabelType *)e)->arg;
+    if (IsA(e, Var)) {
+        *col = ColumnOf(info, e, rel);
+        return *col != NULL && (*col)->typid == JSONBOID;
+    }
+    if (!IsA(e, OpExpr))
+        return false;
+    OpExpr *op = (OpExpr *)e;
+    if (list_length(op->args) != 2 || op->opno >= FirstGenbkiObjectId)
+        return false;
+    Expr *l = (Expr *)linitial(op->args), *r = (Expr *)lsecond(op->args);
+    if (exprType((Node *)l) != JSONBOID || !IsA(r, Const) || ((Const *)r)->constisnull)
+        return false;
+    const char *name = get_opname(op->opno);
+    bool gives_text = strcmp(name, "->>") == 0 || strcmp(name, "#>>") == 0;
+    if (!gives_text && strcmp(name, "->") != 0 && strcmp(name, "#>") != 0)
+        return false;
+    if (gives_text && !outermost)
+        return false;
+    if (!CollectSteps(info, l, rel, col, steps, as_text, false))
+        return false;
+    *as_text = gives_text;
+    Const *c = (Const *)r;
+    if (name[0] == '-') {
+        Step *st = (Step *)palloc0(sizeof(Step));
+        if (c->consttype == TEXTOID) {
+            st->key = TextDatumGetCString(c->constvalue);
+        } else if (c->consttype == INT4OID) {
+            st->index = DatumGetInt32(c->constvalue);
+            if (st->index < 0)
+                return false;  // counts from the end in Postgres
+        } else {
+            return false;
+        }
+        *steps = lappend(*steps, st);
+        return true;
+    }
+    if (c->consttype != TEXTARRAYOID)
+        return false;
+    Datum *elems;
+    bool *nulls;
+    int n;
+    deconstruct_array(DatumGetArrayTypeP(c->constvalue), TEXTOID, -1, false, TYPALIGN_INT, &elems,
+                      &nulls, &n);
+    if (n == 0)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (nulls[i])
+            return false;
+        Step *st = (Step *)palloc0(sizeof(Step));
+        st->key = TextDatumGetCString(elems[i]);
+        if (IntegerLike(st->key))
+            return false;
+        *steps = lappend(*steps, st);
+    }
+    return true;
+}
+
+// JSON of steps [from, to) of `steps`, or NULL when there are none.
+char *StepsJson(List *steps, int from, int to) {
+    if (to <= from)
+        return NULL;
+    int n = to - from;
+    const char **keys = (const char **)palloc0(sizeof(char *) * n);
+    int *indexes = (int *)palloc0(sizeof(int) * n);
+    for (int i = 0; i < n; i++) {
+        Step *st = (Step *)list_nth(steps, from + i);
+        keys[i] = st->key;
+        indexes[i] = st->index;
+    }
+    return DynamoCppString([&] {
+        std::vector<dynamo::PathStep> v;
+        for (int i = 0; i < n; i++)
+            v.push_back(keys[i] != NULL ? dynamo::PathStep::Key(keys[i])
+                                        : dynamo::PathStep::Index(indexes[i]));
+        return condjson::PathJson(v);
+    });
+}
+
+}  // namespace
+
+bool JsonPathOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel, JsonPath *out) {
+    const DynamoPlanColumn *col = NULL;
+    List *steps = NIL;
+    bool as_text = false;
+    if (!CollectSteps(info, e, rel, &col, &steps, &as_text, true) || steps == NIL)
+        return false;
+    int n = list_length(steps);
+    for (int i = 0; i < n; i++) {
+        Step *st = (Step *)list_nth(steps, i);
+        if (st->key != NULL && st->key[0] == '\0')
+            return false;  // DynamoDB names are never empty
+        if (st->key == NULL && i != n - 1)
+            return false;  // a list position only as the last step
+    }
+    int first = 0;
+    out->col = col;
+    if (col->catch_all) {
+        Step *top = (Step *)linitial(steps);
+        if (top->key == NULL || DeclaredAttribute(info, top->key))
+            return false;  // the catch-all object has no positions, nor declared attributes
+        out->name = top->key;
+        first = 1;
+    } else {
+        out->name = col->name;
+    }
+    out->path = StepsJson(steps, first, n);
+    out->last_is_index = ((Step *)llast(steps))->key == NULL;
+    out->parent = out->last_is_index ? StepsJson(steps, first, n - 1) : NULL;
+    out->as_text = as_text;
+    out->own_path = col->catch_all ? StepsJson(steps, 0, n) : NULL;
+    out->own_parent = col->catch_all && out->last_is_index ? StepsJson(steps, 0, n - 1) : NULL;
+    return true;
 }
 
 // Types whose values compare as DynamoDB numbers / strings (the type mapping's rule).

@@ -51,6 +51,29 @@ bool TypeFits(Oid t, dynamo::AttrType target, bool text_number_key);
 // their type compares with `target`; false when it does not.
 bool ArrayConsts(Const *arr, dynamo::AttrType target, bool text_number_key, List **consts);
 
+// A path into a jsonb column (`col->'k'`, `col->>'k'`, `col->'m'->>'x'`, `col->'l'->>0`,
+// `col #>> '{m,x}'`) as a DynamoDB document path: the top-level attribute and the steps below it.
+// Through the catch-all the first step names the attribute; through any other jsonb column the
+// column's attribute is the top and every step goes below it.
+struct JsonPath {
+    const DynamoPlanColumn *col;
+    const char *name;    // the top-level attribute
+    char *path;          // JSON of the steps below it (condition_json::PathJson), or NULL
+    char *parent;        // JSON of the steps to the last step's container, or NULL (the top)
+    bool last_is_index;  // the last step is a list position (only the last may be)
+    bool as_text;        // ->> or #>> (text), not -> or #> (jsonb)
+    // A catch-all column reads the attribute of its own name where the item holds one, and the
+    // catch-all object elsewhere: the same steps below that attribute (NULL otherwise).
+    char *own_path;
+    char *own_parent;
+};
+// The path an expression is, or false: only steps DynamoDB can follow with Postgres's meaning
+// (map members by name, a list position >= 0 as the last step, no #> element that is a number),
+// and, through the catch-all, never an attribute another column reads (the catch-all lacks it).
+bool JsonPathOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel, JsonPath *out);
+// Whether `name` is the attribute of a declared column (other than the catch-all).
+bool DeclaredAttribute(DynamoRelInfo *info, const char *name);
+
 enum CmpKind { CMP_NONE, CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_LIKE, CMP_NOT_LIKE };
 CmpKind CmpFromName(const char *name);
 // The comparison with its operands swapped (a < b is b > a).

@@ -189,6 +189,16 @@ struct DynamoKeySchema {
 // DescribeTable for a table that has no foreign table yet (IMPORT FOREIGN SCHEMA); not cached.
 void DynamoDescribeKeys(Oid serverid, Oid userid, const char *table, DynamoKeySchema *out);
 
+// Attributes holding one type in every one of up to `limit` sampled items (a Scan), for
+// IMPORT FOREIGN SCHEMA's sample_size: palloc'd, by name.
+struct DynamoSampledColumn {
+    char *name;
+    dynamo::AttrType type;
+    bool whole;  // N: every value a whole number within bigint's range
+};
+void DynamoSampleTable(Oid serverid, Oid userid, const char *table, int64 limit, int64 *items,
+                       int64 *mixed, DynamoSampledColumn **columns, int *ncolumns);
+
 // Rows of dynamodb_client_stats(), malloc'd.
 struct StatsRow {
     char server[NAMEDATALEN];

@@ -128,9 +128,22 @@ void FillColumns(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info) {
         for (int i = 0; i < info->ncols; i++) {
             if (info->cols[i].attnum != attno)
                 continue;
-            if (info->cols[i].catch_all)
-                info->need_all = true;
-            info->needed = lappend(info->needed, makeString(info->cols[i].name));
+            List *members;
+            if (info->cols[i].catch_all) {
+                // Read through paths only: just those members (and the column's own name).
+                if (info->need_all ||
+                    !DynamoCatchAllMembers(root, baserel, info, &info->cols[i], &members)) {
+                    info->need_all = true;
+                    continue;
+                }
+                ListCell *mc;
+                foreach (mc, members)
+                    if (!ListHasName(info->needed, strVal(lfirst(mc))))
+                        info->needed = lappend(info->needed, lfirst(mc));
+                continue;
+            }
+            if (!ListHasName(info->needed, info->cols[i].name))
+                info->needed = lappend(info->needed, makeString(info->cols[i].name));
         }
     }
 }

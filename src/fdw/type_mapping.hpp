@@ -106,3 +106,10 @@ bool DynamoTypeComparable(Oid type, dynamo::AttrType target, bool text_number_ke
 // when it has none: c is NULL, its type does not compare as target (a text compared with an N
 // target may), or its text is no number DynamoDB can store.
 bool DynamoConstAs(const Const *c, dynamo::AttrType target, DynamoScalar *out);
+// The DynamoDB values that read as exactly the text `text` through a text column or `->>` of a
+// jsonb (S as itself, N as its digits, BOOL as true/false, B as base64, NULL as SQL NULL, lists,
+// maps and sets as JSON text): up to 4 scalars in alts[] (S always, N when the text is a number
+// as DynamoDB writes it, BOOL for "true"/"false", B for canonical base64). False when the set
+// cannot be known exactly: a text that may be a list, map or set's JSON (starts with '[' or '{'),
+// a number not written as DynamoDB writes numbers ("5.0", "1e2", "0"), or the empty text.
+bool DynamoTextReadAs(const char *text, DynamoScalar alts[4], int *nalts);

@@ -512,6 +512,44 @@ Datum CatchAll(DynamoConvertContext *cx, const dynamo::Item *item) {
 
 }  // namespace
 
+bool DynamoTextReadAs(const char *text, DynamoScalar alts[4], int *nalts) {
+    using dynamo::AttrType;
+    size_t len = strlen(text);
+    *nalts = 0;
+    if (len == 0 || text[0] == '[' || text[0] == '{')
+        return false;
+    bool canonical = false, number_like = false, base64 = false;
+    std::string *bytes = NULL;
+    RunCpp([&] {
+        canonical = dynamo::IsCanonicalNumberText(std::string_view(text, len));
+        number_like = dynamo::LooksLikeNumberText(std::string_view(text, len));
+        std::string why, decoded;
+        if (canonical && !dynamo::CheckDynamoNumber(std::string_view(text, len), why))
+            canonical = false;  // no stored number has this text
+        if (dynamo::Base64Decode(std::string_view(text, len), decoded) && !decoded.empty() &&
+            dynamo::Base64Encode(decoded) == std::string_view(text, len)) {
+            base64 = true;
+            bytes = new std::string(std::move(decoded));
+        }
+    });
+    if (number_like && !canonical) {
+        delete bytes;
+        return false;
+    }
+    alts[(*nalts)++] = DynamoScalar{AttrType::S, text, (int)len, false};
+    if (canonical)
+        alts[(*nalts)++] = DynamoScalar{AttrType::N, text, (int)len, false};
+    if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
+        alts[(*nalts)++] = DynamoScalar{AttrType::BOOL, NULL, 0, text[0] == 't'};
+    if (base64) {
+        char *copy = (char *)palloc(bytes->size() + 1);
+        memcpy(copy, bytes->data(), bytes->size());
+        alts[(*nalts)++] = DynamoScalar{AttrType::B, copy, (int)bytes->size(), false};
+        delete bytes;
+    }
+    return true;
+}
+
 void DynamoItemKeyText(DynamoConvertContext *cx, const dynamo::Item *item, char *buf, size_t size) {
     DescribeKey(cx, item, buf, size);
 }

@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
-  B, BOOL, L, M, makeClient, N, NUL, prng, recreateTable, S, SS, writeItems,
+  B, BOOL, L, M, makeClient, N, NS, NUL, prng, recreateTable, S, SS, writeItems,
 } from '../fixtures/load.mjs';
 
 // --- options ---
@@ -39,7 +39,7 @@ const DATABASE = process.env.DIFF_DATABASE ?? 'dynamodb_differential';
 // (missing); key columns never miss.
 
 const WORDS = ['apple', 'banana', 'Apple', 'ban', 'ab', 'abc', 'b', 'a%b', 'x_y', 'a\\b', 'é', 'zz',
-  '5', '%', ''];
+  '5', '%', '', 'true', 'false', 'AQI=', '2.5', '5.0', '0', '-1', '[1]'];
 const KEY_WORDS = WORDS.filter((w) => w !== '');
 
 function textValue(r) {
@@ -47,6 +47,7 @@ function textValue(r) {
   if (x < 0.6) return S(r.pick(WORDS));
   if (x < 0.68) return N(r.pick(['5', '-1', '2.5', '10', '0']));
   if (x < 0.73) return BOOL(r.next() < 0.5);
+  if (x < 0.76) return B(r.pick([[1, 2], [0], [0xff, 0xfe]]));
   if (x < 0.8) return NUL();
   if (x < 0.84) return L(S(r.pick(WORDS)), N(r.pick(['1', '2.5'])), NUL(), BOOL(true));
   if (x < 0.87) return M({ k: S(r.pick(WORDS)) });
@@ -99,6 +100,65 @@ function jsonValue(r) {
 }
 // Sparse index keys: present with their declared type, or missing.
 const sparse = (p, gen) => (r) => (r.next() < p ? gen(r) : undefined);
+
+// Attributes of the catch-all table.
+function anyScalar(r) {
+  const x = r.next();
+  if (x < 0.45) return S(r.pick(WORDS));
+  if (x < 0.65) return N(r.pick(['5', '-1', '2.5', '10', '0', '30', '42', '0.001']));
+  if (x < 0.75) return BOOL(r.next() < 0.5);
+  if (x < 0.82) return B(r.pick([[1, 2], [0], [0xff, 0xfe]]));
+  if (x < 0.9) return NUL();
+  return undefined;
+}
+function anyValue(r) {
+  const x = r.next();
+  if (x < 0.7) return anyScalar(r);
+  if (x < 0.78) return L(S(r.pick(KEY_WORDS)), N(r.int(0, 3)));
+  if (x < 0.84) return M({ x: S(r.pick(KEY_WORDS)) });
+  if (x < 0.9) return SS(...new Set([r.pick(KEY_WORDS), r.pick(KEY_WORDS)]));
+  if (x < 0.93) return NS(1, 2);
+  return undefined;
+}
+function ageValue(r) {
+  const x = r.next();
+  if (x < 0.6) return N(r.int(20, 50));
+  if (x < 0.7) return N((r.int(2000, 5000) / 100).toString());
+  if (x < 0.8) return S(String(r.int(20, 50)));
+  if (x < 0.85) return NUL();
+  return undefined;
+}
+function mapValue(r) {
+  const x = r.next();
+  if (x < 0.6) {
+    const m = {};
+    if (r.next() < 0.8) m.x = anyValue(r);
+    if (r.next() < 0.4) m['y.z'] = anyScalar(r);
+    if (r.next() < 0.2) m['0'] = anyScalar(r);
+    for (const k of Object.keys(m)) if (m[k] === undefined) delete m[k];
+    return M(m);
+  }
+  if (x < 0.75) return L(anyScalar(r) ?? NUL());
+  if (x < 0.85) return anyScalar(r);
+  return undefined;
+}
+function listValue(r) {
+  const x = r.next();
+  if (x < 0.6) {
+    const n = r.int(1, 3);
+    return L(...Array.from({ length: n }, () => anyScalar(r) ?? NUL()));
+  }
+  if (x < 0.7) return M({ 0: anyScalar(r) ?? NUL() });
+  if (x < 0.8) return SS(...new Set([r.pick(KEY_WORDS), r.pick(KEY_WORDS)]));
+  return undefined;
+}
+const ATTR_NAMES = ['name', 'code', 'age', 'n', 'flag', 'm', 'l', 'a b', 'a.b', 'nul'];
+const ATTR_GENS = [
+  ['name', anyValue], ['code', anyScalar], ['age', ageValue],
+  ['n', (r) => (r.next() < 0.8 ? N(r.pick(['1', '2', '2.5', '-3', '10'])) : undefined)],
+  ['flag', (r) => { const x = r.next(); return x < 0.5 ? BOOL(r.next() < 0.5) : x < 0.7 ? S(r.pick(['true', 'false', 'yes'])) : x < 0.8 ? NUL() : undefined; }],
+  ['m', mapValue], ['l', listValue], ['a b', anyScalar], ['a.b', anyScalar], ['nul', anyScalar],
+];
 
 const TABLES = [
   {
@@ -182,6 +242,27 @@ const TABLES = [
       t: textValue(r), n: numberValue(r), b: boolValue(r),
     }),
   },
+  {
+    // The catch-all: an imported table's `_attrs`, with paths into it (atomAttrs). Attributes
+    // hold every type, maps and lists nest, names have dots and spaces; now and then an item
+    // holds an attribute named `_attrs`, which the column then reads instead of the catch-all.
+    name: 'difft_attrs',
+    keys: [['pk', 'S', 'HASH']],
+    columns: [
+      { name: 'pk', type: 'text collate "C"', kind: 'text', key: true },
+      { name: 't', type: 'text collate "C"', kind: 'text' },
+      { name: '_attrs', type: 'jsonb', kind: 'attrs' },
+    ],
+    keyExpr: 'pk',
+    share: 0.35,
+    attrs: true,
+    item: (r, i) => {
+      const item = { pk: S(`a${String(i).padStart(4, '0')}`), t: textValue(r) };
+      for (const [name, gen] of ATTR_GENS) item[name] = gen(r);
+      if (r.next() < 0.04) item._attrs = r.next() < 0.8 ? M({ name: anyScalar(r), m: M({ x: anyScalar(r) }) }) : anyScalar(r);
+      return item;
+    },
+  },
 ];
 
 // --- random numbers ---
@@ -210,6 +291,40 @@ function plainJson(v) {
   if ('M' in v) return `{${Object.entries(v.M).map(([k, x]) => `${JSON.stringify(k)}:${plainJson(x)}`).join(',')}}`;
   if ('SS' in v) return `[${v.SS.map((s) => JSON.stringify(s)).join(',')}]`;
   throw new Error(`unexpected value ${JSON.stringify(v)}`);
+}
+
+// A value as jsonb shows it (the catch-all's documented mapping).
+function jsonOf(v) {
+  if ('S' in v) return v.S;
+  if ('N' in v) return { $number: v.N };
+  if ('BOOL' in v) return v.BOOL;
+  if ('NULL' in v) return null;
+  if ('B' in v) return base64(v.B);
+  if ('L' in v) return v.L.map(jsonOf);
+  if ('M' in v) return Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, jsonOf(x)]));
+  // Sets in set order, as the wrapper gives them: strings and binaries by their bytes, numbers
+  // by value.
+  if ('SS' in v) return [...v.SS].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  if ('NS' in v) return [...v.NS].sort((a, b) => Number(a) - Number(b)).map((x) => ({ $number: x }));
+  if ('BS' in v) return [...v.BS].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map(base64);
+  throw new Error(`unexpected value ${JSON.stringify(v)}`);
+}
+// JSON text of jsonOf's result with numbers written as their digits.
+function jsonText(j) {
+  if (j === null) return 'null';
+  if (typeof j === 'string' || typeof j === 'boolean') return JSON.stringify(j);
+  if (Array.isArray(j)) return `[${j.map(jsonText).join(',')}]`;
+  if ('$number' in j && Object.keys(j).length === 1) return j.$number;
+  return `{${Object.entries(j).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(',')}}`;
+}
+// The catch-all column of an item: its own `_attrs` attribute where it holds one (SQL NULL for
+// the NULL type), else the object of every attribute no column reads.
+function catchAllText(table, item) {
+  if (item._attrs !== undefined) return 'NULL' in item._attrs ? null : jsonText(jsonOf(item._attrs));
+  const declared = new Set(table.columns.map((c) => c.name));
+  const obj = {};
+  for (const [k, v] of Object.entries(item)) if (!declared.has(k)) obj[k] = jsonOf(v);
+  return jsonText(obj);
 }
 
 const arrayElement = (s) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -300,6 +415,7 @@ function atom(table, r) {
     return { sql: r.pick([`${c} is null`, `${c} is not null`, `${c}->>'k' = ${lit(r.pick(KEY_WORDS))}`,
       `${c} ? 'n'`, `${c} = ${lit(JSON.stringify(r.pick(KEY_WORDS)))}::jsonb`]) };
   }
+  if (k === 'attrs') return atomAttrs(c, r);
   if (k === 'arr') {
     return { sql: r.pick([`${c} is null`, `${c} is not null`, `${lit(r.pick(KEY_WORDS))} = any(${c})`,
       `cardinality(${c}) = 2`]) };
@@ -324,6 +440,46 @@ function atom(table, r) {
       return { sql: `${c} ${r.pick(OPS)} ${v()}` };
     default:
       return { sql: `${c} = ${v()}` };
+  }
+}
+
+// Clauses through the catch-all: text of paths, casts, existence, containment, nested paths.
+const TEXTS = ['apple', 'ab', '5', 'true', 'false', 'AQI=', '2.5', '5.0', '0', '-1', '', '[1]',
+  '{"x": 1}', 'yes', '30', 'a%b', 'Apple'];
+function atomAttrs(c, r) {
+  const name = () => lit(r.pick(ATTR_NAMES));
+  const text = () => lit(r.pick(TEXTS));
+  const path = () => r.pick([`${c}->>${name()}`, `${c}->'m'->>'x'`, `${c}->'m'->>'y.z'`,
+    `${c} #>> '{m,x}'`, `${c}->'l'->>0`, `${c}->'l'->>1`, `${c}->'m'->>0`, `${c}->'l'->>'0'`,
+    `${c}->'m'->'x'->>0`]);
+  const scalar = () => r.pick(['"apple"', '"5"', '5', '2.5', 'true', 'false', 'null', '"AQI="', '30', '"true"']);
+  switch (r.int(0, 13)) {
+    case 0: case 1: case 2:
+      return { sql: `${path()} ${r.pick(['=', '=', '<>', '<', '>='])} ${text()}` };
+    case 3:
+      return { sql: `${path()} ${r.next() < 0.3 ? 'not ' : ''}in (${text()}, ${text()}${r.next() < 0.2 ? ', NULL' : ''})` };
+    case 4:
+      return { sql: `${path()} ${r.next() < 0.3 ? 'not ' : ''}like ${lit(r.pick(PATTERNS))}` };
+    case 5:
+      return { sql: `(${c}->>'age')::numeric ${r.pick(OPS)} ${r.pick(['30', '42', '25.5', '-1'])}` };
+    case 6:
+      return { sql: `(${c}->'n')::numeric ${r.pick(OPS)} ${r.pick(['1', '2.5', '0', '10'])}` };
+    case 7:
+      return { sql: r.pick([`(${c}->>'flag')::boolean`, `not (${c}->>'flag')::boolean`,
+        `(${c}->>'flag')::boolean is not true`]) };
+    case 8:
+      return { sql: r.pick([`${c} ? ${name()}`, `${c} ?| array[${name()}, ${name()}]`,
+        `${c} ?& array[${name()}, ${name()}]`, `${c} ? 'pk'`, `${c} ? 't'`]) };
+    case 9:
+      return { sql: `${r.pick([`${c}->${name()}`, `${c}->'m'->'x'`, `${c}->'l'->1`])} is ${r.next() < 0.5 ? 'not ' : ''}null` };
+    case 10:
+      return { sql: `${path()} is ${r.next() < 0.5 ? 'not ' : ''}null` };
+    case 11:
+      return { sql: `${c} @> '{${JSON.stringify(r.pick(ATTR_NAMES))}: ${scalar()}${r.next() < 0.3 ? `, "code": ${scalar()}` : ''}}'` };
+    case 12:
+      return { sql: `(${c}->'m'->>'x')::text = ${text()}` };
+    default:
+      return { sql: `${c}->>${name()} = ${text()}` };
   }
 }
 
@@ -547,7 +703,8 @@ async function loadTable(client, table, r, count) {
   if (stored.length !== items.length) {
     throw new Error(`table ${table.name}: wrote ${items.length} items, read back ${stored.length}`);
   }
-  const copy = stored.map((it) => table.columns.map((c) => copyField(columnText(c.kind, it[c.name]))).join('\t'));
+  const copy = stored.map((it) => table.columns.map((c) => copyField(c.kind === 'attrs'
+    ? catchAllText(table, it) : columnText(c.kind, it[c.name]))).join('\t'));
   mustPsql(`copy plain."${table.name}" from stdin;\n${copy.join('\n')}\n\\.\nanalyze plain."${table.name}";\n`);
   return new Map(stored.map((it) => [itemKey(table, it), it]));
 }

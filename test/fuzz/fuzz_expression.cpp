@@ -121,7 +121,22 @@ Operand MakeOperand(FuzzedDataProvider &in) {
     return Operand::Const(Value(in, 0));
 }
 
+Condition BuildLeafOrNode(FuzzedDataProvider &in, int depth);
+
+// A leaf now and then refers to a document path below its attribute (m.x, l[0]).
 Condition Build(FuzzedDataProvider &in, int depth) {
+    Condition c = BuildLeafOrNode(in, depth);
+    if (!c.attr.empty() && in.ConsumeBool()) {
+        int n = in.ConsumeIntegralInRange<int>(1, 3);
+        for (int i = 0; i < n; ++i)
+            c.path.push_back(in.ConsumeBool()
+                                 ? dynamo::PathStep::Key(Name(in))
+                                 : dynamo::PathStep::Index(in.ConsumeIntegralInRange<int>(0, 99)));
+    }
+    return c;
+}
+
+Condition BuildLeafOrNode(FuzzedDataProvider &in, int depth) {
     int kind = in.ConsumeIntegralInRange<int>(0, depth >= 4 ? 8 : 11);
     switch (kind) {
         case 0:

@@ -1,5 +1,6 @@
 #include "client/expression.hpp"
 #include "client/json_codec.hpp"
+#include "client/plan_format.hpp"
 #include "client/read_plan.hpp"
 
 #include <gtest/gtest.h>
@@ -211,4 +212,28 @@ TEST(ReadPlan, BetweenWithBoundsOutOfOrderReadsNothing) {
     EXPECT_TRUE(plan("b", "a", "S").empty);
     EXPECT_FALSE(plan("a", "b", "S").empty);
     EXPECT_TRUE(plan("ab", "", "S").empty);
+}
+
+// A document path renders each member name as a placeholder of its own and each list position
+// as [n]; the JSON carries it as "path" and reads it back.
+TEST(Expression, DocumentPaths) {
+    Condition c = Condition::Compare("m", CompareOp::Eq, S("v"));
+    c.path = {dynamo::PathStep::Key("a.b"), dynamo::PathStep::Key("m"), dynamo::PathStep::Index(2)};
+    dynamo::Placeholders ph;
+    EXPECT_EQ(dynamo::Render(c, ph), "#n0.#n1.#n0[2] = :v0");
+    ASSERT_EQ(ph.names().size(), 2u);
+    EXPECT_EQ(ph.names()[1].second, "a.b");
+    EXPECT_EQ(dynamo::RenderInline(c), "m.\"a.b\".m[2] = \"v\"");
+    std::string json = dynamo::ConditionToJson(c);
+    EXPECT_EQ(json, R"({"k":"cmp","a":"m","path":["a.b","m",2],"op":"=","v":[{"c":{"S":"v"}}]})");
+    Condition back = dynamo::ConditionFromJson(json);
+    ASSERT_EQ(back.path.size(), 3u);
+    EXPECT_EQ(back.path[0].key, "a.b");
+    EXPECT_TRUE(back.path[2].is_index);
+    EXPECT_EQ(back.path[2].index, 2);
+    EXPECT_EQ(dynamo::ConditionToJson(back), json);
+    EXPECT_THROW(dynamo::ConditionFromJson(R"({"k":"exists","a":"m","path":[-1]})"),
+                 dynamo::JsonError);
+    EXPECT_THROW(dynamo::ConditionFromJson(R"({"k":"exists","a":"m","path":[true]})"),
+                 dynamo::JsonError);
 }

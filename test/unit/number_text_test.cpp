@@ -468,3 +468,14 @@ TEST(CompareDecimal, NonNumbersSortLastByBytes) {
     EXPECT_LT(dynamo::CompareDecimal("a", "b"), 0);
     EXPECT_EQ(dynamo::CompareDecimal("a", "a"), 0);
 }
+
+TEST(CanonicalNumberText, OnlyTheFormDynamoDBWritesBack) {
+    for (const char *text : {"1", "-12", "2.5", "0.001", "-0.5", "12345678901234567890", "10"})
+        EXPECT_TRUE(dynamo::IsCanonicalNumberText(text)) << text;
+    for (const char *text :
+         {"0", "-0", "05", "1.50", "1.", ".5", "1E+2", "+1", "", "-", "1.0", "abc", " 1", "0.0"})
+        EXPECT_FALSE(dynamo::IsCanonicalNumberText(text)) << text;
+    EXPECT_TRUE(dynamo::LooksLikeNumberText("1E+2"));
+    EXPECT_TRUE(dynamo::LooksLikeNumberText("05"));
+    EXPECT_FALSE(dynamo::LooksLikeNumberText("apple"));
+}

@@ -46,8 +46,13 @@ update atomic.jobs set n = n + 1 where id = 'a' and n = 4 returning id, n;
 explain (verbose, costs off) delete from atomic.jobs where id = 'c' and n > 200;
 delete from atomic.jobs where id = 'c' and n > 200 returning id;
 delete from atomic.jobs where id = 'c' and n between 100 and 200 returning id, n;
--- a condition DynamoDB cannot decide exactly (text compares as Postgres's text): read, then write
-explain (costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner = 'me';
+-- text equality is exact (an item whose owner reads as 'me': here only the string), so it is
+-- compare-and-set too; '5' would also match the number 5, 'true' the boolean
+explain (verbose, costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner = 'me';
+explain (verbose, costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner <> '5';
+-- a condition DynamoDB cannot decide exactly (LIKE on text, which also reads numbers and
+-- booleans): read, then write
+explain (costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner like 'm%';
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters
 
 -- An UPDATE that reads before it writes requires the item to still hold what it read. When
