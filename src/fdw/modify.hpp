@@ -85,6 +85,8 @@ struct ModifyRuntime {
     dynamo::Condition also;       // direct UPDATE, DELETE: the WHERE's conditions
     std::vector<std::pair<std::string, dynamo::AttributeValue>> expected;  // what was read
     std::vector<std::pair<std::string, dynamo::AttributeValue>> refused;   // ... when refused
+    // UPDATE: the catch-all's members the row sets or removes, as read (NULL-typed: absent)
+    std::vector<std::pair<std::string, dynamo::AttributeValue>> member_expect;
     dynamo::AttributeValue value;      // the column value being converted
     dynamo::AttributeValue old_value;  // UPDATE: the catch-all before the update
     dynamo::Item returned;             // ReturnValues of the last request
@@ -153,6 +155,9 @@ struct DynamoModifyState {
     // COMMITTED does after a concurrent update; rechecks counts those evaluations.
     ModifyTableState *mtstate;
     ResultRelInfo *rinfo;
+    // The writes expect values as read (columns read, or members of the catch-all it assigns),
+    // not only that the item exists.
+    bool expects_values;
     bool can_recheck;
     TupleTableSlot *current_row;  // the item as read again, as a row of the table
     int64_t rechecks;

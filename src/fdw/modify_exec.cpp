@@ -121,7 +121,18 @@ void DiffCatchAll(DynamoModifyState *st, const WriteColumn *wc, Datum old, bool 
                                st->relname);
     RunCpp([&] {
         std::swap(rt->value, rt->old_value);
+        size_t nset = rt->set.size(), nremove = rt->remove.size();
         dynamo::CatchAllChanges(rt->old_value, rt->value, rt->set, rt->remove);
+        // Each member written must still hold what was read (or still be absent), so that a
+        // concurrent change to it is not overwritten; other members are left as they are.
+        auto as_read = [&](const std::string &name) {
+            const dynamo::AttributeValue *was = dynamo::FindAttribute(rt->old_value.map, name);
+            rt->member_expect.emplace_back(name, was != nullptr ? *was : dynamo::AttributeValue());
+        };
+        for (size_t i = nset; i < rt->set.size(); i++)
+            as_read(rt->set[i].first);
+        for (size_t i = nremove; i < rt->remove.size(); i++)
+            as_read(rt->remove[i]);
     });
 }
 
@@ -307,6 +318,14 @@ void UnchangedButRefused(DynamoModifyState *st, TupleTableSlot *planSlot) {
     RunCpp([&] {
         if (rt->expected != rt->refused)
             return;
+        // A member of the catch-all the refused write expected changed: a real change.
+        for (const auto &e : rt->member_expect) {
+            const dynamo::AttributeValue *now = dynamo::FindAttribute(rt->returned, e.first);
+            if (e.second.type == dynamo::AttrType::NUL
+                    ? now != nullptr && now->type != dynamo::AttrType::NUL
+                    : now == nullptr || !(*now == e.second))
+                return;
+        }
         // The attribute that differs; when none does, one the endpoint could not compare.
         const char *document = NULL;
         for (const auto &e : rt->expected) {
@@ -354,7 +373,7 @@ void UnchangedButRefused(DynamoModifyState *st, TupleTableSlot *planSlot) {
 // the new version of the row). `attempt` counts the refusals of this row.
 bool Reevaluate(DynamoModifyState *st, ResultRelInfo *rinfo, int attempt,
                 TupleTableSlot **planSlot) {
-    if (st->nread == 0)
+    if (!st->expects_values)
         return false;  // the only condition was that the item exists
     // Writers that keep colliding on one item step aside for a random moment (at most 2, 4, 8,
     // ... 64 ms), so that one of them gets through.
@@ -398,6 +417,12 @@ char *ExpectedText(DynamoModifyState *st, const char *hash) {
     for (int i = 0; i < st->nread; i++)
         appendStringInfo(&buf, " AND %s = (as read)",
                          ShownName(ColumnByAttnum(st, st->read_attnum[i])->col->name));
+    for (int i = 0; st->operation == CMD_UPDATE && i < st->cx.ncolumns; i++)
+        if (st->columns[i].spread &&
+            bms_is_member(st->columns[i].col->attnum - FirstLowInvalidHeapAttributeNumber,
+                          st->targets))
+            appendStringInfo(&buf, " AND (each member of %s written) = (as read)",
+                             ShownName(st->columns[i].col->name));
     return buf.data;
 }
 
@@ -409,6 +434,7 @@ bool BuildRowUpdate(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot 
     RunCpp([&] {
         rt->set.clear();
         rt->remove.clear();
+        rt->member_expect.clear();
     });
     slot_getallattrs(slot);
     HeapTupleData oldtup;
@@ -423,6 +449,8 @@ bool BuildRowUpdate(DynamoModifyState *st, ResultRelInfo *rinfo, TupleTableSlot 
             spec.set = rt->set;
             spec.remove = rt->remove;
             spec.expect = rt->expected;
+            spec.expect.insert(spec.expect.end(), rt->member_expect.begin(),
+                               rt->member_expect.end());
             dynamo::BuildUpdateSpec(spec, rt->desc.hash.name, rt->request);
             rt->request.return_values = st->has_returning;
         }
@@ -539,6 +567,11 @@ void dynamo_write::ResolveRefused(DynamoModifyState *st) {
             return;
         }
         st->condition_failures++;
+        // (What the refused write expected is not at hand: nothing to compare with.)
+        RunCpp([&] {
+            rt->expected.clear();
+            rt->member_expect.clear();
+        });
         // The item changed since it was read: the row is evaluated again on the item as it is
         // now and written one request at a time; when it is gone or no longer satisfies the
         // WHERE clause, the row count the statement reports leaves it out.
@@ -601,10 +634,16 @@ void DynamoBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo, L
     // A row whose item changed is evaluated again unless a BEFORE ROW trigger made the row
     // written (a trigger is not run twice for one row).
     TriggerDesc *trig = rinfo->ri_TrigDesc;
+    st->expects_values = st->nread > 0;
+    for (int i = 0; op == CMD_UPDATE && i < st->cx.ncolumns; i++)
+        if (st->columns[i].spread &&
+            bms_is_member(st->columns[i].col->attnum - FirstLowInvalidHeapAttributeNumber,
+                          st->targets))
+            st->expects_values = true;
     st->mtstate = mtstate;
     st->rinfo = rinfo;
     st->can_recheck =
-        (op == CMD_UPDATE || op == CMD_DELETE) && st->nread > 0 &&
+        (op == CMD_UPDATE || op == CMD_DELETE) && st->expects_values &&
         !(trig != NULL && (trig->trig_update_before_row || trig->trig_delete_before_row));
     if (st->can_recheck)
         st->current_row = ExecInitExtraTupleSlot(estate, RelationGetDescr(st->rel), &TTSOpsVirtual);

@@ -158,7 +158,8 @@ void ExplainWriteCounts(DynamoModifyState *st, ExplainState *es) {
     int most = st->rt->pipeline ? st->rt->pipeline->most_in_flight() : 0;
     if (most == 0 && requests > 0)
         most = 1;
-    ExplainPropertyInteger("DynamoDB Most Requests In Flight", NULL, most, es);
+    if (!st->defer)
+        ExplainPropertyInteger("DynamoDB Most Requests In Flight", NULL, most, es);
     // Under a write budget (whose requests ask DynamoDB what they consume): the units
     // consumed and the time requests waited for the budget or the table's backoff.
     if (paced) {

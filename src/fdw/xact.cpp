@@ -201,7 +201,15 @@ void DynamoXactInit() {
 }
 
 bool DynamoDeferWrites() {
-    return dynamodb_atomic_commit && IsTransactionBlock();
+    if (!dynamodb_atomic_commit || !IsTransactionBlock())
+        return false;
+    // Inside a subtransaction (a PL/pgSQL block with EXCEPTION, a savepoint) IsTransactionBlock
+    // speaks of the subtransaction. A transaction that began with the current statement is that
+    // statement alone (autocommit): its writes go as they run.
+    if (GetCurrentTransactionNestLevel() > 1 &&
+        GetCurrentTransactionStartTimestamp() == GetCurrentStatementStartTimestamp())
+        return false;
+    return true;
 }
 
 int DynamoXactKeptCount() {

@@ -60,7 +60,7 @@ explain (costs off) update atomic.jobs set owner = 'x' where id = 'j1' and owner
 -- is now (as READ COMMITTED does): the new values are computed from the direct write, which is
 -- never overwritten
 create function atomic.slowly(t text) returns text language sql volatile
-  as $$ select t || (select pg_sleep(2))::text $$;
+  as $$ select t || (select pg_sleep(3))::text $$;
 \! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"j1"},"note":{"S":"written directly"}}') >/dev/null 2>&1 &
 \set VERBOSITY default
 explain (analyze, verbose, costs off, timing off, summary off)
@@ -122,6 +122,20 @@ explain (verbose, costs off)
 update atomic.lists set l = atomic.slowly(l::text)::jsonb || '{"c": 3}' where id = 'm'
   returning l;
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"m"}}'
+
+-- the catch-all: each member the statement writes must still hold what was read, so a
+-- concurrent change to it is seen (x: 10 + 1, not 1 + 1); members it does not write are kept
+create foreign table atomic.docs (id text collate "C", _attrs jsonb)
+  server dynamodb_server options (table 'counters');
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"c1"},"x":{"N":"1"},"note":{"S":"a"}}'
+\! (sleep 0.5; node "$HARNESS_ROOT/test/fixtures/put_item.mjs" counters '{"id":{"S":"c1"},"x":{"N":"10"},"note":{"S":"b"}}') >/dev/null 2>&1 &
+explain (verbose, costs off) update atomic.docs
+  set _attrs = atomic.slowly(_attrs::text)::jsonb || jsonb_build_object('x', (_attrs->>'x')::int + 1)
+  where id = 'c1';
+update atomic.docs
+  set _attrs = atomic.slowly(_attrs::text)::jsonb || jsonb_build_object('x', (_attrs->>'x')::int + 1)
+  where id = 'c1' returning _attrs;
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" counters '{"id":{"S":"c1"}}'
 
 -- A DELETE that reads first: one DeleteItem per row, on the condition that the item still holds
 -- what its WHERE clause read; a WHERE clause on the key alone, or none, deletes in batches
