@@ -16,6 +16,7 @@
 #   start_moto || [ $? -eq 77 ]  # 77: moto_server is not installed
 #   start_fault_proxy           # exports FAULT_PROXY_ENDPOINT FAULT_PROXY_CONTROL
 #   preload_wrappers            # restarts postgres with wrappers in shared_preload_libraries
+#   unpreload_wrappers          # restarts it with the libraries it preloaded before
 #   start_tls_proxy             # exports TLS_PROXY_ENDPOINT TLS_CA_FILE TLS_OTHER_CA_FILE
 #
 # The library does not change shell options; it works with or without
@@ -38,6 +39,7 @@ HARNESS_WORKDIR=""
 _HARNESS_PG_BASE=""        # directory holding data/, sock/ and postgres.log
 _HARNESS_PG_TMPBASE=""     # set when _HARNESS_PG_BASE is a temp dir outside the work dir
 _HARNESS_PG_DATA=""        # data directory of the running cluster
+_HARNESS_PRELOAD_BEFORE=""  # shared_preload_libraries before preload_wrappers
 _HARNESS_PG_AS_POSTGRES=0  # 1 when server commands run via runuser -u postgres
 _HARNESS_DDB_PID=""        # pid of the running emulator
 _HARNESS_DDB_KIND=""       # dynalite | moto
@@ -275,11 +277,25 @@ preload_wrappers() {
     [ -n "$_HARNESS_PG_DATA" ] || { _harness_err "postgres is not running"; return 1; }
     local bindir="${PG_BINDIR:-/usr/lib/postgresql/15/bin}" libs
     libs="$("$bindir/psql" -X -At -d postgres -c 'show shared_preload_libraries')" || return 1
+    _HARNESS_PRELOAD_BEFORE="$libs"
     libs="${libs:+$libs,}wrappers"
     echo "shared_preload_libraries = '$libs'" >>"$_HARNESS_PG_DATA/postgresql.conf"
     if ! _harness_pg_run "$bindir/pg_ctl" -D "$_HARNESS_PG_DATA" -l "$PG_LOG" -m fast \
         -w -t 60 restart >>"$_HARNESS_PG_DATA/../pg_ctl.log" 2>&1; then
         _harness_err "pg_ctl restart with wrappers preloaded failed, see $PG_LOG"
+        return 1
+    fi
+}
+
+# unpreload_wrappers: restarts the cluster with the shared_preload_libraries it had before
+# preload_wrappers (the library is then loaded on first use, as the SQL tests expect).
+unpreload_wrappers() {
+    [ -n "$_HARNESS_PG_DATA" ] || { _harness_err "postgres is not running"; return 1; }
+    local bindir="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
+    echo "shared_preload_libraries = '${_HARNESS_PRELOAD_BEFORE:-}'" >>"$_HARNESS_PG_DATA/postgresql.conf"
+    if ! _harness_pg_run "$bindir/pg_ctl" -D "$_HARNESS_PG_DATA" -l "$PG_LOG" -m fast \
+        -w -t 60 restart >>"$_HARNESS_PG_DATA/../pg_ctl.log" 2>&1; then
+        _harness_err "pg_ctl restart without wrappers preloaded failed, see $PG_LOG"
         return 1
     fi
 }

@@ -4,6 +4,7 @@
 #include "client/sample.hpp"
 #include "fdw/dynamodb_fdw.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -231,6 +232,8 @@ List *DynamoListTables(Oid serverid, Oid userid) {
             names = new std::vector<std::string>();
         *g_error = client->ListTables(*names, DynamoAbortRequested);
         ok = g_error->ok();
+        // In DynamoDB's order (by the names' UTF-8 bytes), whatever order an endpoint answers in.
+        std::sort(names->begin(), names->end());
     });
     if (!ok)
         ReportClientError(g_error, NULL, NULL);
