@@ -309,7 +309,7 @@ void ListElement(WalkCtx *cx, const LeafTarget &lt, char **t, char **f) {
 // (TRUE rows in *match, FALSE rows in *nomatch); false when some text has no exact answer (see
 // DynamoTextReadAs) or there are too many values for IN.
 bool TextMatch(Attr a, List *texts, char **match, char **nomatch) {
-    List *values = NIL;
+    List *values = NIL, *numbers = NIL;
     bool has_true = false, has_false = false;
     ListCell *lc;
     foreach (lc, texts) {
@@ -326,22 +326,35 @@ bool TextMatch(Attr a, List *texts, char **match, char **nomatch) {
             char *o = TypedOperand(alts[i].type, alts[i].data, alts[i].len, false);
             if (o == NULL)
                 return false;
-            values = lappend(values, o);
+            if (alts[i].type == dynamo::AttrType::N)
+                numbers = lappend(numbers, o);
+            else
+                values = lappend(values, o);
         }
     }
-    if (list_length(values) > 100)
+    if (list_length(values) > 100 || list_length(numbers) > 100)
         return false;  // DynamoDB's IN takes 1 to 100 values
-    // Booleans as equalities (dynalite's IN and NOT get a false boolean wrong).
-    char *in = values == NIL              ? NULL
-               : list_length(values) == 1 ? JCmp(a, dynamo::CompareOp::Eq, (char *)linitial(values))
-                                          : JIn(a, values);
+    auto one_of = [&](List *operands) -> char * {
+        return operands == NIL ? NULL
+               : list_length(operands) == 1
+                   ? JCmp(a, dynamo::CompareOp::Eq, (char *)linitial(operands))
+                   : JIn(a, operands);
+    };
+    // Numbers under their type, booleans on items that hold no number: DynamoDB never finds a
+    // number equal to a boolean, but an endpoint that compares loosely (moto: 0 = false) would.
+    // Booleans as equalities, and not under attribute_type(.., "BOOL") (dynalite's IN, NOT and
+    // attribute_type get a false boolean wrong).
     List *yes = NIL;
-    if (in != NULL)
-        yes = lappend(yes, in);
+    if (values != NIL)
+        yes = lappend(yes, one_of(values));
+    if (numbers != NIL)
+        yes = lappend(yes, JAnd2(JType(a, dynamo::AttrType::N), one_of(numbers)));
     if (has_true)
-        yes = lappend(yes, JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true)));
+        yes = lappend(yes, JAnd2(JNot(JType(a, dynamo::AttrType::N)),
+                                 JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true))));
     if (has_false)
-        yes = lappend(yes, JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false)));
+        yes = lappend(yes, JAnd2(JNot(JType(a, dynamo::AttrType::N)),
+                                 JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false))));
     *match = JOr(yes);
     // FALSE: present, not the NULL type, and none of them.
     *nomatch = JAnd(list_make3(JExists(a), JNot(JType(a, dynamo::AttrType::NUL)), JNot(*match)));
