@@ -159,7 +159,6 @@ class StatementBackoff {
     std::chrono::steady_clock::time_point not_before_{};
 };
 
-
 // A function that reads a 200 response body; it may throw JsonError (or simdjson's errors) for
 // a body that does not parse, which counts as a retryable transport failure.
 using ParseFn = std::function<void(std::string_view)>;

@@ -303,13 +303,12 @@ TEST(WriteBodyTest, ExpectedDocumentsMemberByMember) {
     dynamo::AttributeValue doc;
     doc.type = dynamo::AttrType::M;
     doc.map.emplace_back("a b", dynamo::AttributeValue::Number("1"));
-    doc.map.emplace_back("l", dynamo::AttributeValue::List({dynamo::AttributeValue::String("x"),
-                                                             dynamo::AttributeValue()}));
+    doc.map.emplace_back("l", dynamo::AttributeValue::List(
+                                  {dynamo::AttributeValue::String("x"), dynamo::AttributeValue()}));
     dynamo::AttributeValue tags;
     tags.type = dynamo::AttrType::SS;
     tags.set = {"p", "q"};
-    std::vector<std::pair<std::string, dynamo::AttributeValue>> expect = {{"d", doc},
-                                                                          {"t", tags}};
+    std::vector<std::pair<std::string, dynamo::AttributeValue>> expect = {{"d", doc}, {"t", tags}};
     dynamo::WriteRequest r;
     dynamo::BuildExpectCondition("id", expect, r);
     EXPECT_EQ(r.condition,
