@@ -243,32 +243,6 @@ void BuildUpdate(const Item &set, const std::vector<std::string> &remove,
 
 namespace {
 
-const char *TypeCode(AttrType t) {
-    switch (t) {
-        case AttrType::S:
-            return "S";
-        case AttrType::N:
-            return "N";
-        case AttrType::B:
-            return "B";
-        case AttrType::BOOL:
-            return "BOOL";
-        case AttrType::NUL:
-            return "NULL";
-        case AttrType::L:
-            return "L";
-        case AttrType::M:
-            return "M";
-        case AttrType::SS:
-            return "SS";
-        case AttrType::NS:
-            return "NS";
-        case AttrType::BS:
-            return "BS";
-    }
-    return "S";
-}
-
 // How many values a document may have before its condition is the whole value compared with `=`
 // rather than member by member (the expression stays well under DynamoDB's 4 KB).
 constexpr size_t kMemberChecks = 40;
@@ -289,7 +263,7 @@ size_t ValueCount(const AttributeValue &v) {
 std::string Holds(const std::string &path, const AttributeValue &v, bool whole, Placeholders &ph) {
     // (Placeholders are numbered as they are declared: every part is built in reading order.)
     auto type = [&](AttrType t) {
-        std::string code = ph.Value(Operand::Const(AttributeValue::String(TypeCode(t))));
+        std::string code = ph.Value(Operand::Const(AttributeValue::String(AttrTypeName(t))));
         return "attribute_type(" + path + ", " + code + ")";
     };
     auto size = [&](size_t n) {
