@@ -15,6 +15,7 @@
 #include "client/dynamodb_client.hpp"
 #include "client/number_text.hpp"
 #include "client/json_codec.hpp"
+#include "client/kept_read.hpp"
 #include "client/read_plan.hpp"
 
 extern "C" {
@@ -243,25 +244,23 @@ void DynamoXactInit();
 bool DynamoDeferWrites();
 // Writes the current transaction keeps.
 int DynamoXactKeptCount();
-// How a read by `plan` of DynamoDB table `table` meets the current transaction's kept writes:
-// not at all; a key lookup of items it wrote (DynamoXactOverlayPage applies them); or a read
-// that could return items they change and cannot merge them yet (any Scan, index read, or
-// Query of a partition it wrote): refused. Pure C++ (inside RunCpp).
-enum { DYNAMO_READ_PLAIN, DYNAMO_READ_OVERLAY, DYNAMO_READ_REFUSED };
-int DynamoXactReadConflicts(const char *table, const dynamo::ReadPlan &plan,
-                            const dynamo::TableDescription &desc);
+// Whether the current transaction keeps writes of DynamoDB table `table`.
+bool DynamoXactTouchesTable(const char *table);
+// The view a read of `table` (through `index`, or the table itself when null) has of the
+// transaction's kept writes, taken when the read begins: the items written and what they hold
+// now. Reads what DynamoDB holds of the updated items (one strongly consistent BatchGetItem,
+// counted in `requests`). Pure C++ (inside RunCpp); a failed read is returned.
+dynamo::Error DynamoXactReadView(const char *table, const dynamo::TableDescription &desc,
+                                 const dynamo::IndexDescription *index,
+                                 dynamo::DynamoClient *client, dynamo::KeptReadView &view,
+                                 int64_t &requests);
 // Applies the kept write of the item (its key in `item`) to it; `exists` says whether there is
 // an item, before and after. False when the transaction keeps no write of the item. Pure C++.
 bool DynamoXactOverlay(const char *table, const dynamo::TableDescription &desc, dynamo::Item &item,
                        bool &exists);
-// A key lookup's page with the kept writes applied: items deleted go, items updated change,
-// and on the last page, the items put that DynamoDB did not return are added. `seen` collects
-// the key identities met so far. Pure C++.
-void DynamoXactOverlayPage(const char *table, const dynamo::TableDescription &desc,
-                           const std::vector<dynamo::Item> &keys, bool last,
-                           std::vector<dynamo::Item> &items, std::vector<std::string> &seen);
-// Raises the error for such a read.
-void DynamoXactReadError(const char *relname, const char *table);
+// The error of a count(*) pushed to DynamoDB (planned before the transaction wrote to the table)
+// that would miss the kept writes.
+void DynamoXactCountError(const char *relname, const char *table);
 
 // --- writes: modify_plan.cpp (planning, one-request UPDATE/DELETE), modify_exec.cpp (row by
 // row), direct_modify.cpp (running one-request UPDATE/DELETE) ---

@@ -8,6 +8,9 @@
 // it. Meanwhile the cursor prefetches: a Scan's or Query's next page is requested as soon as the
 // current one starts being handed out (not for reads with a limit, which may need no more), and
 // a parallel Scan keeps a request in flight for each of up to kMaxSegmentsInFlight segments.
+// A read of a table the transaction keeps writes of (dynamodb.atomic_commit) merges them in: the
+// items written are left out of DynamoDB's answer and come from a view of the kept writes taken
+// when the scan begins, each checked against the conditions DynamoDB evaluated for the others.
 #include "fdw/scan.hpp"
 
 #include <string>
@@ -39,10 +42,11 @@ struct ScanRuntime {
     bool instrumented = false;  // EXPLAIN ANALYZE: ask DynamoDB for the capacity consumed
     dynamo::Error error;
     std::string buf;  // conversion scratch buffer
-    // A key lookup of items the transaction has kept writes of: its keys, and those met so far.
-    bool overlay = false;
-    std::vector<dynamo::Item> overlay_keys;
-    std::vector<std::string> overlay_seen;
+    // A read of a table the transaction has kept writes of (dynamodb.atomic_commit): the items
+    // it wrote are left out of DynamoDB's answer and handed out from `view` instead.
+    bool merging = false;
+    dynamo::KeptReadView view;
+    int64_t merged = 0;  // items handed out from the view
     // EXPLAIN ANALYZE figures, summed over rescans
     int64_t requests = 0;
     int64_t retries = 0;
@@ -120,31 +124,67 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
     MemoryContextSwitchTo(old);
     ResetExprContext(econtext);
 
-    int reads_kept = DYNAMO_READ_PLAIN;
     RunCpp([&] {
-        rt->overlay = false;
         rt->no_rows = no_rows;
         rt->page.items.clear();
         rt->pos = 0;
         rt->started = false;
         rt->done = no_rows;
+        rt->view.Rewind();
         if (!no_rows) {
-            dynamo::ReadPlan plan = dynamo::BuildReadPlan(rt->spec, rt->params);
-            reads_kept = DynamoXactReadConflicts(ss->table, plan, rt->desc);
-            if (reads_kept == DYNAMO_READ_OVERLAY) {
-                // Whole items, keys included, so that the kept writes can be applied by key.
-                rt->overlay = true;
-                rt->overlay_keys = plan.keys;
-                rt->overlay_seen.clear();
-                plan.request.projection.clear();
-                plan.request.names.clear();
+            dynamo::ReadPlan plan;
+            if (rt->merging) {
+                // The keys of every item (to leave out those the transaction wrote), and no
+                // Limit: the items left out would leave DynamoDB's answer short.
+                dynamo::ReadPlanSpec whole = rt->spec;
+                whole.has_projection = false;
+                whole.projection.clear();
+                whole.limit = 0;
+                plan = dynamo::BuildReadPlan(whole, rt->params);
+            } else {
+                plan = dynamo::BuildReadPlan(rt->spec, rt->params);
             }
             plan.request.return_consumed = rt->instrumented;
             rt->cursor.reset(new dynamo::ReadCursor(rt->client.get(), std::move(plan)));
         }
     });
-    if (reads_kept == DYNAMO_READ_REFUSED)
-        DynamoXactReadError(ss->relname, ss->table);
+}
+
+// Reads what the transaction's kept writes make of the items it wrote to the scanned table, for
+// the scan to merge into DynamoDB's answer; a Query's in its sort key order.
+void TakeKeptView(DynamoScanState *ss) {
+    ScanRuntime *rt = ss->rt;
+    bool ok = false;
+    RunCpp([&] {
+        const dynamo::IndexDescription *index = nullptr;
+        for (const dynamo::IndexDescription &ix : rt->desc.indexes)
+            if (ix.name == rt->spec.index)
+                index = &ix;
+        rt->error = DynamoXactReadView(ss->table, rt->desc, index, rt->client.get(), rt->view,
+                                       rt->requests);
+        ok = rt->error.ok();
+        if (ok && rt->spec.op == dynamo::ReadPlan::Kind::Query) {
+            std::string sort_key = index != nullptr ? (index->has_range ? index->range.name : "")
+                                   : rt->desc.has_range ? rt->desc.range.name
+                                                        : "";
+            rt->view.OrderBy(sort_key, rt->spec.forward);
+        }
+        rt->merging = true;
+    });
+    if (!ok)
+        ReportClientError(&rt->error, ss->relname, ss->table);
+}
+
+// Whether an item the view hands out meets the conditions DynamoDB would have checked on it (the
+// ForeignScan's fdw_recheck_quals hold every condition pushed to DynamoDB; Postgres checks the
+// others on every row).
+bool KeptRowMatches(ForeignScanState *node, TupleTableSlot *slot) {
+    if (node->fdw_recheck_quals == NULL)
+        return true;
+    ExprContext *econtext = node->ss.ps.ps_ExprContext;
+    ResetExprContext(econtext);
+    econtext->ecxt_scantuple = slot;
+    return ExecQual(node->fdw_recheck_quals, econtext);
 }
 
 void FetchPage(DynamoScanState *ss) {
@@ -163,9 +203,8 @@ void FetchPage(DynamoScanState *ss) {
         rt->pos = 0;
         if (ok)
             rt->done = done;
-        if (ok && rt->overlay)
-            DynamoXactOverlayPage(ss->table, rt->desc, rt->overlay_keys, done, rt->page.items,
-                                  rt->overlay_seen);
+        if (ok && rt->merging)
+            rt->view.DropWritten(rt->desc, rt->page.items);
         rt->requests += rt->cursor->requests() - before_requests;
         rt->retries += rt->cursor->retries() - before_retries;
         rt->scanned += rt->cursor->scanned() - before_scanned;
@@ -218,6 +257,14 @@ void DynamoBeginForeignScan(ForeignScanState *node, int eflags) {
     RunCpp([&] { ss->rt->paced = ss->rt->client->ReadBudget(ss->table) > 0; });
     ss->param_states = ExecInitExprList(plan->fdw_exprs, (PlanState *)node);
 
+    // The transaction's own writes, kept until COMMIT, as they stand when the statement starts
+    // (its own later writes stay unseen, as in Postgres).
+    if (DynamoXactTouchesTable(ss->table)) {
+        if (ss->count_only)
+            DynamoXactCountError(ss->relname, ss->table);
+        TakeKeptView(ss);
+    }
+
     if (!ss->count_only) {
         ss->cx.relname = ss->relname;
         ss->cx.dynamo_table = ss->table;
@@ -253,21 +300,40 @@ TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node) {
     }
 
     for (;;) {
+        const dynamo::Item *item = nullptr;
         if (rt->pos < rt->page.items.size()) {
-            const dynamo::Item *item = &rt->page.items[rt->pos++];
-            MemoryContextReset(ss->row_cxt);
-            MemoryContext old = MemoryContextSwitchTo(ss->row_cxt);
-            DynamoItemToTuple(&ss->cx, item, slot->tts_values, slot->tts_isnull);
-            MemoryContextSwitchTo(old);
-            rt->returned++;
-            return ExecStoreVirtualTuple(slot);
+            item = &rt->page.items[rt->pos];
+        } else if (!rt->done) {
+            CHECK_FOR_INTERRUPTS();
+            FetchPage(ss);
+            continue;
         }
-        if (rt->done) {
+        // An item of the transaction's own that comes before DynamoDB's next one.
+        const dynamo::Item *kept = nullptr;
+        if (rt->merging && !rt->no_rows)
+            RunCpp([&] { kept = rt->view.Before(item); });
+        if (kept != nullptr)
+            item = kept;
+        else if (item != nullptr)
+            rt->pos++;
+        if (item == nullptr) {
             DynamoWritesAtScanEnd(node);
             return slot;
         }
-        CHECK_FOR_INTERRUPTS();
-        FetchPage(ss);
+        MemoryContextReset(ss->row_cxt);
+        MemoryContext old = MemoryContextSwitchTo(ss->row_cxt);
+        DynamoItemToTuple(&ss->cx, item, slot->tts_values, slot->tts_isnull);
+        MemoryContextSwitchTo(old);
+        ExecStoreVirtualTuple(slot);
+        if (kept != nullptr) {
+            if (!KeptRowMatches(node, slot)) {
+                ExecClearTuple(slot);
+                continue;
+            }
+            rt->merged++;
+        }
+        rt->returned++;
+        return slot;
     }
 }
 
@@ -347,5 +413,8 @@ void DynamoExplainForeignScan(ForeignScanState *node, ExplainState *es) {
         // Under a read budget: the time requests waited for it (or for the table's backoff).
         if (rt->paced)
             ExplainPropertyFloat("DynamoDB Capacity Wait", "ms", rt->waited_ms, 1, es);
+        // Reading a table this transaction keeps writes of: the items they make that matched.
+        if (rt->merging)
+            ExplainPropertyInteger("DynamoDB Kept Items Returned", NULL, rt->merged, es);
     }
 }

@@ -219,33 +219,62 @@ int DynamoXactKeptCount() {
     return n;
 }
 
-int DynamoXactReadConflicts(const char *table, const dynamo::ReadPlan &plan,
-                            const dynamo::TableDescription &desc) {
-    if (g_xact == nullptr || !g_xact->kept.TouchesTable(table))
-        return DYNAMO_READ_PLAIN;
-    if (plan.empty)
-        return DYNAMO_READ_PLAIN;
-    bool on_table = plan.request.index.empty();
-    if (on_table && (plan.kind == dynamo::ReadPlan::Kind::GetItem ||
-                     plan.kind == dynamo::ReadPlan::Kind::BatchGetItem)) {
-        for (const dynamo::Item &key : plan.keys)
-            if (g_xact->kept.HasItem(table, dynamo::KeyIdentity(desc, key)))
-                return plan.request.count_only ? DYNAMO_READ_REFUSED : DYNAMO_READ_OVERLAY;
-        return DYNAMO_READ_PLAIN;
+bool DynamoXactTouchesTable(const char *table) {
+    bool touches = false;
+    if (g_xact != nullptr)
+        RunCpp([&] { touches = g_xact->kept.TouchesTable(table); });
+    return touches;
+}
+
+dynamo::Error DynamoXactReadView(const char *table, const dynamo::TableDescription &desc,
+                                 const dynamo::IndexDescription *index,
+                                 dynamo::DynamoClient *client, dynamo::KeptReadView &view,
+                                 int64_t &requests) {
+    std::vector<const dynamo::KeptWrites::Entry *> entries;
+    if (g_xact != nullptr)
+        for (const dynamo::KeptWrites::Entry *e : g_xact->kept.Current())
+            if (e->table == table)
+                entries.push_back(e);
+    // What DynamoDB holds of the items the transaction updates (a put replaces the item, a
+    // delete removes it: neither needs it).
+    std::vector<dynamo::Item> keys;
+    for (const dynamo::KeptWrites::Entry *e : entries)
+        if (e->action.kind == dynamo::TransactKind::Update)
+            keys.push_back(e->action.request.item);
+    dynamo::Page held;
+    if (!keys.empty()) {
+        dynamo::ReadRequest get;
+        get.table = table;
+        get.consistent_read = true;
+        dynamo::Error error = client->BatchGetItem(get, keys, held, DynamoAbortRequested);
+        requests += (keys.size() + 99) / 100;
+        if (!error.ok())
+            return error;
     }
-    if (on_table && plan.kind == dynamo::ReadPlan::Kind::Query) {
-        for (const dynamo::AttributeValue &v : plan.partition_values)
-            if (g_xact->kept.HasPartition(table, dynamo::PartitionIdentity(v)))
-                return DYNAMO_READ_REFUSED;
-        if (!plan.partition_values.empty())
-            return DYNAMO_READ_PLAIN;
-        for (const auto &v : plan.request.values)
-            if (v.first == plan.partition_placeholder)
-                return g_xact->kept.HasPartition(table, dynamo::PartitionIdentity(v.second))
-                           ? DYNAMO_READ_REFUSED
-                           : DYNAMO_READ_PLAIN;
+    std::vector<std::string> written;
+    std::vector<dynamo::Item> items;
+    for (const dynamo::KeptWrites::Entry *e : entries) {
+        written.push_back(e->key_id);
+        dynamo::Item item;
+        bool exists = false;
+        if (e->action.kind == dynamo::TransactKind::Update)
+            for (dynamo::Item &h : held.items)
+                if (dynamo::KeyIdentity(desc, h) == e->key_id) {
+                    item = std::move(h);
+                    exists = true;
+                    break;
+                }
+        dynamo::ApplyKept(e->action.kind, e->action.request.item, e->spec, item, exists);
+        // An index holds only the items that have its key attributes.
+        if (exists && index != nullptr &&
+            (dynamo::FindAttribute(item, index->hash.name) == nullptr ||
+             (index->has_range && dynamo::FindAttribute(item, index->range.name) == nullptr)))
+            exists = false;
+        if (exists)
+            items.push_back(std::move(item));
     }
-    return DYNAMO_READ_REFUSED;
+    view.Reset(std::move(written), std::move(items));
+    return dynamo::Error();
 }
 
 bool DynamoXactOverlay(const char *table, const dynamo::TableDescription &desc, dynamo::Item &item,
@@ -259,51 +288,18 @@ bool DynamoXactOverlay(const char *table, const dynamo::TableDescription &desc, 
     return true;
 }
 
-void DynamoXactOverlayPage(const char *table, const dynamo::TableDescription &desc,
-                           const std::vector<dynamo::Item> &keys, bool last,
-                           std::vector<dynamo::Item> &items, std::vector<std::string> &seen) {
-    if (g_xact == nullptr)
-        return;
-    size_t out = 0;
-    for (size_t i = 0; i < items.size(); i++) {
-        bool exists = true;
-        std::string id = dynamo::KeyIdentity(desc, items[i]);
-        if (DynamoXactOverlay(table, desc, items[i], exists))
-            seen.push_back(id);
-        if (!exists)
-            continue;
-        if (out != i)
-            items[out] = std::move(items[i]);
-        out++;
-    }
-    items.resize(out);
-    if (!last)
-        return;
-    // Items the transaction put that DynamoDB does not have yet.
-    for (const dynamo::Item &key : keys) {
-        std::string id = dynamo::KeyIdentity(desc, key);
-        if (std::find(seen.begin(), seen.end(), id) != seen.end())
-            continue;
-        seen.push_back(id);
-        dynamo::Item item = key;
-        bool exists = false;
-        if (DynamoXactOverlay(table, desc, item, exists) && exists)
-            items.push_back(std::move(item));
-    }
-}
-
-void DynamoXactReadError(const char *relname, const char *table) {
+void DynamoXactCountError(const char *relname, const char *table) {
     ereport(ERROR,
             (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-             errmsg("reading foreign table \"%s\" after this transaction wrote to DynamoDB table "
-                    "\"%s\" is not supported",
+             errmsg("a count(*) of foreign table \"%s\" planned before this transaction wrote to "
+                    "DynamoDB table \"%s\" cannot see those writes",
                     relname, table),
              errdetail("With dynamodb.atomic_commit on, the transaction's writes are kept until "
-                       "COMMIT, and this read (a Scan, a Query or an index read) could return "
-                       "items they change. Key lookups (which see the transaction's writes) "
-                       "and Queries of partitions it did not write are supported."),
-             errhint("Read before writing, or set dynamodb.atomic_commit = off before the "
-                     "transaction to write each statement as it runs (not atomically).")));
+                       "COMMIT; DynamoDB's own count (Select COUNT) does not include them. A "
+                       "count planned after the writes reads the items and counts them in "
+                       "Postgres."),
+             errhint("Prepare the statement again (or DISCARD PLANS), or set "
+                     "dynamodb.atomic_commit = off before the transaction.")));
 }
 
 namespace dynamo_write {
@@ -327,18 +323,43 @@ void ExplainDeferred(ExplainState *es) {
         ExplainPropertyInteger("DynamoDB Kept Writes", NULL, DynamoXactKeptCount(), es);
 }
 
+namespace {
+
+// RETURNING of a write kept for COMMIT, into rt->returned: the item as the transaction's kept
+// writes leave it, read from DynamoDB (strongly consistent) with its kept write applied; empty
+// when that leaves no item.
+void ReturnKept(DynamoModifyState *st) {
+    ModifyRuntime *rt = st->rt;
+    bool ok = false;
+    RunCpp([&] {
+        dynamo::ReadRequest get;
+        get.table = rt->request.table;
+        get.consistent_read = true;
+        dynamo::Item key = dynamo::KeyOf(rt->desc, rt->request.item);
+        bool found = false;
+        rt->error = rt->client->GetItem(get, key, found, rt->returned, DynamoAbortRequested);
+        ok = rt->error.ok();
+        if (!ok)
+            return;
+        if (!found)
+            rt->returned = key;
+        DynamoXactOverlay(st->table, rt->desc, rt->returned, found);
+        if (!found)
+            rt->returned.clear();
+    });
+    if (!ok)
+        Report(st);
+}
+
+}  // namespace
+
 bool KeepWrite(DynamoModifyState *st, const char *operation) {
     ModifyRuntime *rt = st->rt;
+    // RETURNING: a DELETE's row is the item before it, an UPDATE's the item after it.
     bool returning = false;
     RunCpp([&] { returning = rt->request.return_values; });
-    if (returning && strcmp(operation, "PutItem") != 0)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("%s ... RETURNING on foreign table \"%s\" is not supported inside a "
-                               "transaction block with dynamodb.atomic_commit on",
-                               st->operation == CMD_UPDATE ? "UPDATE" : "DELETE", st->relname),
-                        errdetail("The write is sent at COMMIT, so DynamoDB's answer is not known "
-                                  "when the statement returns its rows."),
-                        errhint("Leave out RETURNING, or set dynamodb.atomic_commit = off.")));
+    bool return_before = returning && strcmp(operation, "DeleteItem") == 0;
+    bool return_after = returning && strcmp(operation, "UpdateItem") == 0;
     if (g_xact != nullptr && (g_xact->serverid != st->serverid || g_xact->userid != st->userid)) {
         bool any = false;
         RunCpp([&] { any = !g_xact->kept.empty(); });
@@ -398,6 +419,9 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
             return false;
         }
     }
+
+    if (return_before)
+        ReturnKept(st);
 
     char key[256];
     DynamoItemKeyText(&st->cx, &rt->request.item, key, sizeof(key));
@@ -464,6 +488,8 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
                              "then writes as it runs, in batches, not atomically).")));
             break;
     }
+    if (return_after)
+        ReturnKept(st);
     return true;
 }
 
