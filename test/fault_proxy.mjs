@@ -22,7 +22,8 @@
 //   POST   /seed    {"seed":N}: restart the random sequence
 //   POST   /reset   remove all rules, zero the counters, reseed with the start seed
 //   GET    /stats   {"requests":N,"forwarded":N,"faults":{"throttle":N,...},
-//                    "operations":{"Scan":N,...}} (operations: requests received, by operation)
+//                    "operations":{"Scan":N,...},"tokens":[...]} (operations: requests received, by
+//                    operation; tokens: the ClientRequestToken of each TransactWriteItems received)
 //   PUT    /answers start recording every forwarded answer (the record is cleared)
 //   GET    /answers [{"operation":"Scan","at":ms,"units":U},...]: each answer's time (ms since
 //                   recording started) and the ConsumedCapacity it reports (0 when none)
@@ -112,7 +113,7 @@ const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 let rules = [];
 let random = makeRandom(args.seed);
-let stats = { requests: 0, forwarded: 0, faults: {}, operations: {} };
+let stats = { requests: 0, forwarded: 0, faults: {}, operations: {}, tokens: [] };
 let answers = null; // recorded answers, when recording
 let answersStart = 0;
 let keys = null; // access key id -> secret access key, when requests are checked
@@ -281,6 +282,11 @@ function handle(req, res, body) {
   const target = String(req.headers['x-amz-target'] || '');
   const operation = target.includes('.') ? target.slice(target.lastIndexOf('.') + 1) : target;
   stats.operations[operation] = (stats.operations[operation] || 0) + 1;
+  if (operation === 'TransactWriteItems') {
+    let token = null;
+    try { token = JSON.parse(body.toString('utf8')).ClientRequestToken ?? null; } catch { /* not JSON */ }
+    stats.tokens.push(token);
+  }
   const refused = checkCredentials(req, body);
   if (refused) return sendJson(res, 400, `com.amazon.coral.service#${refused[0]}`, refused[1]);
   const fault = chooseFault(operation);
@@ -413,7 +419,7 @@ const control = http.createServer((req, res) => {
       if (path === '/reset' && req.method === 'POST') {
         rules = [];
         random = makeRandom(args.seed);
-        stats = { requests: 0, forwarded: 0, faults: {}, operations: {} };
+        stats = { requests: 0, forwarded: 0, faults: {}, operations: {}, tokens: [] };
         answers = null;
         keys = null;
         keyCounts = {};

@@ -100,4 +100,16 @@ commit;
 \! curl -sf "$FAULT_PROXY_CONTROL/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log("requests:",j.requests,"forwarded:",j.forwarded,"faults:",["500","503","drop"].map(k=>k+" "+(j.faults[k]||0)).join(", "))})'
 \! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts
+-- A lost answer: the request reaches the endpoint and is applied, but the answer is cut off.
+-- The retry carries the same ClientRequestToken, which DynamoDB answers without applying the
+-- transaction again (moto ignores the token, so these writes are ones that may be applied
+-- twice: two new items put whole)
+begin;
+insert into xact.faulty_accounts values ('lost1', 1, 'open'), ('lost2', 2, 'open');
+\! curl -sf -X POST "$FAULT_PROXY_CONTROL/reset" || echo "fault proxy unreachable"
+\! curl -sf -X PUT "$FAULT_PROXY_CONTROL/rules" -d '[{"operation":"TransactWriteItems","fault":"cut","count":1}]' || echo "fault proxy unreachable"
+commit;
+\! curl -sf "$FAULT_PROXY_CONTROL/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);const t=j.tokens;console.log("TransactWriteItems requests:",t.length,"forwarded:",j.forwarded,"cut:",j.faults.cut||0,"one token:",t.length>1&&t.every(x=>typeof x==="string"&&x.length>0&&x===t[0]))})'
+\! curl -sf -X DELETE "$FAULT_PROXY_CONTROL/rules" || echo "fault proxy unreachable"
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts | grep lost
 \endif
