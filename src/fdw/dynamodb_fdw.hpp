@@ -244,6 +244,15 @@ void DynamoXactInit();
 bool DynamoDeferWrites();
 // Writes the current transaction keeps.
 int DynamoXactKeptCount();
+struct DynamoConvertContext;
+// Whether reads now are recorded to be checked at COMMIT: writes are kept (see above) and the
+// transaction is REPEATABLE READ or SERIALIZABLE.
+bool DynamoXactChecksReads();
+// Records an item read from DynamoDB (as DynamoDB returned it; its first read in the
+// transaction counts): if the transaction writes, COMMIT checks that it still holds every
+// attribute read.
+void DynamoXactRecordRead(Oid serverid, Oid userid, const char *relname, const char *table,
+                          DynamoConvertContext *cx, const dynamo::Item &item);
 // Whether the current transaction keeps writes of DynamoDB table `table`.
 bool DynamoXactTouchesTable(const char *table);
 // The view a read of `table` (through `index`, or the table itself when null) has of the

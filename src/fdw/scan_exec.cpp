@@ -13,6 +13,7 @@
 // when the scan begins, each checked against the conditions DynamoDB evaluated for the others.
 #include "fdw/scan.hpp"
 
+#include <algorithm>
 #include <string>
 
 extern "C" {
@@ -68,6 +69,11 @@ struct DynamoScanState {
     List *param_types;
     bool count_only;
     bool count_returned;
+    // REPEATABLE READ or SERIALIZABLE with kept writes: items read are recorded for COMMIT to
+    // check (through this server and user).
+    bool check_reads;
+    Oid serverid;
+    Oid userid;
 };
 
 void FreeRuntime(void *arg) {
@@ -141,6 +147,18 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
                 whole.projection.clear();
                 whole.limit = 0;
                 plan = dynamo::BuildReadPlan(whole, rt->params);
+            } else if (ss->check_reads && rt->spec.has_projection) {
+                // Items read are recorded by key for COMMIT to check: keys in the projection.
+                dynamo::ReadPlanSpec keyed = rt->spec;
+                auto add = [&](const std::string &name) {
+                    if (std::find(keyed.projection.begin(), keyed.projection.end(), name) ==
+                        keyed.projection.end())
+                        keyed.projection.push_back(name);
+                };
+                add(rt->desc.hash.name);
+                if (rt->desc.has_range)
+                    add(rt->desc.range.name);
+                plan = dynamo::BuildReadPlan(keyed, rt->params);
             } else {
                 plan = dynamo::BuildReadPlan(rt->spec, rt->params);
             }
@@ -259,6 +277,9 @@ void DynamoBeginForeignScan(ForeignScanState *node, int eflags) {
 
     // The transaction's own writes, kept until COMMIT, as they stand when the statement starts
     // (its own later writes stay unseen, as in Postgres).
+    ss->check_reads = !ss->count_only && DynamoXactChecksReads();
+    ss->serverid = serverid;
+    ss->userid = userid;
     if (DynamoXactTouchesTable(ss->table)) {
         if (ss->count_only)
             DynamoXactCountError(ss->relname, ss->table);
@@ -331,6 +352,8 @@ TupleTableSlot *DynamoIterateForeignScan(ForeignScanState *node) {
                 continue;
             }
             rt->merged++;
+        } else if (ss->check_reads) {
+            DynamoXactRecordRead(ss->serverid, ss->userid, ss->relname, ss->table, &ss->cx, *item);
         }
         rt->returned++;
         return slot;

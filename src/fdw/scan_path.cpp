@@ -581,8 +581,9 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
         agg->aggdistinct != NIL || agg->aggorder != NIL || agg->aggkind != AGGKIND_NORMAL)
         return;
 
-    // DynamoDB's count does not include writes this transaction keeps until COMMIT.
-    if (DynamoXactTouchesTable(info->opts->table))
+    // DynamoDB's count does not include writes this transaction keeps until COMMIT, and gives
+    // no items for COMMIT to check (REPEATABLE READ, SERIALIZABLE).
+    if (DynamoXactTouchesTable(info->opts->table) || DynamoXactChecksReads())
         return;
     // Only when DynamoDB's count is exactly Postgres's: every condition exactly pushed.
     KeyChoice kc;

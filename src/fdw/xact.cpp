@@ -20,6 +20,23 @@ bool dynamodb_atomic_commit = true;
 
 namespace {
 
+// What an action sent at COMMIT names in errors.
+struct ActionName {
+    std::string relname, table, key_text;
+};
+
+// An item read in a REPEATABLE READ or SERIALIZABLE transaction block: at COMMIT it must still
+// hold every attribute as read.
+struct ReadCheck {
+    std::string table;
+    std::string relname;
+    std::string key_id;
+    std::string key_text;
+    std::string hash_name;
+    dynamo::Item key;
+    std::vector<std::pair<std::string, dynamo::AttributeValue>> expect;
+};
+
 // The kept writes of the current transaction, with the client they are sent through (one
 // server and user mapping per transaction: one TransactWriteItems goes to one endpoint).
 struct XactState {
@@ -29,6 +46,12 @@ struct XactState {
     dynamo::KeptWrites kept;
     dynamo::Error error;
     dynamo::Item returned;
+    // REPEATABLE READ and SERIALIZABLE: the items the transaction read (the first time), checked
+    // at COMMIT (a ConditionCheck each, unless the item is written) when it writes anything.
+    std::vector<ReadCheck> reads;
+    bool reads_overflow = false;    // more than a transaction can check were read
+    bool reads_elsewhere = false;   // items read through another server or user mapping
+    std::vector<ActionName> names;  // of the actions sent at COMMIT, in order
 };
 
 XactState *g_xact;
@@ -50,13 +73,13 @@ struct CommitFailure {
     char *reason;
 };
 
-// The kept entry that DynamoDB's cancellation reasons blame (the first that is not "None"), or
-// the first entry when they blame none; the reason into `reason`. Pure C++.
-size_t BlamedEntry(const dynamo::KeptWrites &kept, const std::vector<std::string> &reasons,
-                   char *reason, size_t size) {
+// The action that DynamoDB's cancellation reasons blame (the first that is not "None"), or the
+// first when they blame none; the reason into `reason`. Pure C++.
+size_t BlamedEntry(size_t actions, const std::vector<std::string> &reasons, char *reason,
+                   size_t size) {
     const char *text = "no reason given";
     size_t index = 0;
-    for (size_t i = 0; i < reasons.size() && i < kept.size(); i++)
+    for (size_t i = 0; i < reasons.size() && i < actions; i++)
         if (!reasons[i].empty() && reasons[i] != "None") {
             text = reasons[i].c_str();
             index = i;
@@ -66,15 +89,40 @@ size_t BlamedEntry(const dynamo::KeptWrites &kept, const std::vector<std::string
     return index;
 }
 
-CommitFailure Failure(size_t index, const char *reason) {
+CommitFailure Failure(const std::vector<ActionName> &names, size_t index, const char *reason) {
     CommitFailure f;
-    const dynamo::KeptWrites::Entry *e = nullptr;
-    RunCpp([&] { e = g_xact->kept.Current().at(index); });
-    f.relname = pstrdup(e->relname.c_str());
-    f.table = pstrdup(e->table.c_str());
-    f.key = pstrdup(e->key_text.c_str());
+    const ActionName *n = nullptr;
+    RunCpp([&] { n = &names.at(index); });
+    f.relname = pstrdup(n->relname.c_str());
+    f.table = pstrdup(n->table.c_str());
+    f.key = pstrdup(n->key_text.c_str());
     f.reason = pstrdup(reason);
     return f;
+}
+
+// The ConditionChecks of the items the transaction read and does not write. Pure C++.
+void AddReadChecks(const XactState &x, std::vector<dynamo::TransactAction> &actions,
+                   std::vector<ActionName> &names) {
+    for (const ReadCheck &r : x.reads) {
+        if (x.kept.HasItem(r.table, r.key_id))
+            continue;  // checked by its write's condition
+        dynamo::TransactAction a;
+        a.kind = dynamo::TransactKind::ConditionCheck;
+        a.request.table = r.table;
+        a.request.item = r.key;
+        dynamo::BuildExpectCondition(r.hash_name, r.expect, a.request);
+        actions.push_back(std::move(a));
+        names.push_back({r.relname, r.table, r.key_text});
+    }
+}
+
+// Items the transaction would check at COMMIT: those it read and does not write. Pure C++.
+size_t UnwrittenReads(const XactState &x) {
+    size_t n = 0;
+    for (const ReadCheck &r : x.reads)
+        if (!x.kept.HasItem(r.table, r.key_id))
+            n++;
+    return n;
 }
 
 void RaiseConflict(const CommitFailure &f, int nitems) {
@@ -88,19 +136,26 @@ void RaiseConflict(const CommitFailure &f, int nitems) {
                      "statement that wrote it no longer holds. Run the transaction again.")));
 }
 
-// Sends the kept writes: nothing, the single-item request, or one TransactWriteItems. Errors
-// leave the state for the abort callback to free.
+// Sends the kept writes: nothing, the single-item request, or one TransactWriteItems (with the
+// ConditionChecks of items read, in REPEATABLE READ and SERIALIZABLE). Errors leave the state
+// for the abort callback to free.
 void SendKept() {
     XactState *x = g_xact;
-    size_t n = 0;
-    RunCpp([&] { n = x->kept.size(); });
+    size_t n = 0, checks = 0;
+    RunCpp([&] {
+        n = x->kept.size();
+        checks = n > 0 ? UnwrittenReads(*x) : 0;
+    });
     if (n == 0)
         return;
     bool ok = false, failed = false, cancelled = false, unknown = false;
     char reason[128] = "";
     size_t blamed = 0;
     RunCpp([&] {
-        if (n == 1) {
+        x->names.clear();
+        for (const dynamo::KeptWrites::Entry *e : x->kept.Current())
+            x->names.push_back({e->relname, e->table, e->key_text});
+        if (n == 1 && checks == 0) {
             const dynamo::TransactAction &a = x->kept.Current()[0]->action;
             if (a.kind == dynamo::TransactKind::Put)
                 x->error = x->client->PutItem(a.request, failed, DynamoAbortRequested);
@@ -117,21 +172,23 @@ void SendKept() {
             actions.reserve(n);
             for (const dynamo::KeptWrites::Entry *e : x->kept.Current())
                 actions.push_back(e->action);
+            AddReadChecks(*x, actions, x->names);
             std::string token = dynamo::NewClientRequestToken();
             x->error = x->client->TransactWriteItems(actions, token, DynamoAbortRequested);
             if (x->error.kind == dynamo::ErrorKind::Service &&
                 x->error.type == "TransactionCanceledException") {
                 cancelled = true;
-                blamed = BlamedEntry(x->kept, dynamo::CancellationReasons(x->error.message), reason,
-                                     sizeof(reason));
+                blamed = BlamedEntry(x->names.size(), dynamo::CancellationReasons(x->error.message),
+                                     reason, sizeof(reason));
             }
             unknown = x->error.kind == dynamo::ErrorKind::Service &&
                       x->error.type == "UnknownOperationException";
         }
         ok = x->error.ok();
     });
+    CommitFailure f = Failure(x->names, (failed || cancelled) ? blamed : 0, reason);
     if (failed || cancelled)
-        RaiseConflict(Failure(blamed, reason), (int)n);
+        RaiseConflict(f, (int)n);
     if (unknown)
         ereport(ERROR,
                 (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -143,10 +200,8 @@ void SendKept() {
                            "written."),
                  errhint("Use an endpoint that has TransactWriteItems, or set "
                          "dynamodb.atomic_commit = off to write each statement as it runs.")));
-    if (!ok) {
-        CommitFailure f = Failure(0, "");
+    if (!ok)
         ReportClientError(&x->error, f.relname, NULL);
-    }
 }
 
 void OnXactEvent(XactEvent event, void *arg) {
@@ -217,6 +272,97 @@ int DynamoXactKeptCount() {
     if (g_xact != nullptr)
         RunCpp([&] { n = (int)g_xact->kept.size(); });
     return n;
+}
+
+bool DynamoXactChecksReads() {
+    return DynamoDeferWrites() && IsolationUsesXactSnapshot();
+}
+
+namespace {
+
+// The state of the current transaction, made for the server and user mapping given when there
+// is none.
+void EnsureXact(Oid serverid, Oid userid) {
+    if (g_xact != nullptr)
+        return;
+    RunCpp([&] { g_xact = new XactState(); });
+    g_xact->serverid = serverid;
+    g_xact->userid = userid;
+    DynamoShareClient(serverid, userid, &g_xact->client);
+}
+
+void RaiseTooManyChecks(const char *table) {
+    ereport(ERROR,
+            (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+             errmsg("a %s transaction that writes to DynamoDB can check at most %d items",
+                    XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ",
+                    (int)dynamo::kTransactActionLimit),
+             errdetail("At COMMIT every item the transaction read must still hold what it read, "
+                       "so each item it read (last: of DynamoDB table \"%s\") and each item it "
+                       "writes is one action of a TransactWriteItems, which takes at most %d.",
+                       table, (int)dynamo::kTransactActionLimit),
+             errhint("Read fewer items (add key conditions), run the transaction at READ "
+                     "COMMITTED, or set dynamodb.atomic_commit = off.")));
+}
+
+}  // namespace
+
+void DynamoXactRecordRead(Oid serverid, Oid userid, const char *relname, const char *table,
+                          DynamoConvertContext *cx, const dynamo::Item &item) {
+    if (g_xact != nullptr && (g_xact->serverid != serverid || g_xact->userid != userid)) {
+        bool writes = false, reads = false;
+        RunCpp([&] {
+            writes = !g_xact->kept.empty();
+            reads = !g_xact->reads.empty();
+        });
+        if (writes)
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("a %s transaction that writes to DynamoDB reads through the foreign "
+                            "server and user mapping it writes through",
+                            XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),
+                     errdetail("Foreign table \"%s\" uses another server or user mapping; what "
+                               "it reads could not be checked at COMMIT with the writes.",
+                               relname),
+                     errhint("Run the transaction at READ COMMITTED, or set "
+                             "dynamodb.atomic_commit = off.")));
+        if (reads) {
+            g_xact->reads_elsewhere = true;
+            return;
+        }
+        ClearXact();
+    }
+    EnsureXact(serverid, userid);
+    if (g_xact->reads_overflow)
+        return;
+    char key[256];
+    DynamoItemKeyText(cx, &item, key, sizeof(key));
+    bool overflow = false, writes = false;
+    RunCpp([&] {
+        XactState *x = g_xact;
+        std::string id = dynamo::KeyIdentity(*cx->desc, item);
+        if (id.empty())
+            return;
+        for (const ReadCheck &r : x->reads)
+            if (r.table == table && r.key_id == id)
+                return;  // the first read is the one checked
+        if (x->reads.size() + x->kept.size() >= dynamo::kTransactActionLimit) {
+            x->reads_overflow = overflow = true;
+            writes = !x->kept.empty();
+            return;
+        }
+        ReadCheck r;
+        r.table = table;
+        r.relname = relname;
+        r.key_id = std::move(id);
+        r.key_text = key;
+        r.hash_name = cx->desc->hash.name;
+        r.key = dynamo::KeyOf(*cx->desc, item);
+        r.expect.assign(item.begin(), item.end());
+        x->reads.push_back(std::move(r));
+    });
+    if (overflow && writes)
+        RaiseTooManyChecks(table);
 }
 
 bool DynamoXactTouchesTable(const char *table) {
@@ -362,7 +508,7 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
     bool return_after = returning && strcmp(operation, "UpdateItem") == 0;
     if (g_xact != nullptr && (g_xact->serverid != st->serverid || g_xact->userid != st->userid)) {
         bool any = false;
-        RunCpp([&] { any = !g_xact->kept.empty(); });
+        RunCpp([&] { any = !g_xact->kept.empty() || !g_xact->reads.empty(); });
         if (any)
             ereport(ERROR,
                     (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -375,12 +521,19 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
                      errhint("Commit in between, or set dynamodb.atomic_commit = off.")));
         ClearXact();
     }
-    if (g_xact == nullptr) {
-        RunCpp([&] { g_xact = new XactState(); });
-        g_xact->serverid = st->serverid;
-        g_xact->userid = st->userid;
-        DynamoShareClient(st->serverid, st->userid, &g_xact->client);
-    }
+    EnsureXact(st->serverid, st->userid);
+    if (g_xact->reads_elsewhere)
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("a %s transaction that writes to DynamoDB reads through the foreign "
+                        "server and user mapping it writes through",
+                        XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),
+                 errdetail("This transaction read through two servers or user mappings; what it "
+                           "read could not be checked at COMMIT with the writes to foreign table "
+                           "\"%s\".",
+                           st->relname),
+                 errhint("Run the transaction at READ COMMITTED, or set "
+                         "dynamodb.atomic_commit = off.")));
 
     // INSERT ... ON CONFLICT DO NOTHING: whether the item exists decides now whether the row
     // is inserted; the Put keeps its condition, so that COMMIT fails if one appeared meanwhile.
@@ -488,6 +641,13 @@ bool KeepWrite(DynamoModifyState *st, const char *operation) {
                              "then writes as it runs, in batches, not atomically).")));
             break;
     }
+    bool too_many = false;
+    RunCpp([&] {
+        too_many = g_xact->reads_overflow ||
+                   g_xact->kept.size() + UnwrittenReads(*g_xact) > dynamo::kTransactActionLimit;
+    });
+    if (too_many)
+        RaiseTooManyChecks(st->table);
     if (return_after)
         ReturnKept(st);
     return true;

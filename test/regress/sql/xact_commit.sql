@@ -81,6 +81,39 @@ commit;
 select * from xact.writes_sent();
 \! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts
 
+-- REPEATABLE READ and SERIALIZABLE: what the transaction only read is checked at COMMIT too (a
+-- ConditionCheck for each item read and not written); another client's change to such an item
+-- makes COMMIT fail with 40001, and nothing is written
+begin isolation level repeatable read;
+select id, balance from xact.accounts where id in ('alice', 'carol') order by id;
+update xact.accounts set balance = balance + 1 where id = 'bob';
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" xact_accounts '{"id":{"S":"carol"},"balance":{"N":"500"},"status":{"S":"open"}}'
+commit;
+\echo :LAST_ERROR_SQLSTATE
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"bob"}}'
+-- unchanged, it commits: one TransactWriteItems with the Update and the checks
+begin isolation level serializable;
+select id, balance from xact.accounts where id in ('alice', 'carol') order by id;
+select count(*) from xact.lines where doc = 'd1';
+update xact.accounts set balance = balance + 1 where id = 'bob';
+commit;
+select * from xact.writes_sent();
+\! node "$HARNESS_ROOT/test/fixtures/dump.mjs" xact_accounts '{"id":{"S":"bob"}}'
+-- at READ COMMITTED, items only read are not checked (as Postgres does not check them either)
+begin;
+select balance from xact.accounts where id = 'carol';
+update xact.accounts set balance = balance + 1 where id = 'bob';
+\! node "$HARNESS_ROOT/test/fixtures/put_item.mjs" xact_accounts '{"id":{"S":"carol"},"balance":{"N":"0"},"status":{"S":"open"}}'
+commit;
+select * from xact.writes_sent();
+-- a transaction that read more items than it can check, then writes: refused at the write
+begin isolation level repeatable read;
+select count(*) from xact.lines;
+select count(*) from xact.accounts;
+insert into xact.lines select 'many', g, 'x' from generate_series(1, 99) g;
+rollback;
+
 -- Under the fault proxy: 5xx answers and dropped connections on TransactWriteItems are retried
 -- with the same ClientRequestToken, and the transaction is applied once
 \getenv proxy FAULT_PROXY_ENDPOINT
