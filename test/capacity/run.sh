@@ -12,7 +12,9 @@
 # - a share of an on-demand table's capacity is refused, and so are bad values;
 # - a parallel Scan (8 segments) of a table that throttles beyond 10 requests a second
 #   finishes with every row once, and sends fewer requests with the statement-wide backoff
-#   than with each request backing off alone (dynamodb.statement_backoff = off);
+#   than with each request backing off alone (dynamodb.statement_backoff = off); so does an
+#   INSERT of 1000 rows (16 BatchWriteItem requests in flight) when BatchWriteItem throttles
+#   beyond 10 requests a second, and the AWS SDK finds every item;
 # - a cancel ends a wait at once (the backend waits on its latch): a Scan whose answer never
 #   comes, and a Scan waiting for a budget of 0.01 units a second, each end within 900 ms of
 #   the start of a statement_timeout of 300 ms (measured in the session); a stalled Scan
@@ -252,6 +254,30 @@ throttled_run() {
     expect "throttled scan result (statement_backoff $1)" "$out" "4000|4000"
     curl -sf "$control/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(`${j.operations.Scan||0} ${j.faults.throttle||0}`)})'
 }
+# The same for writes in flight: an INSERT of 1000 rows (40 BatchWriteItem requests, 16 at once)
+# with BatchWriteItem throttled beyond 10 requests a second.
+throttled_insert() {
+    curl -sf -X POST "$control/reset"
+    curl -sf -X PUT "$control/rules" -d '[{"operation":"BatchWriteItem","fault":"throttle","per_second":10}]'
+    "${psql[@]}" -c "set search_path = public, extensions" -c "set dynamodb.statement_backoff = $1" \
+        -c "insert into cap.writes_free select 't$1' || lpad(g::text, 4, '0'), 'x' from generate_series(1, 1000) g"
+    curl -sf "$control/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(`${j.operations.BatchWriteItem||0} ${j.faults.throttle||0}`)})'
+}
+before=$(node "$root/test/capacity/load.mjs" count capacity_writes)
+throttled_insert on >"$figures"
+read -r shared_requests shared_throttled <"$figures"
+throttled_insert off >"$figures"
+read -r alone_requests alone_throttled <"$figures"
+curl -sf -X POST "$control/reset"
+expect "items written by the throttled INSERTs (AWS SDK)" \
+    "$(node "$root/test/capacity/load.mjs" count capacity_writes)" "$((before + 2000))"
+if [ "$shared_throttled" -eq 0 ] || [ "$alone_throttled" -eq 0 ] || [ "$shared_requests" -ge "$alone_requests" ]; then
+    echo "capacity: throttled INSERT FAILED: statement-wide backoff $shared_requests BatchWriteItem requests ($shared_throttled throttled), each request alone $alone_requests ($alone_throttled throttled)" >&2
+    failed=1
+else
+    echo "capacity: throttled INSERT: every item written; statement-wide backoff $shared_requests BatchWriteItem requests ($shared_throttled throttled), each request alone $alone_requests ($alone_throttled throttled)"
+fi
+
 throttled_run on >"$figures"
 read -r shared_requests shared_throttled <"$figures"
 throttled_run off >"$figures"
