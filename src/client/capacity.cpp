@@ -219,6 +219,15 @@ void TablePacer::Finish(CapacityKind kind, double reserved, Outcome outcome, dou
     }
 }
 
+bool TablePacer::OnUnprocessed(PaceClock::time_point now, const BackoffPolicy &policy) {
+    if (!shared_backoff_)
+        return false;
+    const double jitter = jitter_();
+    Guard g(state_);
+    state_->backoff.OnThrottle(now, policy, jitter);
+    return true;
+}
+
 size_t PacerRegistry::Bytes(size_t slots) {
     return sizeof(PacerRegistry) + alignof(Slot) + slots * sizeof(Slot);
 }

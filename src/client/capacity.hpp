@@ -1,7 +1,9 @@
 // Pacing of the requests to one DynamoDB table: a capacity budget (read and write units per
 // second) driven by the capacity DynamoDB reports as consumed, and one backoff shared by every
-// request to the table when DynamoDB throttles. Pure logic with an injected clock; the client
-// (PendingCall) asks it before each request and tells it each outcome.
+// request to the table when DynamoDB throttles (the only statement-wide backoff: reads of every
+// segment, writes in flight, single writes and batch rounds all go through it). Pure logic with
+// an injected clock; the client (PendingCall) asks it before each request and tells it each
+// outcome.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -143,6 +145,11 @@ class TablePacer {
     enum class Outcome { Done, Throttled, Failed };
     void Finish(CapacityKind kind, double reserved, Outcome outcome, double actual, bool known,
                 PaceClock::time_point now, const BackoffPolicy &policy);
+    // A batch request came back with entries DynamoDB left unprocessed (it ran short of
+    // capacity): raises the backoff as a throttle does and returns true, so that the caller
+    // sends them again with no pause of its own (TryStart holds the request back); false when
+    // the table's requests back off alone (the caller then waits out a pause of its own).
+    bool OnUnprocessed(PaceClock::time_point now, const BackoffPolicy &policy);
 
     const PacerStats &stats() const { return stats_; }
     void CountWait() { stats_.waits++; }

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <random>
-#include <thread>
 
 #include "client/host_wait.hpp"
 #include "client/json_codec.hpp"
@@ -22,19 +21,6 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 simdjson::dom::parser &Parser() {
     static thread_local simdjson::dom::parser parser;
     return parser;
-}
-
-// Sleeps for ms milliseconds in short slices, returning false early when abort() says so.
-bool InterruptibleSleep(long ms, AbortFn abort) {
-    auto until = Clock::now() + std::chrono::milliseconds(ms);
-    while (Clock::now() < until) {
-        if (abort != nullptr && abort())
-            return false;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-        ReportedWait reported(WaitKind::Request);
-        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
-    }
-    return true;
 }
 
 void WriteString(Writer &w, const std::string &s) {
@@ -170,9 +156,7 @@ void PendingCall::FinishPaced(TablePacer::Outcome outcome) {
 }
 
 Clock::time_point PendingCall::wake_at() const {
-    if (!waiting_)
-        return Clock::time_point::max();
-    return backoff_ != nullptr ? std::max(retry_at_, backoff_->not_before()) : retry_at_;
+    return waiting_ ? retry_at_ : Clock::time_point::max();
 }
 
 void PendingCall::Send() {
@@ -273,7 +257,7 @@ bool PendingCall::Poll() {
         return true;
     if (waiting_) {
         // A call the pacer held back asks it again at every poll (another request's answer
-        // may have made room); a retry's backoff (its own, and its statement's) is waited out.
+        // may have made room); a retry's own backoff is waited out.
         if (!held_ && Clock::now() < wake_at())
             return false;
         waiting_ = false;
@@ -366,8 +350,6 @@ bool PendingCall::Poll() {
             : std::min(FullJitterDelay(p, attempt_), std::max(0L, p.max_total_ms - elapsed));
     retry_at_ = Clock::now() + std::chrono::milliseconds(delay);
     waiting_ = true;
-    if (backoff_ != nullptr && IsThrottle(err_.type))
-        backoff_->Push(retry_at_);
     if (Clock::now() >= wake_at()) {
         waiting_ = false;
         Send();
@@ -796,7 +778,7 @@ Error DynamoClient::BatchGetItem(const ReadRequest &request, const std::vector<I
         left = err.ok() ? pending.size() : 0;
         return err;
     };
-    Error err = InRounds("BatchGetItem", "UnprocessedKeys", "keys", round, abort);
+    Error err = InRounds("BatchGetItem", request.table, "UnprocessedKeys", "keys", round, abort);
     if (!err.ok())
         return err;
     out.count = out.scanned_count = static_cast<int64_t>(out.items.size());
@@ -811,7 +793,8 @@ long FullJitterDelay(const RetryPolicy &policy, int attempt) {
     return std::uniform_int_distribution<long>(0, std::max(0L, ceiling))(rng);
 }
 
-Error DynamoClient::InRounds(const std::string &operation, const char *field, const char *what,
+Error DynamoClient::InRounds(const std::string &operation, const std::string &table,
+                             const char *field, const char *what,
                              const std::function<Error(size_t &left)> &round, AbortFn abort) {
     const RetryPolicy &p = config_.retry;
     const auto started = Clock::now();
@@ -832,13 +815,27 @@ Error DynamoClient::InRounds(const std::string &operation, const char *field, co
             return e;
         }
         CountRetry(operation);
+        // Entries left unprocessed are DynamoDB running short of capacity: the table's backoff
+        // holds the next round back with every other request to the table.
+        if (PacerFor(table)->OnUnprocessed(Clock::now(),
+                                           BackoffPolicy{p.base_delay_ms, p.max_delay_ms}))
+            continue;
         long delay = std::min(FullJitterDelay(p, n), std::max(0L, p.max_total_ms - elapsed));
-        if (!InterruptibleSleep(delay, abort) || (abort != nullptr && abort())) {
+        if (!Sleep(delay, abort)) {
             e.kind = ErrorKind::Aborted;
             e.message = "request cancelled";
             return e;
         }
     }
+}
+
+bool DynamoClient::Sleep(long ms, AbortFn abort) {
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    ReportedWait reported(WaitKind::Request);
+    while (Clock::now() < until)
+        if (!WaitForProgress(progress(), until, abort))
+            return false;
+    return abort == nullptr || !abort();
 }
 
 }  // namespace dynamo

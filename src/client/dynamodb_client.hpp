@@ -142,23 +142,6 @@ constexpr size_t kItemSizeLimit = 400 * 1024;
 class DynamoClient;
 struct TransactAction;
 
-// The statement-wide backoff: one "not before" time shared by the requests of one statement
-// (every write it keeps in flight). When one of them is throttled, its backoff moves the time on,
-// and no request of the statement is sent or sent again before it, so that many requests in
-// flight back off together instead of each retrying into the throttle on its own schedule.
-class StatementBackoff {
-  public:
-    // No request before `t` (an earlier time than the current one changes nothing).
-    void Push(std::chrono::steady_clock::time_point t) {
-        if (t > not_before_)
-            not_before_ = t;
-    }
-    std::chrono::steady_clock::time_point not_before() const { return not_before_; }
-
-  private:
-    std::chrono::steady_clock::time_point not_before_{};
-};
-
 // A function that reads a 200 response body; it may throw JsonError (or simdjson's errors) for
 // a body that does not parse, which counts as a retryable transport failure.
 using ParseFn = std::function<void(std::string_view)>;
@@ -190,9 +173,6 @@ class PendingCall {
     // returns, and the call is finished with an Aborted error.
     void Cancel();
     int attempts() const { return attempt_; }
-    // Joins the call to a statement's backoff (which must outlive it): a throttled attempt
-    // pushes the statement's "not before" time, and a retry waits for it.
-    void set_backoff(StatementBackoff *backoff) { backoff_ = backoff; }
     // Time this call was held back by its table's budget or backoff, in milliseconds.
     double waited_ms() const { return waited_ms_; }
     // Whether the call is waiting for its table's budget or backoff (not for an answer).
@@ -220,7 +200,6 @@ class PendingCall {
     std::chrono::steady_clock::time_point retry_at_;
     bool waiting_ = false;  // for retry_at_
     bool finished_ = false;
-    StatementBackoff *backoff_ = nullptr;
     Error err_;
     // Outcome of the parse step on the I/O thread, read once the request is complete.
     std::string parse_error_;
@@ -308,7 +287,8 @@ class DynamoClient {
     // Changes whenever a request of this client completes (for WaitForProgress).
     uint64_t progress() const { return http_.completions(); }
     // Waits until a request completes after progress() returned `seen`, the time `until` comes,
-    // or abort (asked every 100 ms) says stop: false then.
+    // or abort (asked whenever the wait wakes up, see HttpClient::WaitForCompletion) says stop:
+    // false then.
     bool WaitForProgress(uint64_t seen, std::chrono::steady_clock::time_point until, AbortFn abort);
 
     // The budget of a DynamoDB table for this client's requests (units per second, 0 for no
@@ -333,13 +313,18 @@ class DynamoClient {
         stats_.retried[operation]++;
         stats_.retries++;
     }
-    // A batch operation in rounds: `round` sends what is still pending and sets `left` to the
-    // number of entries DynamoDB left unprocessed. Between rounds: checks the retry budget
-    // (rounds, and time since the first), counts a retry and waits out a full-jitter backoff.
+    // A batch operation on `table` in rounds: `round` sends what is still pending and sets
+    // `left` to the number of entries DynamoDB left unprocessed. Between rounds: checks the
+    // retry budget (rounds, and time since the first), counts a retry, and either raises the
+    // table's shared backoff (TablePacer::OnUnprocessed; the next round's request waits for the
+    // pacer) or, when the table's requests back off alone, waits out a full-jitter backoff.
     // Returns the first request error, or an error of kind Budget (of type `field`, the response
     // field that listed them, naming the entries of kind `what` still unprocessed), or Aborted.
-    Error InRounds(const std::string &operation, const char *field, const char *what,
-                   const std::function<Error(size_t &left)> &round, AbortFn abort);
+    Error InRounds(const std::string &operation, const std::string &table, const char *field,
+                   const char *what, const std::function<Error(size_t &left)> &round,
+                   AbortFn abort);
+    // Waits `ms` milliseconds (reported as a wait for DynamoDB); false when abort said stop.
+    bool Sleep(long ms, AbortFn abort);
     ClientConfig config_;
     HttpClient http_;
     std::string url_;

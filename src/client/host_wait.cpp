@@ -21,4 +21,12 @@ ReportedWait::~ReportedWait() {
         g_reporter.end();
 }
 
+bool HostWaits() {
+    return g_reporter.wait != nullptr;
+}
+
+bool HostWait(int fd, long timeout_ms) {
+    return g_reporter.wait != nullptr && g_reporter.wait(fd, timeout_ms);
+}
+
 }  // namespace dynamo

@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "client/host_wait.hpp"
 
 namespace dynamo {
 
@@ -71,7 +75,8 @@ void GlobalInit() {
     });
 }
 
-// Slice of every wait of the owner's thread: the abort hook is asked this often.
+// Slice of the owner's thread's own waits (without the host's wait hook): the abort hook is
+// asked this often.
 constexpr int kWaitSliceMs = 100;
 // Longest wait of the engine thread on transfers in flight; submissions, cancels and stop wake
 // it at once.
@@ -155,6 +160,14 @@ class IoEngine {
     // cancelled.
     void Complete(const HttpTicket &job, bool aborted);
     void ReleaseHandle(CURL *easy);
+    // Wakes the owner's thread after a completion: the condition variable, and the descriptor
+    // the host waits on.
+    void Signal();
+    // The owner's wait until done() (asked with mutex_ held) is true (Progress), `until` comes
+    // (Timeout) or should_abort says stop (Aborted). With the host's wait hook it sleeps on
+    // wake_fd_ and whatever the host adds (its latch); otherwise on changed_ in slices.
+    template <typename Done>
+    HttpClient::WaitResult WaitFor(Done done, Clock::time_point until, AbortFn should_abort);
 
     HttpOptions options_;
     CURLM *multi_ = nullptr;
@@ -167,6 +180,9 @@ class IoEngine {
     mutable std::mutex mutex_;
     std::condition_variable changed_;  // a job became Done
     std::condition_variable wake_;     // for the parked engine thread
+    // An eventfd written on every completion (-1 when it could not be made): what the owner's
+    // thread sleeps on through the host's wait hook.
+    int wake_fd_ = -1;
     std::deque<HttpTicket> incoming_;  // guarded
     bool cancels_ = false;             // guarded: a running job was cancelled
     bool stop_ = false;                // guarded
@@ -193,6 +209,7 @@ IoEngine::IoEngine(const HttpOptions &options) : options_(options) {
     if (multi_ == nullptr)
         throw std::runtime_error("could not create an HTTP handle");
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, kMaxCachedConnections);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
 IoEngine::~IoEngine() {
@@ -205,6 +222,8 @@ IoEngine::~IoEngine() {
     for (CURL *easy : idle_)
         curl_easy_cleanup(easy);
     curl_multi_cleanup(multi_);
+    if (wake_fd_ >= 0)
+        close(wake_fd_);
 }
 
 void IoEngine::StopThread() {
@@ -273,22 +292,58 @@ bool IoEngine::Ready(const HttpTicket &job) const {
     return job->state == HttpJob::State::Done;
 }
 
-bool IoEngine::Wait(const HttpTicket &job, AbortFn should_abort) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-        if (job->state == HttpJob::State::Done)
-            return true;
-        if (should_abort != nullptr) {
-            lock.unlock();
-            bool abort = should_abort();
-            lock.lock();
-            if (job->state == HttpJob::State::Done)
-                return true;
-            if (abort)
-                return false;
-        }
-        changed_.wait_for(lock, std::chrono::milliseconds(kWaitSliceMs));
+void IoEngine::Signal() {
+    changed_.notify_all();
+    if (wake_fd_ >= 0) {
+        uint64_t one = 1;
+        // Fails only when the counter would overflow, and it is then readable anyway.
+        ssize_t written = write(wake_fd_, &one, sizeof one);
+        (void)written;
     }
+}
+
+template <typename Done>
+HttpClient::WaitResult IoEngine::WaitFor(Done done, Clock::time_point until, AbortFn should_abort) {
+    const bool host = wake_fd_ >= 0 && HostWaits();
+    for (;;) {
+        if (host) {
+            // Emptied before the check, so that a completion after it leaves it readable.
+            uint64_t count;
+            ssize_t got = read(wake_fd_, &count, sizeof count);
+            (void)got;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (done())
+                return HttpClient::WaitResult::Progress;
+        }
+        if (should_abort != nullptr && should_abort()) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            return done() ? HttpClient::WaitResult::Progress : HttpClient::WaitResult::Aborted;
+        }
+        Clock::time_point now = Clock::now();
+        if (now >= until)
+            return HttpClient::WaitResult::Timeout;
+        if (host) {
+            long timeout_ms = -1;
+            if (until != Clock::time_point::max()) {
+                auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
+                timeout_ms = static_cast<long>(std::min<int64_t>(left, 24L * 3600 * 1000));
+            }
+            if (HostWait(wake_fd_, timeout_ms))
+                continue;
+        }
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (done())
+            return HttpClient::WaitResult::Progress;
+        Clock::time_point slice = now + std::chrono::milliseconds(kWaitSliceMs);
+        changed_.wait_until(lock, std::min(until, slice));
+    }
+}
+
+bool IoEngine::Wait(const HttpTicket &job, AbortFn should_abort) {
+    return WaitFor([&] { return job->state == HttpJob::State::Done; }, Clock::time_point::max(),
+                   should_abort) == HttpClient::WaitResult::Progress;
 }
 
 uint64_t IoEngine::completions() const {
@@ -298,25 +353,7 @@ uint64_t IoEngine::completions() const {
 
 HttpClient::WaitResult IoEngine::WaitForCompletion(uint64_t seen, Clock::time_point until,
                                                    AbortFn should_abort) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-        if (completions_ != seen)
-            return HttpClient::WaitResult::Progress;
-        if (should_abort != nullptr) {
-            lock.unlock();
-            bool abort = should_abort();
-            lock.lock();
-            if (completions_ != seen)
-                return HttpClient::WaitResult::Progress;
-            if (abort)
-                return HttpClient::WaitResult::Aborted;
-        }
-        Clock::time_point now = Clock::now();
-        if (now >= until)
-            return HttpClient::WaitResult::Timeout;
-        Clock::time_point slice = now + std::chrono::milliseconds(kWaitSliceMs);
-        changed_.wait_until(lock, std::min(until, slice));
-    }
+    return WaitFor([&] { return completions_ != seen; }, until, should_abort);
 }
 
 void IoEngine::Run() {
@@ -384,7 +421,7 @@ void IoEngine::Start(const HttpTicket &job) {
             job->response.aborted = true;
             job->state = HttpJob::State::Done;
             ++completions_;
-            changed_.notify_all();
+            Signal();
             return;
         }
         job->state = HttpJob::State::Running;
@@ -532,7 +569,7 @@ void IoEngine::Complete(const HttpTicket &job, bool aborted) {
             ++completions_;
         }
     }
-    changed_.notify_all();
+    Signal();
 }
 
 HttpClient::HttpClient(const HttpOptions &options) {

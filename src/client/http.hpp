@@ -20,8 +20,9 @@
 
 namespace dynamo {
 
-// Asked every few hundred milliseconds while a request is in flight or a retry is waiting;
-// returning true abandons the request. Must not throw.
+// Asked while a request is in flight or a retry is waiting: whenever the host's wait hook
+// (host_wait.hpp) returns, or every 100 ms without one; returning true abandons the request.
+// Must not throw.
 using AbortFn = bool (*)();
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -69,7 +70,7 @@ class HttpClient {
     HttpClient &operator=(const HttpClient &) = delete;
 
     // POSTs body to url with the given headers and waits for the answer, asking should_abort
-    // every 100 ms; when it says stop, the request is cancelled and the response is `aborted`.
+    // as it waits; when it says stop, the request is cancelled and the response is `aborted`.
     // Never throws for network problems: they are reported in the response.
     HttpResponse Post(const std::string &url, const Headers &headers, const std::string &body,
                       AbortFn should_abort);
@@ -93,7 +94,9 @@ class HttpClient {
     uint64_t completions() const;
     enum class WaitResult { Progress, Timeout, Aborted };
     // Waits until completions() differs from `seen` (Progress), `until` comes (Timeout), or
-    // should_abort, asked every 100 ms, says stop (Aborted).
+    // should_abort says stop (Aborted). With the host's wait hook (host_wait.hpp) the thread
+    // sleeps in the host's wait, which a completion and the host's own news both end at once;
+    // without, on a condition variable in 100 ms slices that ask should_abort.
     WaitResult WaitForCompletion(uint64_t seen, std::chrono::steady_clock::time_point until,
                                  AbortFn should_abort);
 

@@ -230,7 +230,7 @@ Error DynamoClient::BatchWriteItem(const std::string &table, std::vector<BatchWr
         rest = writes.size();
         return err;
     };
-    return InRounds("BatchWriteItem", "UnprocessedItems", "items", round, abort);
+    return InRounds("BatchWriteItem", table, "UnprocessedItems", "items", round, abort);
 }
 
 void BuildUpdate(const Item &set, const std::vector<std::string> &remove,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "client/host_wait.hpp"
 #include "client/json_codec.hpp"
 
 namespace dynamo {
@@ -25,7 +26,7 @@ struct WritePipeline::Entry {
     std::unique_ptr<PendingCall> call;
     int round = 1;
     Clock::time_point started = Clock::now();
-    bool resend_wait = false;  // batch: waiting out the backoff before the next round
+    bool resend_wait = false;  // batch: waiting out its own backoff before the next round
     Clock::time_point resend_at;
 };
 
@@ -99,7 +100,6 @@ void WritePipeline::Send(Entry &e) {
         parse = CheckJson;
     }
     e.call = client_->Start(e.operation, std::move(body), std::move(parse), false);
-    e.call->set_backoff(&backoff_);
 }
 
 void WritePipeline::Fail(const Error &err, const std::vector<BatchWrite> &writes) {
@@ -129,7 +129,7 @@ void WritePipeline::Finish(Entry &e) {
 
 bool WritePipeline::Step(Entry &e) {
     if (e.resend_wait) {
-        if (Clock::now() < std::max(e.resend_at, backoff_.not_before()))
+        if (Clock::now() < e.resend_at)
             return false;
         e.resend_wait = false;
         Send(e);
@@ -176,13 +176,18 @@ bool WritePipeline::Step(Entry &e) {
         return true;
     }
     client_->CountRetry("BatchWriteItem");
-    long delay = std::min(FullJitterDelay(p, e.round), std::max(0L, p.max_total_ms - elapsed));
     e.round++;
     e.writes.swap(e.left);
     e.left.clear();
+    // Unprocessed items are DynamoDB's throttle of a batch: the table's backoff holds this
+    // round back with every other request to the table, unless each request backs off alone.
+    if (client_->PacerFor(table_)->OnUnprocessed(Clock::now(),
+                                                 BackoffPolicy{p.base_delay_ms, p.max_delay_ms})) {
+        Send(e);
+        return false;
+    }
+    long delay = std::min(FullJitterDelay(p, e.round - 1), std::max(0L, p.max_total_ms - elapsed));
     e.resend_at = Clock::now() + std::chrono::milliseconds(delay);
-    // Unprocessed items are DynamoDB's throttle of a batch: the whole statement waits.
-    backoff_.Push(e.resend_at);
     e.resend_wait = true;
     return false;
 }
@@ -202,11 +207,24 @@ Clock::time_point WritePipeline::NextWake() const {
     Clock::time_point wake = Clock::time_point::max();
     for (const auto &e : entries_) {
         if (e->resend_wait)
-            wake = std::min(wake, std::max(e->resend_at, backoff_.not_before()));
+            wake = std::min(wake, e->resend_at);
         else if (e->call)
             wake = std::min(wake, e->call->wake_at());
     }
     return wake;
+}
+
+bool WritePipeline::Wait(uint64_t seen, AbortFn abort) {
+    // Waiting for capacity when every request is held back by the table's pacer.
+    bool held = false, answer = false;
+    for (const auto &e : entries_) {
+        if (e->call && e->call->held())
+            held = true;
+        else
+            answer = true;
+    }
+    ReportedWait reported(held && !answer ? WaitKind::Capacity : WaitKind::Request);
+    return client_->WaitForProgress(seen, NextWake(), abort);
 }
 
 void WritePipeline::Abort() {
@@ -230,16 +248,12 @@ bool WritePipeline::WaitForRoom(const std::vector<std::string> &ids, AbortFn abo
         Collect();
         if (failed_)
             return false;
-        Clock::time_point now = Clock::now();
         bool busy = static_cast<int>(entries_.size()) >= max_in_flight_;
         for (size_t i = 0; !busy && i < ids.size(); i++)
             busy = keys_in_flight_.count(ids[i]) > 0;
-        if (!busy && now >= backoff_.not_before())
-            return true;
-        Clock::time_point until = NextWake();
         if (!busy)
-            until = std::min(until, backoff_.not_before());
-        if (!client_->WaitForProgress(seen, until, abort)) {
+            return true;
+        if (!Wait(seen, abort)) {
             Abort();
             return false;
         }
@@ -302,7 +316,7 @@ bool WritePipeline::Drain(AbortFn abort) {
         Collect();
         if (entries_.empty())
             return !failed_;
-        if (!client_->WaitForProgress(seen, NextWake(), abort)) {
+        if (!Wait(seen, abort)) {
             Abort();
             return false;
         }

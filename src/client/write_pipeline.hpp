@@ -30,11 +30,12 @@ struct RefusedWrite {
 // thread. Each request is retried under the client's RetryPolicy; a BatchWriteItem's
 // UnprocessedItems are sent again, in rounds, as DynamoClient::BatchWriteItem does. A write
 // waits until no earlier write of the same key is in flight, so that the later write of a key
-// wins, as it would one request at a time. A throttle (or unprocessed items) pushes one
-// StatementBackoff that every request of the pipeline respects. Once a write has finally failed
-// the pipeline sends nothing more; what was written and which keys were not stay known.
-// Used from one thread; waits ask `abort` every 100 ms and cancel everything in flight when it
-// says stop. Destroying the pipeline cancels what is in flight without waiting.
+// wins, as it would one request at a time. A throttle (or unprocessed items) raises the table's
+// shared backoff (TablePacer, capacity.hpp), which holds back every request to the table: these
+// writes, and the statement's reads. Once a write has finally failed the pipeline sends nothing
+// more; what was written and which keys were not stay known. Used from one thread; waits ask
+// `abort` as they wake (see HttpClient::WaitForCompletion) and cancel everything in flight when
+// it says stop. Destroying the pipeline cancels what is in flight without waiting.
 class WritePipeline {
   public:
     WritePipeline(DynamoClient *client, const TableDescription &desc, std::string table,
@@ -74,7 +75,6 @@ class WritePipeline {
     int in_flight() const { return static_cast<int>(entries_.size()); }
     int most_in_flight() const { return most_in_flight_; }
     int max_in_flight() const { return max_in_flight_; }
-    StatementBackoff &backoff() { return backoff_; }
 
   private:
     struct Entry;
@@ -85,6 +85,8 @@ class WritePipeline {
     void Collect();
     void Fail(const Error &err, const std::vector<BatchWrite> &writes);
     void Abort();
+    // Waits (reported as the host wants) for a completion after `seen`, or the next wake-up.
+    bool Wait(uint64_t seen, AbortFn abort);
     void Finish(Entry &e);
     std::chrono::steady_clock::time_point NextWake() const;
 
@@ -95,7 +97,6 @@ class WritePipeline {
     std::string hash_, range_;
     std::vector<std::unique_ptr<Entry>> entries_;
     std::map<std::string, int> keys_in_flight_;
-    StatementBackoff backoff_;
     bool failed_ = false;
     Error error_;
     std::vector<RefusedWrite> refused_;

@@ -12,6 +12,7 @@
 extern "C" {
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/lsyscache.h"
@@ -37,13 +38,55 @@ shmem_request_hook_type g_prev_request = nullptr;
 uint32 g_event_request = 0;
 uint32 g_event_capacity = 0;
 
+// The event of the wait under way (0: none), which HostWait reports again after the latch wait
+// (WaitLatchOrSocket reports its own event and clears it when it returns).
+uint32 g_current_event = 0;
+// Set when a latch wait failed with an error: the backend's client then waits on its own.
+bool g_latch_wait_failed = false;
+
 void WaitStart(dynamo::WaitKind kind) {
     uint32 event = kind == dynamo::WaitKind::Capacity ? g_event_capacity : g_event_request;
-    pgstat_report_wait_start(event != 0 ? event : PG_WAIT_EXTENSION);
+    g_current_event = event != 0 ? event : PG_WAIT_EXTENSION;
+    pgstat_report_wait_start(g_current_event);
 }
 
 void WaitEnd() {
+    g_current_event = 0;
     pgstat_report_wait_end();
+}
+
+// The client's wait (host_wait.hpp): on the backend's latch and the client's descriptor, so
+// that a cancel, a termination or a completed request wakes the backend at once, and the
+// postmaster's death ends it. Called from inside the client's C++ frames, so nothing may
+// escape as a longjmp: an error of the wait itself (out of memory, a failed epoll) is caught
+// and dropped, and the backend's clients go back to waiting on their own. The latch is reset
+// here; the caller then asks DynamoAbortRequested, which sees what the latch was set for.
+bool HostWait(int fd, long timeout_ms) {
+    if (g_latch_wait_failed)
+        return false;
+    const uint32 event = g_current_event != 0 ? g_current_event : PG_WAIT_EXTENSION;
+    int events = WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH;
+    if (timeout_ms >= 0)
+        events |= WL_TIMEOUT;
+    MemoryContext context = CurrentMemoryContext;
+    volatile bool ok = true;
+    PG_TRY();
+    {
+        int rc = WaitLatchOrSocket(MyLatch, events, fd, timeout_ms, event);
+        if (rc & WL_LATCH_SET)
+            ResetLatch(MyLatch);
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        FlushErrorState();
+        g_latch_wait_failed = true;
+        ok = false;
+    }
+    PG_END_TRY();
+    if (g_current_event != 0)
+        pgstat_report_wait_start(g_current_event);
+    return ok;
 }
 
 size_t RegistryBytes() {
@@ -117,6 +160,7 @@ void DynamoCapacityInit() {
     dynamo::WaitReporter reporter;
     reporter.start = WaitStart;
     reporter.end = WaitEnd;
+    reporter.wait = HostWait;
     RunCpp([&] { dynamo::SetWaitReporter(reporter); });
     if (!process_shared_preload_libraries_in_progress)
         return;

@@ -167,8 +167,8 @@ void DynamoApplyCapacity(Oid relid, Oid serverid, Oid userid, const char *table,
 // dynamodb.statement_backoff: a throttle slows every request to the table (on), or only the
 // request throttled (off).
 extern bool dynamodb_statement_backoff;
-// From _PG_init: installs the wait events' reporter, and, when the library is preloaded, asks
-// for the shared memory of the budgets.
+// From _PG_init: installs the client's wait hooks (wait events, and waits on the latch), and,
+// when the library is preloaded, asks for the shared memory of the budgets.
 void DynamoCapacityInit();
 // The budgets' registry in shared memory, or NULL when the library was not preloaded.
 dynamo::PacerRegistry *DynamoSharedPacers();

@@ -12,7 +12,14 @@
 # - a share of an on-demand table's capacity is refused, and so are bad values;
 # - a parallel Scan (8 segments) of a table that throttles beyond 10 requests a second
 #   finishes with every row once, and sends fewer requests with the statement-wide backoff
-#   than with each request backing off alone (dynamodb.statement_backoff = off).
+#   than with each request backing off alone (dynamodb.statement_backoff = off); so does an
+#   INSERT of 1000 rows (16 BatchWriteItem requests in flight) when BatchWriteItem throttles
+#   beyond 10 requests a second, and the AWS SDK finds every item;
+# - a cancel ends a wait at once (the backend waits on its latch): a Scan whose answer never
+#   comes, and a Scan waiting for a budget of 0.01 units a second, each end within 900 ms of
+#   the start of a statement_timeout of 300 ms (measured in the session); a stalled Scan
+#   watched from another session waits with wait_event_type Extension, and
+#   pg_cancel_backend ends it within 900 ms.
 # Items are written and counted by the AWS SDK (test/capacity/load.mjs).
 #
 #   test/capacity/run.sh          # all of the above (per-backend budgets)
@@ -88,6 +95,8 @@ create foreign table cap.writes_free (id text collate "C", payload text) server 
   options (table 'capacity_writes');
 create foreign table cap.throttled (id text collate "C", payload text) server capacity_free
   options (table 'capacity_items', segments '8', page_size '100');
+create foreign table cap.trickle (id text collate "C", payload text) server capacity_free
+  options (table 'capacity_items', max_read_units_per_second '0.01');
 SQL
 
 # Runs one statement with the proxy recording answers; prints what psql printed.
@@ -173,6 +182,68 @@ refused "a share above 1" "alter foreign table cap.items_share options (set read
 refused "a budget that is not a number" "alter server capacity_server options (add max_write_units_per_second 'lots')" \
     'invalid value for option "max_write_units_per_second": "lots"'
 
+# A cancel ends the wait at once, whatever the wait is for. Runs $2 in a session of its own
+# under a statement_timeout of $1 ms; prints the time from before the SET to after the
+# statement, in ms, then what psql printed.
+timed_out() {
+    "${PG_BINDIR:-/usr/lib/postgresql/15/bin}/psql" -X -q -At -d dynamodb_regress 2>&1 <<SQL
+set search_path = public, extensions;
+select extract(epoch from clock_timestamp()) as t0 \gset
+set statement_timeout = $1;
+$2;
+reset statement_timeout;
+select 'elapsed ' || round((extract(epoch from clock_timestamp()) - :t0) * 1000);
+SQL
+}
+check_cancel() {
+    local name="$1" out="$2" ms
+    ms=$(sed -n 's/^elapsed //p' <<<"$out")
+    if ! grep -qF "canceling statement due to statement timeout" <<<"$out" || [ -z "$ms" ] ||
+        [ "$ms" -ge 900 ]; then
+        echo "capacity: cancel of $name FAILED (a statement_timeout of 300 ms must end it within 900 ms):" >&2
+        echo "$out" >&2
+        failed=1
+    else
+        echo "capacity: cancel of $name: statement_timeout 300 ms, ended after $ms ms"
+    fi
+}
+curl -sf -X POST "$control/reset"
+curl -sf -X PUT "$control/rules" -d '[{"operation":"Scan","fault":"stall"}]'
+check_cancel "a Scan whose answer never comes" "$(timed_out 300 "select count(*) from cap.items_free")"
+curl -sf -X POST "$control/reset"
+check_cancel "a Scan waiting for a budget of 0.01 units/s" "$(timed_out 300 "select count(*) from cap.trickle")"
+
+# The stalled Scan, watched from another session, then cancelled from it.
+curl -sf -X PUT "$control/rules" -d '[{"operation":"Scan","fault":"stall"}]'
+"${psql[@]}" -c "select count(*) from cap.items_free /* stalled */" >"$figures" 2>&1 &
+stalled_pid=$!
+seen=""
+for _ in $(seq 1 100); do
+    seen=$("${psql[@]}" -c "select pid || ' ' || wait_event_type || ' ' || wait_event
+      from pg_stat_activity where query like '%/* stalled */%' and pid <> pg_backend_pid()
+      and wait_event_type is not null")
+    [ -n "$seen" ] && break
+    sleep 0.1
+done
+read -r backend event_type event <<<"$seen"
+expect "wait event of a Scan awaiting its answer" "$event_type" "Extension"
+if [ -n "${backend:-}" ]; then
+    started=$(date +%s%N)
+    "${psql[@]}" -c "select pg_cancel_backend($backend)" >/dev/null
+    wait "$stalled_pid" || true
+    ms=$((($(date +%s%N) - started) / 1000000))
+    if ! grep -qF "canceling statement due to user request" "$figures" || [ "$ms" -ge 900 ]; then
+        echo "capacity: pg_cancel_backend of a stalled Scan FAILED after $ms ms: $(cat "$figures")" >&2
+        failed=1
+    else
+        echo "capacity: a stalled Scan waits with $event_type/$event; pg_cancel_backend ended it after $ms ms"
+    fi
+else
+    kill "$stalled_pid" 2>/dev/null || true
+    wait "$stalled_pid" || true
+fi
+curl -sf -X POST "$control/reset"
+
 # Throttling beyond 10 Scan requests a second: the statement-wide backoff against each request
 # backing off alone. Every row comes once either way.
 throttled_run() {
@@ -183,6 +254,30 @@ throttled_run() {
     expect "throttled scan result (statement_backoff $1)" "$out" "4000|4000"
     curl -sf "$control/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(`${j.operations.Scan||0} ${j.faults.throttle||0}`)})'
 }
+# The same for writes in flight: an INSERT of 1000 rows (40 BatchWriteItem requests, 16 at once)
+# with BatchWriteItem throttled beyond 10 requests a second.
+throttled_insert() {
+    curl -sf -X POST "$control/reset"
+    curl -sf -X PUT "$control/rules" -d '[{"operation":"BatchWriteItem","fault":"throttle","per_second":10}]'
+    "${psql[@]}" -c "set search_path = public, extensions" -c "set dynamodb.statement_backoff = $1" \
+        -c "insert into cap.writes_free select 't$1' || lpad(g::text, 4, '0'), 'x' from generate_series(1, 1000) g"
+    curl -sf "$control/stats" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log(`${j.operations.BatchWriteItem||0} ${j.faults.throttle||0}`)})'
+}
+before=$(node "$root/test/capacity/load.mjs" count capacity_writes)
+throttled_insert on >"$figures"
+read -r shared_requests shared_throttled <"$figures"
+throttled_insert off >"$figures"
+read -r alone_requests alone_throttled <"$figures"
+curl -sf -X POST "$control/reset"
+expect "items written by the throttled INSERTs (AWS SDK)" \
+    "$(node "$root/test/capacity/load.mjs" count capacity_writes)" "$((before + 2000))"
+if [ "$shared_throttled" -eq 0 ] || [ "$alone_throttled" -eq 0 ] || [ "$shared_requests" -ge "$alone_requests" ]; then
+    echo "capacity: throttled INSERT FAILED: statement-wide backoff $shared_requests BatchWriteItem requests ($shared_throttled throttled), each request alone $alone_requests ($alone_throttled throttled)" >&2
+    failed=1
+else
+    echo "capacity: throttled INSERT: every item written; statement-wide backoff $shared_requests BatchWriteItem requests ($shared_throttled throttled), each request alone $alone_requests ($alone_throttled throttled)"
+fi
+
 throttled_run on >"$figures"
 read -r shared_requests shared_throttled <"$figures"
 throttled_run off >"$figures"

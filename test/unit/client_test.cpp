@@ -2,6 +2,7 @@
 // (DynamoClient), run against the scripted in-process server from test_http_server.hpp.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "client/dynamodb_client.hpp"
+#include "client/host_wait.hpp"
 #include "client/http.hpp"
 #include "client/sigv4.hpp"
 #include "test_http_server.hpp"
@@ -759,6 +761,110 @@ TEST_F(DynamoClientTest, AbortDuringARequestReturnsPromptly) {
     EXPECT_EQ(err.attempts, 1);
     EXPECT_EQ(server_.requests(), 1);
     EXPECT_LT(ElapsedMs(start), 1000);
+}
+
+// ------------------------------------------------------------------------------------------
+// The host's wait (host_wait.hpp): a hook standing for Postgres's latch wait, which poll()s the
+// client's descriptor and a "latch" (a pipe) that a canceller writes to after setting the abort
+// flag, as a signal handler sets QueryCancelPending and then the latch.
+
+struct FakeHost {
+    static int latch[2];
+    static std::atomic<int> waits, untimed, latch_wakes;
+    static std::atomic<bool> refuse;
+
+    static bool Wait(int fd, long timeout_ms) {
+        if (refuse)
+            return false;
+        waits++;
+        if (timeout_ms < 0)
+            untimed++;
+        pollfd fds[2] = {{fd, POLLIN, 0}, {latch[0], POLLIN, 0}};
+        int n = poll(fds, 2, timeout_ms < 0 ? -1 : static_cast<int>(timeout_ms));
+        if (n > 0 && (fds[1].revents & POLLIN) != 0) {
+            char c;
+            if (read(latch[0], &c, 1) == 1)  // the latch is reset
+                latch_wakes++;
+        }
+        return true;
+    }
+};
+int FakeHost::latch[2] = {-1, -1};
+std::atomic<int> FakeHost::waits{0}, FakeHost::untimed{0}, FakeHost::latch_wakes{0};
+std::atomic<bool> FakeHost::refuse{false};
+
+class HostWaitTest : public DynamoClientTest {
+  protected:
+    void SetUp() override {
+        ASSERT_EQ(pipe(FakeHost::latch), 0);
+        FakeHost::waits = FakeHost::untimed = FakeHost::latch_wakes = 0;
+        FakeHost::refuse = false;
+        dynamo::WaitReporter hooks;
+        hooks.wait = FakeHost::Wait;
+        dynamo::SetWaitReporter(hooks);
+    }
+    void TearDown() override {
+        dynamo::SetWaitReporter(dynamo::WaitReporter());
+        close(FakeHost::latch[0]);
+        close(FakeHost::latch[1]);
+    }
+};
+
+TEST_F(HostWaitTest, AnAnswerWakesTheHostsWait) {
+    server_.Enqueue(ScriptedResponse::Delayed(100, 200, "{\"TableNames\":[]}"));
+    DynamoClient client(Config());
+    std::vector<std::string> tables;
+    ASSERT_TRUE(client.ListTables(tables, AbortRequested).ok());
+    // No deadline while the answer is awaited: the client's descriptor is what ends the wait.
+    EXPECT_GE(FakeHost::waits.load(), 1);
+    EXPECT_EQ(FakeHost::untimed.load(), FakeHost::waits.load());
+    EXPECT_EQ(FakeHost::latch_wakes.load(), 0);
+}
+
+TEST_F(HostWaitTest, ACancelArrivesThroughTheHostsWait) {
+    ClientConfig config = Config();
+    config.http.request_timeout_ms = 60000;
+    server_.Enqueue(ScriptedResponse::Stalled());
+    DynamoClient client(config);
+    std::thread canceller([] {
+        SleepMs(100);
+        testsupport::g_abort = true;
+        char c = 1;
+        EXPECT_EQ(write(FakeHost::latch[1], &c, 1), 1);
+    });
+    TableDescription desc;
+    Error err = client.DescribeTable("t", desc, AbortRequested);
+    canceller.join();
+    testsupport::g_abort = false;
+    EXPECT_EQ(err.kind, ErrorKind::Aborted);
+    // Only the latch ended the wait: every wait had no deadline, so no slice of the client's
+    // own could have seen the abort.
+    EXPECT_EQ(FakeHost::latch_wakes.load(), 1);
+    EXPECT_EQ(FakeHost::untimed.load(), FakeHost::waits.load());
+}
+
+TEST_F(HostWaitTest, ABackoffIsAHostWaitWithADeadline) {
+    server_.Enqueue(ScriptedResponse::Reply(400, ErrorBody("ThrottlingException", "slow down")));
+    server_.SetFallback(ScriptedResponse::Reply(200, "{}"));
+    ClientConfig config = Config();
+    config.retry.base_delay_ms = 100;
+    config.retry.max_delay_ms = 100;
+    DynamoClient client(config);
+    std::string received;
+    // The table's backoff holds the retry back 50 to 100 ms: a wait with a deadline.
+    ASSERT_TRUE(CallOp(client, "GetItem", "{\"TableName\":\"t\"}", &received, AbortRequested).ok());
+    EXPECT_EQ(server_.requests(), 2);
+    EXPECT_GT(FakeHost::waits.load(), FakeHost::untimed.load());
+    EXPECT_EQ(FakeHost::latch_wakes.load(), 0);
+}
+
+TEST_F(HostWaitTest, AHostThatCannotWaitLeavesTheClientItsOwnWait) {
+    FakeHost::refuse = true;
+    server_.Enqueue(ScriptedResponse::Delayed(100, 200, "{\"TableNames\":[]}"));
+    DynamoClient client(Config());
+    std::vector<std::string> tables;
+    ASSERT_TRUE(client.ListTables(tables, AbortRequested).ok());
+    EXPECT_EQ(FakeHost::waits.load(), 0);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 // Unit tests for src/client/write_pipeline: writes kept in flight, the order of writes to one key,
 // UnprocessedItems rounds and the failure that names the keys not written, refused conditions,
-// the statement-wide backoff, and a cancel. Run against the scripted in-process server.
+// the table's shared backoff after a throttle or unprocessed items, and a cancel. Run against
+// the scripted in-process server.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -137,7 +139,7 @@ TEST_F(WritePipelineTest, ARefusedConditionIsReportedWithItsTagAndKey) {
     EXPECT_EQ(p.refused()[0].key, Key("no"));
 }
 
-TEST_F(WritePipelineTest, AThrottleMovesTheStatementBackoff) {
+TEST_F(WritePipelineTest, AThrottleHoldsBackEveryWriteToTheTable) {
     server_.Enqueue(
         ScriptedResponse::Reply(400, testsupport::ErrorBody("ThrottlingException", "slow down")));
     server_.SetFallback(ScriptedResponse::Reply(200, "{}"));
@@ -145,20 +147,83 @@ TEST_F(WritePipelineTest, AThrottleMovesTheStatementBackoff) {
     config.retry.base_delay_ms = 200;
     config.retry.max_delay_ms = 400;
     DynamoClient client(config);
-    dynamo::StatementBackoff backoff;
-    auto call = client.Start(
-        "PutItem", "{}", [](std::string_view) {}, false);
-    call->set_backoff(&backoff);
-    auto started = testsupport::Clock::now();
-    while (!call->Poll() && call->wake_at() == testsupport::Clock::time_point::max())
+    auto pacer = client.PacerFor("t");
+    WritePipeline p(&client, Desc(), "t", 4);
+    WriteRequest r;
+    r.table = "t";
+    r.item = Key("a");
+    ASSERT_TRUE(p.SubmitSingle("PutItem", r, 1, nullptr));
+    for (int i = 0; i < 5000 && pacer->backoff().level() == 0; i++) {
+        ASSERT_TRUE(p.Poll());
         testsupport::SleepMs(1);
-    // The retry waits, and every request of the statement with it.
-    EXPECT_GE(backoff.not_before(), started);
-    EXPECT_EQ(call->wake_at(), backoff.not_before());
-    while (!call->Poll())
-        testsupport::SleepMs(1);
-    EXPECT_TRUE(call->error().ok());
-    EXPECT_GE(testsupport::Clock::now(), backoff.not_before());
+    }
+    // The throttle raised the table's backoff: a pause of 200 to 400 ms for every request.
+    ASSERT_EQ(pacer->backoff().level(), 1);
+    auto not_before = pacer->backoff().not_before();
+    EXPECT_GT(not_before, testsupport::Clock::now());
+    // Another write of the statement waits for it too: it is taken in, not sent.
+    r.item = Key("b");
+    ASSERT_TRUE(p.SubmitSingle("PutItem", r, 2, nullptr));
+    ASSERT_TRUE(p.Poll());
+    EXPECT_EQ(server_.requests(), 1);
+    ASSERT_TRUE(p.Drain(nullptr));
+    EXPECT_GE(testsupport::Clock::now(), not_before);
+    EXPECT_EQ(p.written(), 2);
+    EXPECT_EQ(server_.requests(), 3);
+    EXPECT_EQ(client.stats().throttled, 1);
+}
+
+TEST_F(WritePipelineTest, UnprocessedItemsRaiseTheTablesBackoff) {
+    // The first answer leaves "b" unprocessed; the second round writes it.
+    std::atomic<int> answers{0};
+    server_.SetHandler([&answers](const RecordedRequest &r) {
+        if (answers++ == 0 && r.body.find(R"J("b")J") != std::string::npos)
+            return ScriptedResponse::Reply(
+                200, R"J({"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})J");
+        return ScriptedResponse::Reply(200, R"J({"UnprocessedItems":{}})J");
+    });
+    DynamoClient client(testsupport::TestConfig(server_.url(), 3));
+    WritePipeline p(&client, Desc(), "t", 4);
+    ASSERT_TRUE(p.SubmitBatch(Puts({"a", "b"}), nullptr));
+    ASSERT_TRUE(p.Drain(nullptr));
+    EXPECT_EQ(p.written(), 2);
+    EXPECT_EQ(server_.requests(), 2);
+    EXPECT_EQ(client.stats().retried.at("BatchWriteItem"), 1);
+    // One backoff for the table, which the next statement's requests respect as well.
+    EXPECT_EQ(client.PacerFor("t")->backoff().level(), 1);
+}
+
+TEST_F(WritePipelineTest, UnprocessedItemsOfASingleBatchRaiseTheTablesBackoff) {
+    std::atomic<int> answers{0};
+    server_.SetHandler([&answers](const RecordedRequest &) {
+        if (answers++ == 0)
+            return ScriptedResponse::Reply(
+                200, R"J({"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})J");
+        return ScriptedResponse::Reply(200, R"J({"UnprocessedItems":{}})J");
+    });
+    DynamoClient client(testsupport::TestConfig(server_.url(), 3));
+    std::vector<BatchWrite> writes = Puts({"a", "b"});
+    ASSERT_TRUE(client.BatchWriteItem("t", writes, nullptr).ok());
+    EXPECT_EQ(server_.requests(), 2);
+    EXPECT_EQ(client.PacerFor("t")->backoff().level(), 1);
+}
+
+TEST_F(WritePipelineTest, WithoutTheSharedBackoffUnprocessedItemsWaitAlone) {
+    std::atomic<int> answers{0};
+    server_.SetHandler([&answers](const RecordedRequest &) {
+        if (answers++ == 0)
+            return ScriptedResponse::Reply(
+                200, R"J({"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})J");
+        return ScriptedResponse::Reply(200, R"J({"UnprocessedItems":{}})J");
+    });
+    DynamoClient client(testsupport::TestConfig(server_.url(), 3));
+    client.ConfigureTable("t", 0, 0, false);
+    WritePipeline p(&client, Desc(), "t", 4);
+    ASSERT_TRUE(p.SubmitBatch(Puts({"a", "b"}), nullptr));
+    ASSERT_TRUE(p.Drain(nullptr));
+    EXPECT_EQ(p.written(), 2);
+    EXPECT_EQ(server_.requests(), 2);
+    EXPECT_EQ(client.PacerFor("t")->backoff().level(), 0);
 }
 
 TEST_F(WritePipelineTest, ACancelStopsTheWritesInFlight) {
