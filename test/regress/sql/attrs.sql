@@ -166,6 +166,14 @@ select attrs.same_rows($$_attrs$$, $$_attrs->'m'->>'x' = 'one'$$);
 explain (verbose, costs off)
 update attrs.attrs set _attrs = jsonb_set(_attrs, '{m,x}', '"uno"') where _attrs->'m'->>'x' = 'one';
 
+-- the keys are columns, never in the catch-all; a table that declares no key column reads them
+-- into it, and conditions on them are filters, not key conditions: an item holding an attribute
+-- `_attrs` reads that in the column instead (a6 below), so the key is not what the path shows
+create foreign table attrs.nokey (_attrs jsonb) server dynamodb_server options (table 'attrs');
+explain (verbose, costs off) select _attrs->>'name' from attrs.nokey where _attrs->>'id' = 'a1';
+select _attrs->>'id' as id, _attrs->>'name' as name from attrs.nokey
+ where _attrs->>'id' in ('a1', 'a6') or _attrs->>'name' = 'own' order by 1;
+
 -- three-valued logic through paths
 select attrs.same($$not (_attrs->>'name' = 'Alice')$$);
 select attrs.same($$(_attrs->>'name' = 'Alice') is not true$$);
