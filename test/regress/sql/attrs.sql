@@ -158,6 +158,11 @@ select attrs.same_rows($$_attrs->'m'->>'x'$$, $$_attrs ? 'm'$$);
 explain (verbose, costs off) select id from attrs.attrs where _attrs->'m'->>'x' = 'one';
 select attrs.same_rows($$_attrs->>'city'$$, $$_attrs->'m'->>'x' is not null$$);
 select attrs.same_rows($$_attrs->'m'->>'x'$$, $$_attrs @> '{"m": {"x": "two"}}'$$);
+-- key lookups ask for the same paths
+explain (verbose, costs off) select _attrs->'m'->>'x' from attrs.attrs where id = 'a2';
+select _attrs->'m'->>'x' as x, _attrs #>> '{m,y.z}' as yz from attrs.attrs where id = 'a2';
+explain (verbose, costs off) select id, _attrs->'m'->>'x' from attrs.attrs where id in ('a1', 'a3', 'a6');
+select id, _attrs->'m'->>'x' as x, _attrs->'m' as m from attrs.attrs where id in ('a1', 'a3', 'a6') order by id;
 -- the whole catch-all, or the whole row: whole items
 explain (verbose, costs off) select id, _attrs from attrs.attrs where _attrs->'m'->>'x' = 'one';
 explain (verbose, costs off) select id, jsonb_object_keys(_attrs) from attrs.attrs;
