@@ -31,6 +31,7 @@ extern "C" {
 }
 
 bool dynamodb_pushdown = true;
+bool dynamodb_project_document_paths = true;
 
 namespace {
 
@@ -139,6 +140,12 @@ void FillColumns(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info) {
                     continue;
                 }
                 ListCell *mc;
+                if (!dynamodb_project_document_paths) {
+                    // The attributes below which the paths lie, whole.
+                    foreach (mc, paths)
+                        members = lappend(members, linitial((List *)lfirst(mc)));
+                    paths = NIL;
+                }
                 foreach (mc, members)
                     if (!ListHasName(info->needed, strVal(lfirst(mc))))
                         info->needed = lappend(info->needed, lfirst(mc));

@@ -578,9 +578,10 @@ function clauseScript(table, node, i, sel) {
   return parts.join('\n');
 }
 
+// moto's server fails (HTTP 500) to project a document path through a value that is not a map.
 const SESSION = `set search_path = public, extensions;
 set plan_cache_mode = force_generic_plan;
-`;
+${process.env.DYNAMODB_BACKEND === 'moto' ? 'set dynamodb.project_document_paths = off;\n' : ''}`;
 
 // Runs clauses [from, to) of a table; returns results by index, and the first error.
 function runClauses(table, clauses, sels, from) {

@@ -2,6 +2,13 @@
 -- evaluates (EXPLAIN's DynamoDB Filter), what Postgres checks again (Filter:), and the rows.
 \! node test/fixtures/load.mjs attrs > /dev/null
 set search_path = public, extensions;
+-- moto's server fails (HTTP 500) to project a document path through a value that is not a map:
+-- there the paths' top-level attributes are read whole (attrs_1.out), which gives the same rows
+\getenv backend DYNAMODB_BACKEND
+select :'backend' = 'moto' as moto \gset
+\if :moto
+set dynamodb.project_document_paths = off;
+\endif
 create schema attrs;
 import foreign schema dynamodb limit to (attrs) from server dynamodb_server into attrs;
 \d attrs.attrs
