@@ -529,20 +529,17 @@ Attr MemberAttr(const char *top, List *keys) {
 }
 
 // A JSON string as the catch-all shows DynamoDB values: an S, or a B whose base64 it is. The
-// equalities with each (NULL when the text's types cannot be known exactly), and whether one
-// is a B.
-char *StringEquals(Attr a, const JsonbValue *v, bool *binary) {
+// equalities with each, or NULL when the text's types cannot be known exactly.
+char *StringEquals(Attr a, const JsonbValue *v) {
     char *s = pnstrdup(v->val.string.val, v->val.string.len);
     DynamoScalar alts[4];
     int n;
-    *binary = false;
     if (s[0] == '\0' || s[0] == '[' || s[0] == '{' || !DynamoTextReadAs(s, alts, &n))
         return NULL;
     List *eqs = NIL;
     for (int i = 0; i < n; i++) {
         if (alts[i].type != dynamo::AttrType::S && alts[i].type != dynamo::AttrType::B)
             continue;
-        *binary = *binary || alts[i].type == dynamo::AttrType::B;
         eqs = lappend(eqs, JCmp(a, dynamo::CompareOp::Eq,
                                 TypedOperand(alts[i].type, alts[i].data, alts[i].len, false)));
     }
@@ -555,13 +552,11 @@ char *StringEquals(Attr a, const JsonbValue *v, bool *binary) {
 // array is a list or set (L, SS, NS, BS all show as arrays) holding each element, sent only for
 // strings that are not also base64 and numbers as DynamoDB writes them: `contains` finds those
 // among a list's or a set's elements exactly as jsonb finds them among an array's scalars.
-bool ContainMember(WalkCtx *cx, const char *top, List *keys, const JsonbValue *v, char **match,
-                   char **nomatch) {
+bool ContainMember(const char *top, List *keys, const JsonbValue *v, char **match, char **nomatch) {
     Attr a = MemberAttr(top, keys);
     switch (v->type) {
         case jbvString: {
-            bool binary;
-            *match = StringEquals(a, v, &binary);
+            *match = StringEquals(a, v);
             if (*match == NULL)
                 return false;
             *nomatch = JNot(*match);
@@ -611,7 +606,7 @@ bool ContainMember(WalkCtx *cx, const char *top, List *keys, const JsonbValue *v
             if (key == NULL || key[0] == '\0')
                 return false;
             char *m, *n;
-            if (!ContainMember(cx, top, lappend(list_copy(keys), key), &e, &m, &n))
+            if (!ContainMember(top, lappend(list_copy(keys), key), &e, &m, &n))
                 return false;
             yes = lappend(yes, m);
             no = lappend(no, n);
@@ -688,7 +683,7 @@ bool WalkContainment(WalkCtx *cx, const DynamoPlanColumn *col, Const *c, char **
         if (key == NULL || !CatchAllMember(cx, key))
             return false;
         char *match = NULL, *nomatch = NULL;
-        if (!ContainMember(cx, key, NIL, &v, &match, &nomatch))
+        if (!ContainMember(key, NIL, &v, &match, &nomatch))
             return false;
         yes = lappend(yes, match);
         no = lappend(no, nomatch);
