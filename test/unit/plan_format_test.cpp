@@ -192,15 +192,15 @@ void ExpectSameSpec(const ReadPlanSpec &a, const ReadPlanSpec &b) {
 
 // Fields in the documented order; defaults left out.
 TEST(PlanFormat, WritesThePlanInTheDocumentedOrder) {
-    EXPECT_EQ(
-        dynamo::WritePlanJson(QuerySpec()),
-        R"({"op":"Query","table":"orders","index":"by date",)"
-        R"("partition":[{"c":{"S":"a"}},{"c":{"S":"b"}}],)"
-        R"("key":{"k":"and","c":[{"k":"cmp","a":"customer","op":"=","v":[{"c":{"S":"a"}}]},)"
-        R"({"k":"between","a":"date","v":[{"p":0},{"p":1}]}]},)"
-        R"("filter":{"k":"not","c":[{"k":"type","a":"amount","t":"NULL"}]},)"
-        R"("projection":["order id","amount",{"a":"m","path":["x.y","z"]}],"forward":false,"limit":10,"page_size":100,)"
-        R"("consistent":true})");
+    EXPECT_EQ(dynamo::WritePlanJson(QuerySpec()),
+              R"({"op":"Query","table":"orders","index":"by date",)"
+              R"("partition":[{"c":{"S":"a"}},{"c":{"S":"b"}}],)"
+              R"("key":{"k":"and","c":[{"k":"cmp","a":"customer","op":"=","v":[{"c":{"S":"a"}}]},)"
+              R"({"k":"between","a":"date","v":[{"p":0},{"p":1}]}]},)"
+              R"("filter":{"k":"not","c":[{"k":"type","a":"amount","t":"NULL"}]},)"
+              R"("projection":["order id","amount",{"a":"m","path":["x.y","z"]}],)"
+              R"("forward":false,"limit":10,"page_size":100,)"
+              R"("consistent":true})");
     EXPECT_EQ(dynamo::WritePlanJson(BatchSpec()),
               R"({"op":"BatchGetItem","table":"t","keys":[{"pk":{"c":{"N":"1"}},"sk":{"p":0}},)"
               R"({"pk":{"c":{"N":"2"}},"sk":{"p":0}}]})");
