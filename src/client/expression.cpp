@@ -288,12 +288,12 @@ std::string Render(const Condition &c, Placeholders &ph) {
         [&](const Operand &o) { return ph.Value(o); }, true);
 }
 
-std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders &ph) {
+std::string RenderProjection(const std::vector<DocumentPath> &paths, Placeholders &ph) {
     std::string s;
-    for (size_t i = 0; i < attrs.size(); i++) {
+    for (size_t i = 0; i < paths.size(); i++) {
         if (i > 0)
             s += ", ";
-        s += ph.Name(attrs[i]);
+        s += RenderPath(paths[i].attr, paths[i].path, ph);
     }
     return s;
 }

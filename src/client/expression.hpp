@@ -61,6 +61,17 @@ struct PathStep {
         return is_index == o.is_index && key == o.key && index == o.index;
     }
 };
+// A document path: a top-level attribute and the steps below it (none: the attribute itself).
+struct DocumentPath {
+    std::string attr;
+    std::vector<PathStep> path;
+
+    DocumentPath() = default;
+    DocumentPath(std::string a, std::vector<PathStep> p = {})
+        : attr(std::move(a)), path(std::move(p)) {}
+    DocumentPath(const char *a) : attr(a) {}
+    bool operator==(const DocumentPath &o) const { return attr == o.attr && path == o.path; }
+};
 // "=", "<>", "<", "<=", ">", ">=": as DynamoDB's expressions and the condition JSON write them.
 const char *CompareOpText(CompareOp op);
 
@@ -130,8 +141,8 @@ class Placeholders {
 
 // DynamoDB expression text for `c` (empty for True), declaring its placeholders in `ph`.
 std::string Render(const Condition &c, Placeholders &ph);
-// A ProjectionExpression for the attributes (empty list: empty text).
-std::string RenderProjection(const std::vector<std::string> &attrs, Placeholders &ph);
+// A ProjectionExpression for the attributes and document paths (empty list: empty text).
+std::string RenderProjection(const std::vector<DocumentPath> &paths, Placeholders &ph);
 // A document path: the attribute's placeholder followed by .#name and [index] steps.
 std::string RenderPath(const std::string &attr, const std::vector<PathStep> &path,
                        Placeholders &ph);

@@ -296,6 +296,26 @@ void CheckShape(const Condition &c) {
         throw JsonError("a document path without attribute");
 }
 
+// The "path" member of an object: map members as strings, list positions as numbers.
+std::vector<PathStep> ReadSteps(simdjson::dom::object o) {
+    std::vector<PathStep> path;
+    simdjson::dom::array steps;
+    if (o["path"].get_array().get(steps) == simdjson::SUCCESS) {
+        for (simdjson::dom::element step : steps) {
+            std::string_view key;
+            int64_t index;
+            if (step.get_string().get(key) == simdjson::SUCCESS)
+                path.push_back(PathStep::Key(std::string(key)));
+            else if (step.get_int64().get(index) == simdjson::SUCCESS && index >= 0 &&
+                     index <= 0x7fffffff)
+                path.push_back(PathStep::Index(static_cast<int>(index)));
+            else
+                throw JsonError("a document path step must be a name or a list position");
+        }
+    }
+    return path;
+}
+
 Condition ReadCondition(simdjson::dom::element e, int depth) {
     if (depth > 200)
         throw JsonError("condition nested too deeply");
@@ -317,20 +337,7 @@ Condition ReadCondition(simdjson::dom::element e, int depth) {
     std::string_view s;
     if (o["a"].get_string().get(s) == simdjson::SUCCESS)
         c.attr = std::string(s);
-    simdjson::dom::array steps;
-    if (o["path"].get_array().get(steps) == simdjson::SUCCESS) {
-        for (simdjson::dom::element step : steps) {
-            std::string_view key;
-            int64_t index;
-            if (step.get_string().get(key) == simdjson::SUCCESS)
-                c.path.push_back(PathStep::Key(std::string(key)));
-            else if (step.get_int64().get(index) == simdjson::SUCCESS && index >= 0 &&
-                     index <= 0x7fffffff)
-                c.path.push_back(PathStep::Index(static_cast<int>(index)));
-            else
-                throw JsonError("a document path step must be a name or a list position");
-        }
-    }
+    c.path = ReadSteps(o);
     if (o["op"].get_string().get(s) == simdjson::SUCCESS && !ParseOp(s, c.op))
         throw JsonError("unknown operator " + std::string(s));
     if (o["t"].get_string().get(s) == simdjson::SUCCESS)
@@ -472,8 +479,19 @@ std::string WritePlanJson(const ReadPlanSpec &spec) {
     if (spec.has_projection) {
         w.Key("projection");
         w.StartArray();
-        for (const std::string &a : spec.projection)
-            PutString(w, a);
+        for (const DocumentPath &a : spec.projection) {
+            if (a.path.empty()) {
+                PutString(w, a.attr);
+                continue;
+            }
+            w.StartObject();
+            w.Key("a");
+            PutString(w, a.attr);
+            w.Key("path");
+            std::string steps = condition_json::PathJson(a.path);
+            w.RawValue(steps.data(), steps.size(), rapidjson::kArrayType);
+            w.EndObject();
+        }
         w.EndArray();
     }
     if (!spec.forward) {
@@ -529,9 +547,15 @@ ReadPlanSpec ParsePlanJson(const std::string &json) {
         spec.has_projection = true;
         for (simdjson::dom::element a : arr) {
             std::string_view s;
-            if (a.get_string().get(s) != simdjson::SUCCESS)
-                throw JsonError("projection entries must be strings");
-            spec.projection.emplace_back(s);
+            simdjson::dom::object o;
+            if (a.get_string().get(s) == simdjson::SUCCESS) {
+                spec.projection.emplace_back(std::string(s));
+            } else if (a.get_object().get(o) == simdjson::SUCCESS &&
+                       o["a"].get_string().get(s) == simdjson::SUCCESS) {
+                spec.projection.emplace_back(std::string(s), ReadSteps(o));
+            } else {
+                throw JsonError("projection entries must be names or document paths");
+            }
         }
     }
     spec.forward = pf.Bool("forward", true);

@@ -30,7 +30,8 @@
 //    "key": <condition>?,            Query: partition key equality [AND sort key condition]
 //    "keys": [{"attr": <operand>, ...}, ...]?,   GetItem / BatchGetItem full keys
 //    "filter": <condition>?,
-//    "projection": ["attr", ...]?,
+//    "projection": ["attr" | {"a": "attr", "path": ["key" | index, ...]}, ...]?,
+//                                    top-level attributes and document paths below them
 //    "forward": false?, "limit": n?, "page_size": n?, "segments": n?, "consistent": true?,
 //    "count": true?}
 #pragma once
@@ -119,7 +120,7 @@ struct ReadPlanSpec {
     std::vector<std::vector<std::pair<std::string, Operand>>> keys;
     Condition filter;             // TRUE: none
     bool has_projection = false;  // false: every attribute
-    std::vector<std::string> projection;
+    std::vector<DocumentPath> projection;
     bool forward = true;
     int64_t limit = 0;      // 0: none
     int64_t page_size = 0;  // 0: DynamoDB's

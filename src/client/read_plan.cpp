@@ -170,10 +170,10 @@ std::vector<std::pair<std::string, std::string>> DescribeReadPlan(const ReadPlan
         out.emplace_back("DynamoDB Filter", RenderInline(spec.filter));
     if (spec.has_projection) {
         std::string text;
-        for (const std::string &a : spec.projection) {
+        for (const DocumentPath &a : spec.projection) {
             if (!text.empty())
                 text += ", ";
-            text += InlineName(a);
+            text += InlinePath(a.attr, a.path);
         }
         out.emplace_back("DynamoDB Projection", text);
     }

@@ -15,6 +15,8 @@
 // attribute and the NULL type read as SQL NULL, which is neither.
 #include "fdw/deparse_values.hpp"
 
+#include "client/number_text.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -513,9 +515,153 @@ bool WalkExistence(WalkCtx *cx, const DynamoPlanColumn *col, const char *opname,
     return true;
 }
 
-// `_attrs @> '{"k": "v", "n": 3, "b": true, "z": null}'` on the catch-all: each member equal.
-// A JSON string is an S, or a B whose base64 it is; members holding objects or arrays are not
-// sent (containment of arrays is not equality).
+// The attribute at `keys` (char *, map members) below top-level attribute `top`.
+Attr MemberAttr(const char *top, List *keys) {
+    if (keys == NIL)
+        return Attr(top);
+    Texts t = ListTexts(keys);
+    return Attr(top, DynamoCppString([&] {
+                    std::vector<dynamo::PathStep> steps;
+                    for (int i = 0; i < t.n; i++)
+                        steps.push_back(dynamo::PathStep::Key(t.items[i]));
+                    return condjson::PathJson(steps);
+                }));
+}
+
+// A JSON string as the catch-all shows DynamoDB values: an S, or a B whose base64 it is. The
+// equalities with each, or NULL when the text's types cannot be known exactly.
+char *StringEquals(Attr a, const JsonbValue *v) {
+    char *s = pnstrdup(v->val.string.val, v->val.string.len);
+    DynamoScalar alts[4];
+    int n;
+    if (s[0] == '\0' || s[0] == '[' || s[0] == '{' || !DynamoTextReadAs(s, alts, &n))
+        return NULL;
+    List *eqs = NIL;
+    for (int i = 0; i < n; i++) {
+        if (alts[i].type != dynamo::AttrType::S && alts[i].type != dynamo::AttrType::B)
+            continue;
+        eqs = lappend(eqs, JCmp(a, dynamo::CompareOp::Eq,
+                                TypedOperand(alts[i].type, alts[i].data, alts[i].len, false)));
+    }
+    return eqs != NIL ? JOr(eqs) : NULL;
+}
+
+// `a @> v` for the value `v` of a member of a containment constant, as conditions keeping
+// exactly the items where it is TRUE (*match) and FALSE (*nomatch): it is never NULL. Scalars
+// are equalities; an object is a map whose members each contain the object's (nested paths); an
+// array is a list or set (L, SS, NS, BS all show as arrays) holding each element, sent only for
+// strings that are not also base64 and numbers as DynamoDB writes them: `contains` finds those
+// among a list's or a set's elements exactly as jsonb finds them among an array's scalars.
+bool ContainMember(const char *top, List *keys, const JsonbValue *v, char **match, char **nomatch) {
+    Attr a = MemberAttr(top, keys);
+    switch (v->type) {
+        case jbvString: {
+            *match = StringEquals(a, v);
+            if (*match == NULL)
+                return false;
+            *nomatch = JNot(*match);
+            return true;
+        }
+        case jbvNumeric: {
+            char *num =
+                DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+            char *o = TypedOperand(dynamo::AttrType::N, num, (int)strlen(num), false);
+            if (o == NULL)
+                return false;
+            *match = JCmp(a, dynamo::CompareOp::Eq, o);
+            *nomatch = JNot(*match);
+            return true;
+        }
+        case jbvBool:
+            // Positively, as dynalite gets NOT of a false boolean's comparison wrong.
+            *match = JCmp(a, dynamo::CompareOp::Eq, BoolOperand(v->val.boolean));
+            *nomatch = JOr(list_make3(
+                JNotExists(a), JCmp(a, dynamo::CompareOp::Eq, BoolOperand(!v->val.boolean)),
+                JAnd2(JNot(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true))),
+                      JNot(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false))))));
+            return true;
+        case jbvNull:
+            *match = JType(a, dynamo::AttrType::NUL);
+            *nomatch = JNot(*match);
+            return true;
+        case jbvBinary:
+            break;
+        default:
+            return false;
+    }
+    JsonbContainer *jc = v->val.binary.data;
+    JsonbIterator *it = JsonbIteratorInit(jc);
+    JsonbValue e;
+    JsonbIteratorToken tok;
+    if (JsonContainerIsObject(jc)) {
+        List *yes = NIL, *no = NIL;
+        char *key = NULL;
+        while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE) {
+            if (tok == WJB_KEY) {
+                key = pnstrdup(e.val.string.val, e.val.string.len);
+                continue;
+            }
+            if (tok != WJB_VALUE)
+                continue;
+            if (key == NULL || key[0] == '\0')
+                return false;
+            char *m, *n;
+            if (!ContainMember(top, lappend(list_copy(keys), key), &e, &m, &n))
+                return false;
+            yes = lappend(yes, m);
+            no = lappend(no, n);
+            key = NULL;
+        }
+        if (yes == NIL) {  // {}: any map
+            *match = JType(a, dynamo::AttrType::M);
+            *nomatch = JNot(*match);
+            return true;
+        }
+        *match = JAnd(yes);
+        *nomatch = JOr(no);
+        return true;
+    }
+    if (!JsonContainerIsArray(jc) || JsonContainerIsScalar(jc))
+        return false;
+    List *kinds = NIL;
+    const dynamo::AttrType arrays[] = {dynamo::AttrType::L, dynamo::AttrType::SS,
+                                       dynamo::AttrType::NS, dynamo::AttrType::BS};
+    for (dynamo::AttrType t : arrays)
+        kinds = lappend(kinds, JType(a, t));
+    List *parts = list_make1(JOr(kinds));
+    while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE) {
+        if (tok != WJB_ELEM)
+            continue;
+        char *operand = NULL;
+        if (e.type == jbvString) {
+            char *s = pnstrdup(e.val.string.val, e.val.string.len);
+            DynamoScalar alts[4];
+            int n;
+            if (s[0] == '\0' || s[0] == '[' || s[0] == '{' || !DynamoTextReadAs(s, alts, &n))
+                return false;
+            for (int i = 0; i < n; i++)
+                if (alts[i].type == dynamo::AttrType::B)
+                    return false;  // also a B: dynalite compares bytes as UTF-8 text
+            operand = TypedOperand(dynamo::AttrType::S, s, (int)strlen(s), false);
+        } else if (e.type == jbvNumeric) {
+            char *num =
+                DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(e.val.numeric)));
+            // Lists and sets compare numbers as written; DynamoDB writes them this way.
+            if (!dynamo::IsCanonicalNumberText(num))
+                return false;
+            operand = TypedOperand(dynamo::AttrType::N, num, (int)strlen(num), false);
+        }
+        if (operand == NULL)
+            return false;  // booleans, nulls, objects, arrays: not sent
+        parts = lappend(parts, JContains(a, operand));
+    }
+    *match = JAnd(parts);
+    *nomatch = JNot(*match);
+    return true;
+}
+
+// `_attrs @> '{"k": "v", "n": 3, "m": {"x": 1}, "l": ["a"]}'` on the catch-all: each member
+// contained (ContainMember).
 bool WalkContainment(WalkCtx *cx, const DynamoPlanColumn *col, Const *c, char **t, char **f) {
     if (!col->catch_all || c->consttype != JSONBOID || c->constisnull)
         return false;
@@ -536,50 +682,9 @@ bool WalkContainment(WalkCtx *cx, const DynamoPlanColumn *col, Const *c, char **
             continue;
         if (key == NULL || !CatchAllMember(cx, key))
             return false;
-        Attr a(key);
         char *match = NULL, *nomatch = NULL;
-        switch (v.type) {
-            case jbvString: {
-                char *s = pnstrdup(v.val.string.val, v.val.string.len);
-                DynamoScalar alts[4];
-                int n;
-                if (s[0] == '\0' || s[0] == '[' || s[0] == '{' || !DynamoTextReadAs(s, alts, &n))
-                    return false;
-                List *eqs = NIL;
-                for (int i = 0; i < n; i++)
-                    if (alts[i].type == dynamo::AttrType::S || alts[i].type == dynamo::AttrType::B)
-                        eqs = lappend(eqs, JCmp(a, dynamo::CompareOp::Eq,
-                                                TypedOperand(alts[i].type, alts[i].data,
-                                                             alts[i].len, false)));
-                match = JOr(eqs);
-                nomatch = JNot(match);
-                break;
-            }
-            case jbvNumeric: {
-                char *num = DatumGetCString(
-                    DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
-                char *o = TypedOperand(dynamo::AttrType::N, num, (int)strlen(num), false);
-                if (o == NULL)
-                    return false;
-                match = JCmp(a, dynamo::CompareOp::Eq, o);
-                nomatch = JNot(match);
-                break;
-            }
-            case jbvBool:
-                // Positively, as dynalite gets NOT of a false boolean's comparison wrong.
-                match = JCmp(a, dynamo::CompareOp::Eq, BoolOperand(v.val.boolean));
-                nomatch = JOr(list_make3(
-                    JNotExists(a), JCmp(a, dynamo::CompareOp::Eq, BoolOperand(!v.val.boolean)),
-                    JAnd2(JNot(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(true))),
-                          JNot(JCmp(a, dynamo::CompareOp::Eq, BoolOperand(false))))));
-                break;
-            case jbvNull:
-                match = JType(a, dynamo::AttrType::NUL);
-                nomatch = JNot(match);
-                break;
-            default:
-                return false;
-        }
+        if (!ContainMember(key, NIL, &v, &match, &nomatch))
+            return false;
         yes = lappend(yes, match);
         no = lappend(no, nomatch);
         key = NULL;
@@ -969,9 +1074,19 @@ struct MembersCtx {
     RelOptInfo *rel;
     const DynamoPlanColumn *col;  // the catch-all
     int levelsup;
-    List *names;  // String
+    List *paths;  // document paths read: each a List of String, the top-level name first
     bool whole;   // the column is used otherwise than through a member
 };
+
+// Whether document path `a` is `b` or a path below it.
+bool PathWithin(List *a, List *b) {
+    if (list_length(b) > list_length(a))
+        return false;
+    for (int i = 0; i < list_length(b); i++)
+        if (strcmp(strVal(list_nth(a, i)), strVal(list_nth(b, i))) != 0)
+            return false;
+    return true;
+}
 
 bool MembersWalker(Node *node, MembersCtx *mc) {
     if (node == NULL || mc->whole)
@@ -993,7 +1108,7 @@ bool MembersWalker(Node *node, MembersCtx *mc) {
         OpExpr *op = (OpExpr *)node;
         JsonPath jp;
         if (JsonPathOf(mc->info, (Expr *)node, mc->rel, &jp) && jp.col == mc->col) {
-            mc->names = AddName(mc->names, jp.name);
+            mc->paths = lappend(mc->paths, lcons(makeString(pstrdup(jp.name)), jp.members));
             return false;
         }
         if (list_length(op->args) == 2 && op->opno < FirstGenbkiObjectId &&
@@ -1025,7 +1140,7 @@ bool MembersWalker(Node *node, MembersCtx *mc) {
                 foreach (lc, keys) {
                     const char *k = (const char *)lfirst(lc);
                     if (k[0] != '\0' && !DeclaredAttribute(mc->info, k))
-                        mc->names = AddName(mc->names, k);
+                        mc->paths = lappend(mc->paths, list_make1(makeString(pstrdup(k))));
                 }
                 return false;
             }
@@ -1053,7 +1168,7 @@ bool FilterFits(const char *json) {
 }  // namespace
 
 bool DynamoCatchAllMembers(PlannerInfo *root, RelOptInfo *rel, DynamoRelInfo *info,
-                           const DynamoPlanColumn *col, List **names) {
+                           const DynamoPlanColumn *col, List **names, List **paths) {
     // Only a plain SELECT of this table as such: writes need the whole catch-all (its members
     // are compared and rewritten), and a child of an inheritance tree is named by its parent.
     if (root->parse->commandType != CMD_SELECT || rel->reloptkind != RELOPT_BASEREL ||
@@ -1064,8 +1179,29 @@ bool DynamoCatchAllMembers(PlannerInfo *root, RelOptInfo *rel, DynamoRelInfo *in
     if (mc.whole)
         return false;
     // Where an item holds the column's own attribute, the column reads that instead.
-    mc.names = AddName(mc.names, col->name);
-    *names = mc.names;
+    mc.paths = lappend(mc.paths, list_make1(makeString(pstrdup(col->name))));
+    // A path is asked for once, and not when a shorter one holds it (DynamoDB refuses
+    // overlapping paths): the value at every path read is then exactly the item's.
+    *names = NIL;
+    *paths = NIL;
+    ListCell *lc;
+    foreach (lc, mc.paths) {
+        List *p = (List *)lfirst(lc);
+        bool covered = false;
+        ListCell *lc2;
+        foreach (lc2, mc.paths) {
+            List *q = (List *)lfirst(lc2);
+            int qi = foreach_current_index(lc2), pi = foreach_current_index(lc);
+            if (qi != pi && PathWithin(p, q) && (list_length(q) < list_length(p) || qi < pi))
+                covered = true;
+        }
+        if (covered)
+            continue;
+        if (list_length(p) == 1)
+            *names = lappend(*names, linitial(p));
+        else
+            *paths = lappend(*paths, p);
+    }
     return true;
 }
 

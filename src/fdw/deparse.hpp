@@ -91,8 +91,11 @@ struct DynamoRelInfo {
     DynamoPlanIndex *indexes;
     int ncols;
     DynamoPlanColumn *cols;
-    bool need_all;    // a catch-all column or the whole row is needed: no projection
-    List *needed;     // String attribute names the query needs otherwise
+    bool need_all;  // a catch-all column or the whole row is needed: no projection
+    List *needed;   // String attribute names the query needs otherwise
+    // Document paths below attributes not in `needed` that the query reads through the
+    // catch-all (each a List of String, the top-level name first)
+    List *needed_paths;
     List *conjuncts;  // DynamoConjunct* for baserestrictinfo
 };
 
@@ -100,11 +103,14 @@ struct DynamoRelInfo {
 const DynamoKeyAttr *DynamoFindKeyAttr(DynamoRelInfo *info, const char *attr);
 DynamoConjunct *DynamoAnalyzeConjunct(DynamoRelInfo *info, RelOptInfo *rel, RestrictInfo *ri);
 // The members of the catch-all column `col` that a SELECT reads, when it reads it only through
-// paths (`_attrs->>'k'`, `_attrs->'m'->>'x'`) and `?`, `?|`, `?&`, `@>` with constant keys:
-// their top-level attribute names, with the column's own name (which it reads where an item
-// holds that attribute), in *names. False when the query needs the whole catch-all.
+// paths (`_attrs->>'k'`, `_attrs->'m'->>'x'`) and `?`, `?|`, `?&`, `@>` with constant keys.
+// *names: the top-level attributes read whole (String), with the column's own name (which it
+// reads where an item holds that attribute); *paths: the document paths through maps read
+// (each a List of String, the top-level name first, at least two), none within another or
+// within a name. A path through a list position reads its list whole. False when the query
+// needs the whole catch-all.
 bool DynamoCatchAllMembers(PlannerInfo *root, RelOptInfo *rel, DynamoRelInfo *info,
-                           const DynamoPlanColumn *col, List **names);
+                           const DynamoPlanColumn *col, List **names, List **paths);
 // The JSON operand for a key value: a constant inline, anything else as a run-time parameter
 // (appended to *params, with its DynamoDB type in *param_types).
 // `equality`: the operand is compared for equality, so a value that cannot be a key (an empty

@@ -230,6 +230,10 @@ bool JsonPathOf(DynamoRelInfo *info, Expr *e, RelOptInfo *rel, JsonPath *out) {
     out->as_text = as_text;
     out->own_path = col->catch_all ? StepsJson(steps, 0, n) : NULL;
     out->own_parent = col->catch_all && out->last_is_index ? StepsJson(steps, 0, n - 1) : NULL;
+    out->members = NIL;
+    for (int i = first; i < n && ((Step *)list_nth(steps, i))->key != NULL; i++)
+        out->members =
+            lappend(out->members, makeString(pstrdup(((Step *)list_nth(steps, i))->key)));
     return true;
 }
 

@@ -66,6 +66,10 @@ struct JsonPath {
     // catch-all object elsewhere: the same steps below that attribute (NULL otherwise).
     char *own_path;
     char *own_parent;
+    // The map members below `name` before any list position (String nodes): the document path
+    // a projection can ask for and place back where it was (a list element comes back as the
+    // only element of its list, so positions are not projected).
+    List *members;
 };
 // The path an expression is, or false: only steps DynamoDB can follow with Postgres's meaning
 // (map members by name, a list position >= 0 as the last step, no #> element that is a number),

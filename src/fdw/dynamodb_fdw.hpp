@@ -232,6 +232,9 @@ void DynamoGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage, RelO
                                 RelOptInfo *output_rel, void *extra);
 // dynamodb.pushdown: send conditions, projections, counts and limits to DynamoDB.
 extern bool dynamodb_pushdown;
+// dynamodb.project_document_paths: project paths below top-level attributes (m.x) for the
+// catch-all read through paths; off, their top-level attributes whole.
+extern bool dynamodb_project_document_paths;
 extern bool dynamodb_allow_full_scan;
 
 // --- in xact.cpp (transactions) ---

@@ -169,6 +169,12 @@ void _PG_init(void) {
                              "When off, every read is a full Scan and Postgres evaluates every "
                              "condition.",
                              &dynamodb_pushdown, true, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomBoolVariable(
+        "dynamodb.project_document_paths",
+        "Asks DynamoDB for document paths (m.x) when the catch-all is read through paths.",
+        "When off, the top-level attributes the paths lie in are read whole (for emulators "
+        "that fail to project a path through a value that is not a map, as moto does).",
+        &dynamodb_project_document_paths, true, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomBoolVariable("dynamodb.allow_full_scan",
                              "Allows reads that need a full Scan of a DynamoDB table or index.",
                              "When off, a statement that would Scan (no key condition) fails "

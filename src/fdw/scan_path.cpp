@@ -31,6 +31,7 @@ extern "C" {
 }
 
 bool dynamodb_pushdown = true;
+bool dynamodb_project_document_paths = true;
 
 namespace {
 
@@ -118,6 +119,7 @@ void FillColumns(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info) {
         pull_varattnos((Node *)((RestrictInfo *)lfirst(lc))->clause, baserel->relid, &attrs);
     info->need_all = false;
     info->needed = NIL;
+    info->needed_paths = NIL;
     int x = -1;
     while ((x = bms_next_member(attrs, x)) >= 0) {
         AttrNumber attno = x + FirstLowInvalidHeapAttributeNumber;
@@ -128,24 +130,38 @@ void FillColumns(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo *info) {
         for (int i = 0; i < info->ncols; i++) {
             if (info->cols[i].attnum != attno)
                 continue;
-            List *members;
+            List *members, *paths;
             if (info->cols[i].catch_all) {
-                // Read through paths only: just those members (and the column's own name).
+                // Read through paths only: just those members and document paths (and the
+                // column's own name).
                 if (info->need_all ||
-                    !DynamoCatchAllMembers(root, baserel, info, &info->cols[i], &members)) {
+                    !DynamoCatchAllMembers(root, baserel, info, &info->cols[i], &members, &paths)) {
                     info->need_all = true;
                     continue;
                 }
                 ListCell *mc;
+                if (!dynamodb_project_document_paths) {
+                    // The attributes below which the paths lie, whole.
+                    foreach (mc, paths)
+                        members = lappend(members, linitial((List *)lfirst(mc)));
+                    paths = NIL;
+                }
                 foreach (mc, members)
                     if (!ListHasName(info->needed, strVal(lfirst(mc))))
                         info->needed = lappend(info->needed, lfirst(mc));
+                info->needed_paths = list_concat(info->needed_paths, paths);
                 continue;
             }
             if (!ListHasName(info->needed, info->cols[i].name))
                 info->needed = lappend(info->needed, makeString(info->cols[i].name));
         }
     }
+    // A path below an attribute read whole is not asked for again (DynamoDB refuses overlaps).
+    List *paths = NIL;
+    foreach (lc, info->needed_paths)
+        if (!ListHasName(info->needed, strVal(linitial((List *)lfirst(lc)))))
+            paths = lappend(paths, lfirst(lc));
+    info->needed_paths = paths;
 }
 
 // The key conjuncts for a table or index key: partition key equality (or IN), sort key
@@ -233,6 +249,9 @@ bool IndexCovers(DynamoRelInfo *info, DynamoPlanIndex *ix) {
     ListCell *lc;
     foreach (lc, info->needed)
         if (!ListHasName(ix->projected, strVal(lfirst(lc))))
+            return false;
+    foreach (lc, info->needed_paths)
+        if (!ListHasName(ix->projected, strVal(linitial((List *)lfirst(lc)))))
             return false;
     return true;
 }

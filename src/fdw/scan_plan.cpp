@@ -29,7 +29,8 @@ struct PlanPieces {
     List *keys;    // GetItem, BatchGetItem: per key, a List of attribute name, operand JSON, ...
     char *filter;  // condition JSON, NULL: none
     bool has_projection;
-    List *projection;  // String attribute names
+    List *projection;        // String attribute names
+    List *projection_paths;  // document paths through maps: Lists of String, the name first
     bool forward;
     int64 limit;
     int64 page_size;
@@ -55,6 +56,10 @@ Texts ListTexts(List *l, bool strings) {
 char *WritePlan(const PlanPieces *pp) {
     Texts partition = ListTexts(pp->partition, false);
     Texts projection = ListTexts(pp->projection, true);
+    int npaths = list_length(pp->projection_paths);
+    Texts *paths = (Texts *)palloc0(sizeof(Texts) * (npaths + 1));
+    for (int i = 0; i < npaths; i++)
+        paths[i] = ListTexts((List *)list_nth(pp->projection_paths, i), true);
     int nkeys = list_length(pp->keys);
     Texts *keys = (Texts *)palloc0(sizeof(Texts) * (nkeys + 1));
     for (int i = 0; i < nkeys; i++)
@@ -80,6 +85,12 @@ char *WritePlan(const PlanPieces *pp) {
             spec.filter = dynamo::ConditionFromJson(pp->filter);
         spec.has_projection = pp->has_projection;
         spec.projection.assign(projection.items, projection.items + projection.n);
+        for (int i = 0; i < npaths; i++) {
+            std::vector<dynamo::PathStep> steps;
+            for (int j = 1; j < paths[i].n; j++)
+                steps.push_back(dynamo::PathStep::Key(paths[i].items[j]));
+            spec.projection.emplace_back(paths[i].items[0], std::move(steps));
+        }
         spec.forward = pp->forward;
         spec.limit = pp->limit;
         spec.page_size = pp->page_size;
@@ -294,9 +305,12 @@ char *DynamoBuildReadPlan(PlannerInfo *root, RelOptInfo *baserel, DynamoRelInfo 
 
     pp.has_projection = !info->need_all && !choice->count && info->pushdown;
     // Nothing but the row count needed: the partition key keeps items small.
-    if (pp.has_projection)
-        pp.projection =
-            info->needed != NIL ? info->needed : list_make1(makeString(info->hash.name));
+    if (pp.has_projection) {
+        pp.projection = info->needed != NIL || info->needed_paths != NIL
+                            ? info->needed
+                            : list_make1(makeString(info->hash.name));
+        pp.projection_paths = info->needed_paths;
+    }
     pp.forward = choice->forward;
     // DynamoDB's Limit counts items read before the filter: sent only when DynamoDB returns
     // exactly the rows the query wants. A limited Scan reads one segment.

@@ -105,12 +105,12 @@ TEST(ReadPlan, QueryWithSeveralPartitionValuesAndParameters) {
         R"({"k":"cmp","a":"customer_id","op":"=","v":[{"c":{"S":"a"}}]},)"
         R"({"k":"cmp","a":"order_date","op":">=","v":[{"p":0}]}]},)"
         R"("partition":[{"c":{"S":"a"}},{"c":{"S":"b"}},{"c":{"S":"a"}}],)"
-        R"("filter":{"k":"cmp","a":"amount","op":">","v":[{"c":{"N":"7"}}]},"projection":["order_id"],"limit":5,"page_size":100})";
+        R"("filter":{"k":"cmp","a":"amount","op":">","v":[{"c":{"N":"7"}}]},"projection":["order_id",{"a":"m","path":["a b","c"]}],"limit":5,"page_size":100})";
     dynamo::ReadPlan plan = dynamo::BuildReadPlan(json, {AttributeValue::String("2024")});
     EXPECT_EQ(plan.kind, dynamo::ReadPlan::Kind::Query);
     EXPECT_EQ(plan.request.key_condition, "#n0 = :v0 AND #n1 >= :v1");
     EXPECT_EQ(plan.request.filter, "#n2 > :v2");
-    EXPECT_EQ(plan.request.projection, "#n3");
+    EXPECT_EQ(plan.request.projection, "#n3, #n4.#n5.#n6");
     EXPECT_EQ(plan.request.limit, 5);
     ASSERT_EQ(plan.partition_values.size(), 2u);  // duplicates sent once
     EXPECT_EQ(plan.partition_placeholder, ":v0");

@@ -141,7 +141,9 @@ ReadPlanSpec QuerySpec() {
                    Operand::Const(AttributeValue::String("b"))};
     s.filter = Condition::Not(Condition::TypeIs("amount", AttrType::NUL));
     s.has_projection = true;
-    s.projection = {"order id", "amount"};
+    s.projection = {
+        "order id", "amount",
+        dynamo::DocumentPath("m", {dynamo::PathStep::Key("x.y"), dynamo::PathStep::Key("z")})};
     s.forward = false;
     s.limit = 10;
     s.page_size = 100;
@@ -196,7 +198,8 @@ TEST(PlanFormat, WritesThePlanInTheDocumentedOrder) {
               R"("key":{"k":"and","c":[{"k":"cmp","a":"customer","op":"=","v":[{"c":{"S":"a"}}]},)"
               R"({"k":"between","a":"date","v":[{"p":0},{"p":1}]}]},)"
               R"("filter":{"k":"not","c":[{"k":"type","a":"amount","t":"NULL"}]},)"
-              R"("projection":["order id","amount"],"forward":false,"limit":10,"page_size":100,)"
+              R"("projection":["order id","amount",{"a":"m","path":["x.y","z"]}],)"
+              R"("forward":false,"limit":10,"page_size":100,)"
               R"("consistent":true})");
     EXPECT_EQ(dynamo::WritePlanJson(BatchSpec()),
               R"({"op":"BatchGetItem","table":"t","keys":[{"pk":{"c":{"N":"1"}},"sk":{"p":0}},)"
@@ -266,7 +269,7 @@ TEST(PlanFormat, DescribesEveryField) {
         {"DynamoDB Partition Values", "\"a\", \"b\""},
         {"DynamoDB Key Condition", "customer = \"a\" AND date BETWEEN $1 AND $2"},
         {"DynamoDB Filter", "NOT attribute_type(amount, \"NULL\")"},
-        {"DynamoDB Projection", "\"order id\", amount"},
+        {"DynamoDB Projection", "\"order id\", amount, m.\"x.y\".z"},
         {"DynamoDB Scan Direction", "Backward"},
         {"DynamoDB Limit", "10"},
         {"DynamoDB Consistent Read", "true"},
@@ -281,6 +284,8 @@ TEST(PlanFormat, MalformedPlansAreRejected) {
              "nope",
              R"({"op":"Update","table":"t"})",
              R"({"op":"Scan","table":"t","projection":[1]})",
+             R"({"op":"Scan","table":"t","projection":[{"path":["x"]}]})",
+             R"({"op":"Scan","table":"t","projection":[{"a":"m","path":[true]}]})",
              R"({"op":"GetItem","table":"t","keys":[1]})",
              R"({"op":"GetItem","table":"t","keys":[{"id":{"x":1}}]})",
              R"({"op":"Scan","table":"t","filter":{"k":"cmp","a":"x"}})",
