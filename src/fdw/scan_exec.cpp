@@ -148,13 +148,19 @@ void PrepareRead(ForeignScanState *node, DynamoScanState *ss) {
                 whole.limit = 0;
                 plan = dynamo::BuildReadPlan(whole, rt->params);
             } else if (ss->check_reads && rt->spec.has_projection) {
-                // Items read are recorded by key for COMMIT to check: keys in the projection.
+                // Items read are recorded by key for COMMIT to check what came back: keys in
+                // the projection, and top-level attributes whole (a part of a map would not
+                // equal the map).
                 dynamo::ReadPlanSpec keyed = rt->spec;
+                keyed.projection.clear();
                 auto add = [&](const std::string &name) {
-                    if (std::find(keyed.projection.begin(), keyed.projection.end(), name) ==
+                    dynamo::DocumentPath top(name);
+                    if (std::find(keyed.projection.begin(), keyed.projection.end(), top) ==
                         keyed.projection.end())
-                        keyed.projection.push_back(name);
+                        keyed.projection.push_back(std::move(top));
                 };
+                for (const dynamo::DocumentPath &p : rt->spec.projection)
+                    add(p.attr);
                 add(rt->desc.hash.name);
                 if (rt->desc.has_range)
                     add(rt->desc.range.name);
