@@ -153,6 +153,8 @@ if [ -z "$only" ]; then
     for n in $sizes; do
         load_args+=(--items "$n")
     done
+fi
+if [ -z "$only" ] || [[ " $only " == *" insert "* ]]; then
     for t in empty ins_wrapper ins_boto3 ins_boto3_put ins_floor ins_floor_put; do
         load_args+=(--empty "bench_$t")
     done
