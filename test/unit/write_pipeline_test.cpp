@@ -51,7 +51,19 @@ std::vector<BatchWrite> Puts(const std::vector<std::string> &keys) {
 
 class WritePipelineTest : public ::testing::Test {
   protected:
+    // The first BatchWriteItem answer leaves item "b" unprocessed; later ones process everything.
+    void AnswerBUnprocessedOnce() {
+        server_.SetHandler([this](const RecordedRequest &) {
+            if (answers_++ == 0)
+                return ScriptedResponse::Reply(
+                    200,
+                    R"J({"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})J");
+            return ScriptedResponse::Reply(200, R"J({"UnprocessedItems":{}})J");
+        });
+    }
+
     TestHttpServer server_;
+    std::atomic<int> answers_{0};
 };
 
 TEST_F(WritePipelineTest, KeepsUpToTheLimitInFlightAndWritesEverything) {
@@ -194,13 +206,7 @@ TEST_F(WritePipelineTest, UnprocessedItemsRaiseTheTablesBackoff) {
 }
 
 TEST_F(WritePipelineTest, UnprocessedItemsOfASingleBatchRaiseTheTablesBackoff) {
-    std::atomic<int> answers{0};
-    server_.SetHandler([&answers](const RecordedRequest &) {
-        if (answers++ == 0)
-            return ScriptedResponse::Reply(
-                200, R"J({"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})J");
-        return ScriptedResponse::Reply(200, R"J({"UnprocessedItems":{}})J");
-    });
+    AnswerBUnprocessedOnce();
     DynamoClient client(testsupport::TestConfig(server_.url(), 3));
     std::vector<BatchWrite> writes = Puts({"a", "b"});
     ASSERT_TRUE(client.BatchWriteItem("t", writes, nullptr).ok());
@@ -209,13 +215,7 @@ TEST_F(WritePipelineTest, UnprocessedItemsOfASingleBatchRaiseTheTablesBackoff) {
 }
 
 TEST_F(WritePipelineTest, WithoutTheSharedBackoffUnprocessedItemsWaitAlone) {
-    std::atomic<int> answers{0};
-    server_.SetHandler([&answers](const RecordedRequest &) {
-        if (answers++ == 0)
-            return ScriptedResponse::Reply(
-                200, R"J({"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}})J");
-        return ScriptedResponse::Reply(200, R"J({"UnprocessedItems":{}})J");
-    });
+    AnswerBUnprocessedOnce();
     DynamoClient client(testsupport::TestConfig(server_.url(), 3));
     client.ConfigureTable("t", 0, 0, false);
     WritePipeline p(&client, Desc(), "t", 4);
